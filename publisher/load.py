@@ -1,0 +1,116 @@
+"""Data files → one RDF graph, with relative IRIs resolved against the base URL.
+
+Each file is parsed on its own so that a syntax error names its file, line and column, and so
+that every resource can be traced back to the file (and line) that describes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+
+class DataError(Exception):
+    """A data file that cannot be read or parsed, with where it went wrong."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.path, self.message, self.line, self.column = path, message, line, column
+
+    def location(self) -> str:
+        parts = [str(self.path)] + [str(n) for n in (self.line, self.column) if n is not None]
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+
+@dataclass
+class LoadedData:
+    graph: Graph
+    files: list[Path]
+    base_url: str
+    # The file that describes each subject: the report names it to the editor.
+    origins: dict[URIRef, Path] = field(default_factory=dict)
+
+    def origin_of(self, node) -> tuple[Path | None, int | None]:
+        path = self.origins.get(node)
+        if path is None or not isinstance(node, URIRef):
+            return path, None
+        return path, line_of_subject(path, node, self.base_url)
+
+
+def data_files(paths: list[Path] | tuple[Path, ...]) -> list[Path]:
+    """Files named directly, and every *.ttl below named folders, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.ttl")))
+        else:
+            files.append(path)
+    return files
+
+
+def _syntax_error(path: Path, error: BadSyntax) -> DataError:
+    text: bytes = error._str if isinstance(error._str, bytes) else str(error._str).encode()
+    offset = min(error._i, len(text))
+    line = text.count(b"\n", 0, offset) + 1
+    column = offset - (text.rfind(b"\n", 0, offset) + 1) + 1
+    return DataError(path, f"Turtle syntax error: {error._why}", line, column)
+
+
+def parse_file(path: Path, base_url: str) -> Graph:
+    graph = Graph()
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        raise DataError(path, f"cannot read the file: {error.strerror or error}") from None
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = text.count(b"\n", 0, error.start) + 1
+        raise DataError(path, "the file is not UTF-8 text", line) from None
+    try:
+        graph.parse(data=text, format="turtle", publicID=base_url)
+    except BadSyntax as error:
+        raise _syntax_error(path, error) from None
+    except Exception as error:  # rdflib raises several types for bad terms; all are data errors
+        raise DataError(path, f"cannot parse the file: {error}") from None
+    return graph
+
+
+def load(paths, base_url: str) -> LoadedData:
+    files = data_files(paths)
+    if not files:
+        raise DataError(Path(", ".join(str(p) for p in paths)), "no data files (*.ttl) found")
+    merged = Graph()
+    origins: dict[URIRef, Path] = {}
+    for path in files:
+        graph = parse_file(path, base_url)
+        for subject in graph.subjects(unique=True):
+            origins.setdefault(subject, path)
+        merged += graph
+    return LoadedData(graph=merged, files=files, base_url=base_url, origins=origins)
+
+
+def line_of_subject(path: Path, iri: URIRef, base_url: str) -> int | None:
+    """The line where the file starts describing `iri` (written relative or absolute)."""
+    forms = [f"<{iri}>"]
+    if str(iri).startswith(base_url):
+        forms.insert(0, f"<{str(iri)[len(base_url):]}>")
+    alternatives = "|".join(re.escape(f) for f in forms)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    # A description starts at the left margin by convention; an indented mention is a fallback.
+    for pattern in (rf"^(?:{alternatives})\s", rf"^\s+(?:{alternatives})\s"):
+        for number, text in enumerate(lines, start=1):
+            if re.match(pattern, text):
+                return number
+    return None
