@@ -57,11 +57,13 @@ def data_files(paths: list[Path] | tuple[Path, ...]) -> list[Path]:
 
 
 def _syntax_error(path: Path, error: BadSyntax) -> DataError:
-    text: bytes = error._str if isinstance(error._str, bytes) else str(error._str).encode()
-    offset = min(error._i, len(text))
-    line = text.count(b"\n", 0, offset) + 1
-    column = offset - (text.rfind(b"\n", 0, offset) + 1) + 1
-    return DataError(path, f"Turtle syntax error: {error._why}", line, column)
+    # rdflib keeps the source as bytes but its offset counts decoded characters.
+    source = error._str.decode("utf-8", "replace") if isinstance(error._str, bytes) else str(error._str)
+    offset = min(error._i, len(source))
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    hint = " — is a ';' or '.' missing at the end of the line before?" if "expected '.'" in error._why else ""
+    return DataError(path, f"Turtle syntax error: {error._why}{hint}", line, column)
 
 
 def parse_file(path: Path, base_url: str) -> Graph:

@@ -1,0 +1,183 @@
+"""`publisher validate`: the data conforms; each broken fact is reported in plain words."""
+
+from __future__ import annotations
+
+import json
+from copy import deepcopy
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from publisher.load import LoadedData
+from publisher.namespaces import DCT, SCHEMA, SKOS
+from publisher.validate import validate
+
+from conftest import BASE, ROOT, run_cli
+
+EVENT = URIRef(BASE + "event/miejsca-otwarte-2017")
+PLACE = URIRef(BASE + "place/bok-glebocka-66")
+ADDRESS = URIRef(BASE + "place/bok-glebocka-66/address")
+CONTACT = URIRef(BASE + "event/miejsca-otwarte-2017/accessibility-contact")
+PARTNER_ROLE = URIRef(BASE + "event/miejsca-otwarte-2017/role/content-partner")
+BOK = URIRef(BASE + "organization/bialolecki-osrodek-kultury")
+RECORDING = URIRef(BASE + "recording/miejsca-otwarte-2017-day-1")
+STEP_FREE = URIRef(BASE + "place/bok-glebocka-66/step-free-access")
+PERSON = URIRef(BASE + "person/dawid-zmuda")
+CONCEPT = URIRef(BASE + "role/media-patron")
+
+
+def drop(node, prop, lang=None):
+    def mutate(g: Graph):
+        for o in list(g.objects(node, prop)):
+            if lang is None or getattr(o, "language", None) == lang:
+                g.remove((node, prop, o))
+    return mutate
+
+
+def replace(node, prop, value):
+    def mutate(g: Graph):
+        g.remove((node, prop, None))
+        g.add((node, prop, value))
+    return mutate
+
+
+def add(node, prop, value):
+    return lambda g: g.add((node, prop, value))
+
+
+# (what an editor might break, the mutation, the node reported, the fact reported)
+MUTATIONS = [
+    ("event start date removed", drop(EVENT, SCHEMA.startDate), EVENT, "schema:startDate"),
+    ("start date written as text", replace(EVENT, SCHEMA.startDate, Literal("16 listopada 2017")), EVENT, "schema:startDate"),
+    ("end date before start date", replace(EVENT, SCHEMA.endDate, Literal("2017-11-15", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))), EVENT, "schema:startDate"),
+    ("Polish name removed", drop(EVENT, SCHEMA.name, "pl"), EVENT, "schema:name"),
+    ("English name removed", drop(EVENT, SCHEMA.name, "en"), EVENT, "schema:name"),
+    ("second English name", add(EVENT, SCHEMA.name, Literal("Open Places", lang="en")), EVENT, "schema:name"),
+    ("Polish description removed", drop(EVENT, SCHEMA.description, "pl"), EVENT, "schema:description"),
+    ("English description removed", drop(EVENT, SCHEMA.description, "en"), EVENT, "schema:description"),
+    ("location removed", drop(EVENT, SCHEMA.location), EVENT, "schema:location"),
+    ("status misspelt", replace(EVENT, SCHEMA.eventStatus, SCHEMA.EventSheduled), EVENT, "schema:eventStatus"),
+    ("attendance mode as text", replace(EVENT, SCHEMA.eventAttendanceMode, Literal("mixed")), EVENT, "schema:eventAttendanceMode"),
+    ("language as a word", add(EVENT, SCHEMA.inLanguage, Literal("Polski Język Migowy")), EVENT, "schema:inLanguage"),
+    ("website as text", replace(EVENT, SCHEMA.url, Literal("miejscaotwarte.pl")), EVENT, "schema:url"),
+    ("venue address removed", drop(PLACE, SCHEMA.address), PLACE, "schema:address"),
+    ("street removed", drop(ADDRESS, SCHEMA.streetAddress), ADDRESS, "schema:streetAddress"),
+    ("locality in English removed", drop(ADDRESS, SCHEMA.addressLocality, "en"), ADDRESS, "schema:addressLocality"),
+    ("phone without country code", replace(CONTACT, SCHEMA.telephone, Literal("22 443 01 98")), CONTACT, "schema:telephone"),
+    ("e-mail with mailto:", replace(CONTACT, SCHEMA.email, Literal("mailto:ext.acirlic@um.warszawa.pl")), CONTACT, "schema:email"),
+    ("contact purpose in Polish removed", drop(CONTACT, SCHEMA.contactType, "pl"), CONTACT, "schema:contactType"),
+    ("role name in English removed", drop(PARTNER_ROLE, SCHEMA.roleName, "en"), PARTNER_ROLE, "schema:roleName"),
+    ("role concept removed", drop(PARTNER_ROLE, DCT.type), PARTNER_ROLE, "dct:type"),
+    ("role without its organisation", drop(PARTNER_ROLE, SCHEMA.contributor), PARTNER_ROLE, "schema:contributor"),
+    ("organisation's English name removed", drop(BOK, SCHEMA.name, "en"), BOK, "schema:name"),
+    ("source removed", drop(BOK, DCT.source), BOK, "dct:source"),
+    ("recording not linked to its event", drop(RECORDING, SCHEMA.recordedAt), RECORDING, "schema:recordedAt"),
+    ("recording title in Polish removed", drop(RECORDING, SCHEMA.name, "pl"), RECORDING, "schema:name"),
+    ("accessibility value removed", drop(STEP_FREE, SCHEMA.value), STEP_FREE, "schema:value"),
+    ("accessibility value as text", replace(STEP_FREE, SCHEMA.value, Literal("tak")), STEP_FREE, "schema:value"),
+    ("person description in English removed", drop(PERSON, SCHEMA.description, "en"), PERSON, "schema:description"),
+    ("role concept label in Polish removed", drop(CONCEPT, SKOS.prefLabel, "pl"), CONCEPT, "skos:prefLabel"),
+]
+
+
+def relative(node: URIRef) -> str:
+    return str(node)[len(BASE):]
+
+
+def test_the_published_data_conforms(data, shapes):
+    report = validate(data, shapes)
+    assert report.conforms, report.to_text("en")
+    assert report.count("violation") == 0 and report.count("warning") == 0
+
+
+@pytest.mark.parametrize("what, mutate, node, fact", MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_each_broken_fact_is_reported_by_name(data, shapes, what, mutate, node, fact):
+    graph = deepcopy(data.graph)
+    mutate(graph)
+    broken = LoadedData(graph=graph, files=data.files, base_url=BASE, origins=data.origins)
+    report = validate(broken, shapes, lang="en")
+    assert not report.conforms
+    found = [p for p in report.problems
+             if p.severity == "violation" and p.node == relative(node) and p.path == fact]
+    assert found, report.to_text("en")
+    assert fact in found[0].message or fact.split(":")[1] in found[0].message
+    assert found[0].file == "data/event.ttl" and found[0].line  # where to look
+
+
+def test_a_missing_recommended_fact_is_a_warning_not_a_failure(data, shapes):
+    graph = deepcopy(data.graph)
+    graph.remove((EVENT, SCHEMA.endDate, None))
+    report = validate(LoadedData(graph=graph, files=data.files, base_url=BASE, origins=data.origins), shapes)
+    assert report.conforms
+    assert [p.path for p in report.problems if p.severity == "warning"] == ["schema:endDate"]
+
+
+# --- the command line, as a city editor runs it -------------------------------------------
+
+def test_cli_passes_on_the_published_data():
+    result = run_cli("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Dane są zgodne" in result.stdout
+
+
+def _broken_copy(tmp_path, old: str, new: str):
+    text = (ROOT / "data" / "event.ttl").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "event.ttl"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_cli_reports_a_broken_fact_with_label_file_and_line_in_polish(tmp_path):
+    path = _broken_copy(tmp_path, 'schema:startDate "2017-11-16"^^xsd:date ;', "")
+    result = run_cli("validate", str(path))
+    assert result.returncode == 1
+    assert "BŁĄD" in result.stdout
+    assert "„MIEJSCA OTWARTE. Przestrzeń spotkań sąsiedzkich”" in result.stdout
+    assert "schema:startDate: Wydarzenie główne musi mieć datę rozpoczęcia" in result.stdout
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if t.startswith("<event/miejsca-otwarte-2017> "))
+    assert f"event.ttl:{line}" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_cli_report_in_english_and_as_json(tmp_path):
+    path = _broken_copy(tmp_path, 'schema:telephone "+48 22 443 01 98" ;', 'schema:telephone "22 443 01 98" ;')
+    text = run_cli("validate", "--lang", "en", str(path))
+    assert text.returncode == 1
+    assert "ERROR" in text.stdout and "international form" in text.stdout
+    machine = run_cli("validate", "--format", "json", "--lang", "en", str(path))
+    report = json.loads(machine.stdout)
+    assert machine.returncode == 1 and report["conforms"] is False
+    [problem] = [p for p in report["problems"] if p["severity"] == "violation"]
+    assert problem["path"] == "schema:telephone"
+    assert problem["node"] == "event/miejsca-otwarte-2017/accessibility-contact"
+    assert problem["label"] == "Requests for assistance or an induction loop"
+    assert problem["value"] == "22 443 01 98"
+
+
+def test_cli_names_file_line_and_column_of_a_turtle_syntax_error(tmp_path):
+    path = _broken_copy(tmp_path, 'schema:endDate "2017-11-17"^^xsd:date ;', 'schema:endDate "2017-11-17"^^xsd:date')
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if "schema:endDate" in t)
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    assert f"event.ttl:{line + 1}:" in result.stderr, result.stderr  # the parser stops at the next line
+    assert "Turtle syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_unreadable_file_exits_2_in_json_too(tmp_path):
+    missing = tmp_path / "nope.ttl"
+    result = run_cli("validate", "--format", "json", str(missing))
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["file"] == str(missing)
+
+
+def test_cli_checks_every_ttl_file_in_a_folder(tmp_path):
+    (tmp_path / "a.ttl").write_text((ROOT / "data" / "event.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.ttl").write_text(
+        '@prefix schema: <http://schema.org/> .\n<organization/x> a schema:Organization ; schema:name "X"@pl .\n',
+        encoding="utf-8")
+    result = run_cli("validate", "--lang", "en", str(tmp_path))
+    assert result.returncode == 1
+    assert "b.ttl:2" in result.stdout and "name in English" in result.stdout
