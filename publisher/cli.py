@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from publisher.config import DEFAULT_DATA, DEFAULT_SHAPES, default_base_url, normalise_base_url
+from publisher.config import (DEFAULT_DATA, DEFAULT_HOST, DEFAULT_LICENSE, DEFAULT_PORT, DEFAULT_SHAPES,
+                              Settings, default_base_url, normalise_base_url)
 from publisher.load import DataError, load
 from publisher.validate import load_shapes, validate
 
@@ -54,3 +55,44 @@ def _report_unreadable(error: DataError, output: str) -> None:
         }}, ensure_ascii=False, indent=2))
     else:
         click.echo(str(error), err=True)
+
+
+@main.command("serve")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to listen on.")
+@click.option("--base-url", default=None,
+              help="Base URL of the IRIs (default: http://HOST:PORT/, so IRIs dereference here).")
+@click.option("--data", "data_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Data file or folder (repeatable; default: data/).")
+@click.option("--shapes", "shapes_path", type=click.Path(path_type=Path), default=DEFAULT_SHAPES,
+              show_default=True, help="SHACL shapes file or folder.")
+@click.option("--license", "license_url", default=DEFAULT_LICENSE, show_default=True,
+              help="Licence of the dataset, as an IRI (review it before publishing).")
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
+              help="Language of the validation report if the data is refused.")
+def serve_command(host, port, base_url, data_paths, shapes_path, license_url, workers, threads, lang) -> None:
+    """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
+    from publisher.server import run
+    from publisher.snapshot import InvalidData, build_snapshot
+
+    if base_url is None and host in ("0.0.0.0", "::"):
+        click.echo(f"Note: listening on {host}; pass --base-url with the public address, "
+                   "or IRIs will not dereference from other machines.", err=True)
+    settings = Settings(base_url=base_url or default_base_url(host, port),
+                        data_paths=tuple(data_paths) or (DEFAULT_DATA,),
+                        shapes_path=shapes_path, license=license_url)
+    try:
+        snapshot = build_snapshot(settings, lang=lang)
+    except DataError as error:
+        _report_unreadable(error, "text")
+        sys.exit(EXIT_UNREADABLE)
+    except InvalidData as refused:
+        click.echo(refused.report.to_text(lang), err=True)
+        click.echo("Not serving: the data does not conform." if lang == "en"
+                   else "Serwer nie wystartował: dane są niezgodne.", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"Serving {len(snapshot.graph)} triples about {len(snapshot.resources)} resources "
+               f"at {settings.base_url} (Ctrl+C stops).", err=True)
+    run(settings, host, port, workers, threads)

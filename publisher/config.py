@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = PROJECT_ROOT / "data"
 DEFAULT_SHAPES = PROJECT_ROOT / "shapes"
+DEFAULT_DATASET = PROJECT_ROOT / "site" / "dataset.ttl"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+# The dataset's licence is the deployer's decision, not a fact about the event: review it.
+DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 
 def normalise_base_url(url: str) -> str:
@@ -26,6 +30,37 @@ class Settings:
     base_url: str = field(default_factory=default_base_url)
     data_paths: tuple[Path, ...] = (DEFAULT_DATA,)
     shapes_path: Path = DEFAULT_SHAPES
+    dataset_path: Path = DEFAULT_DATASET
+    license: str = DEFAULT_LICENSE
+    # Seconds a client or cache may reuse a document before revalidating it.
+    max_age: int = 300
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalise_base_url(self.base_url))
+        object.__setattr__(self, "data_paths", tuple(Path(p) for p in self.data_paths))
+
+    # Worker processes of the WSGI server receive the settings through the environment.
+    def to_environ(self) -> dict[str, str]:
+        return {
+            "PUBLISHER_BASE_URL": self.base_url,
+            "PUBLISHER_DATA": os.pathsep.join(str(p) for p in self.data_paths),
+            "PUBLISHER_SHAPES": str(self.shapes_path),
+            "PUBLISHER_DATASET": str(self.dataset_path),
+            "PUBLISHER_LICENSE": self.license,
+            "PUBLISHER_MAX_AGE": str(self.max_age),
+        }
+
+    @classmethod
+    def from_environ(cls, environ=os.environ) -> "Settings":
+        values = {}
+        if "PUBLISHER_BASE_URL" in environ:
+            values["base_url"] = environ["PUBLISHER_BASE_URL"]
+        if "PUBLISHER_DATA" in environ:
+            values["data_paths"] = tuple(Path(p) for p in environ["PUBLISHER_DATA"].split(os.pathsep))
+        for name, key, kind in (("shapes_path", "PUBLISHER_SHAPES", Path),
+                                ("dataset_path", "PUBLISHER_DATASET", Path),
+                                ("license", "PUBLISHER_LICENSE", str),
+                                ("max_age", "PUBLISHER_MAX_AGE", int)):
+            if key in environ:
+                values[name] = kind(environ[key])
+        return cls(**values)

@@ -12,10 +12,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyshacl
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 
 from publisher.load import DataError, LoadedData, data_files, parse_file
-from publisher.namespaces import PREFIXES, PS, SCHEMA, SH, SKOS
+from publisher.labels import label, pick_literal
+from publisher.namespaces import PREFIXES, PS, SH
 
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 SEVERITY_ORDER = ["violation", "warning", "info"]
@@ -104,24 +105,6 @@ def load_shapes(path: Path) -> Graph:
     return shapes
 
 
-def _pick(literals, lang: str) -> str | None:
-    """The literal in `lang`, else one without a language, else any."""
-    literals = [l for l in literals if isinstance(l, Literal)]
-    for wanted in (lang, None):
-        for literal in literals:
-            if literal.language == wanted:
-                return str(literal)
-    return str(literals[0]) if literals else None
-
-
-def label(graph: Graph, node, lang: str) -> str | None:
-    for predicate in (SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName):
-        text = _pick(graph.objects(node, predicate), lang)
-        if text:
-            return text
-    return None
-
-
 def display_path(path: Path) -> str:
     """Paths below the working directory are shown relative: shorter, and what the editor typed."""
     relative = os.path.relpath(path)
@@ -155,7 +138,7 @@ def _problem(data: LoadedData, shapes: Graph, results: Graph, result, lang: str)
     path = results.value(result, SH.resultPath)
     if path is None:  # node-level rules (sh:or) name their fact with ps:reportPath
         path = shapes.value(results.value(result, SH.sourceShape), PS.reportPath)
-    message = _pick(results.objects(result, SH.resultMessage), lang) or "?"
+    message = str(pick_literal(results.objects(result, SH.resultMessage), lang) or "?")
     value = results.value(result, SH.value)
     file, line = data.origin_of(focus)
     base = data.base_url

@@ -1,0 +1,70 @@
+"""What the document of one resource holds.
+
+Its concise bounded description (every triple about it, following blank nodes), the links that
+point at it, and the types and labels (pl/en) of every resource on either side, so a person
+or crawler following links never reaches a dead end. A schema:Role means nothing apart from
+the resource that plays it, so roles on either side are described in full.
+"""
+
+from __future__ import annotations
+
+from rdflib import RDF, BNode, Graph, URIRef
+
+from publisher.namespaces import PREFIXES, SCHEMA, SKOS
+
+LABELS = (RDF.type, SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName)
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
+
+
+def _add_bounded(source: Graph, node, into: Graph) -> None:
+    seen = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for triple in source.triples((current, None, None)):
+            into.add(triple)
+            if isinstance(triple[2], BNode):
+                stack.append(triple[2])
+
+
+def _add_labels(source: Graph, node, into: Graph) -> None:
+    for predicate in LABELS:
+        for obj in source.objects(node, predicate):
+            into.add((node, predicate, obj))
+
+
+def describe(source: Graph, iri: URIRef) -> Graph:
+    document = new_graph()
+    _add_bounded(source, iri, document)
+    for subject, predicate in source.subject_predicates(iri):
+        document.add((subject, predicate, iri))
+    for role in _linked(document, iri):
+        if (role, RDF.type, SCHEMA.Role) in source:
+            _add_bounded(source, role, document)
+            for subject, predicate in source.subject_predicates(role):
+                document.add((subject, predicate, role))
+    for node in _linked(document, iri):
+        _add_labels(source, node, document)
+    return document
+
+
+def _linked(document: Graph, iri: URIRef) -> set[URIRef]:
+    nodes = {o for o in document.objects() if isinstance(o, URIRef)}
+    nodes |= {s for s in document.subjects() if isinstance(s, URIRef)}
+    return nodes - {iri}
+
+
+def resource_iris(graph: Graph, base_url: str) -> set[URIRef]:
+    """Every IRI of the graph under the base URL, without its #fragment: each must dereference."""
+    nodes = set(graph.subjects()) | set(graph.objects())
+    return {URIRef(str(n).split("#", 1)[0]) for n in nodes
+            if isinstance(n, URIRef) and str(n).startswith(base_url)}

@@ -1,0 +1,51 @@
+"""Whole-graph dumps, written once per snapshot to files that are then streamed."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from publisher.etag import etag_of
+from publisher.represent import JSONLD, NTRIPLES, TURTLE, Format
+from publisher.represent.rdf import render_rdf
+
+DUMP_FORMATS = (TURTLE, NTRIPLES, JSONLD)
+GZIP = "application/gzip"
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    name: str
+    path: Path
+    media_type: str
+    format: Format
+    compressed: bool
+    size: int
+    etag: str
+    sha256: str
+
+
+def dump_name(fmt: Format, compressed: bool) -> str:
+    return f"dump.{fmt.extension}" + (".gz" if compressed else "")
+
+
+def write_dumps(graph: Graph, base_url: str, directory: Path) -> dict[str, DumpFile]:
+    directory.mkdir(parents=True, exist_ok=True)
+    dumps = {}
+    for fmt in DUMP_FORMATS:
+        body = render_rdf(graph, fmt, base_url)
+        # mtime=0 keeps the gzip bytes (and so the ETag) stable across runs.
+        for compressed, content in ((False, body), (True, gzip.compress(body, compresslevel=9, mtime=0))):
+            name = dump_name(fmt, compressed)
+            path = directory / name
+            path.write_bytes(content)
+            dumps[name] = DumpFile(
+                name=name, path=path, media_type=GZIP if compressed else fmt.media_type, format=fmt,
+                compressed=compressed, size=len(content), etag=etag_of(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+            )
+    return dumps

@@ -1,0 +1,27 @@
+"""Choosing the text to show for a node: its label in the reader's language."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal
+
+from publisher.namespaces import SCHEMA, SKOS
+
+LABEL_PROPERTIES = (SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName)
+
+
+def pick_literal(values, lang: str) -> Literal | None:
+    """The literal in `lang`, else one without a language, else any (so nothing is hidden)."""
+    literals = [v for v in values if isinstance(v, Literal)]
+    for wanted in (lang, None):
+        for literal in literals:
+            if literal.language == wanted:
+                return literal
+    return literals[0] if literals else None
+
+
+def label(graph: Graph, node, lang: str) -> str | None:
+    for predicate in LABEL_PROPERTIES:
+        literal = pick_literal(graph.objects(node, predicate), lang)
+        if literal is not None:
+            return str(literal)
+    return None

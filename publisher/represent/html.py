@@ -1,0 +1,52 @@
+"""HTML pages rendered from the graph with Jinja2 (autoescape on) and gettext UI strings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import Graph, URIRef
+
+from publisher.config import PROJECT_ROOT
+from publisher.i18n import LANGUAGES, translations
+from publisher.represent import HTML, RDF_FORMATS
+from publisher.represent.urls import Urls
+from publisher.represent.view import ViewBuilder
+
+TEMPLATES = PROJECT_ROOT / "site" / "templates"
+
+
+@lru_cache(maxsize=None)
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    return env
+
+
+def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+    page = ViewBuilder(document, urls, lang).build(iri)
+    context = {
+        "page": page,
+        "lang": lang,
+        "canonical": urls.page(iri, lang),
+        "translations": {other: urls.page(iri, other) for other in LANGUAGES},
+        "formats": [(fmt, urls.document(iri, fmt)) for fmt in RDF_FORMATS],
+        "html_format": HTML,
+        "dataset_url": urls.page(dataset, lang),
+        "home_url": urls.page(urls.home, lang) if urls.home else urls.base,
+        "static": urls.static,
+    }
+    return environment(lang).get_template("resource.html").render(context).encode("utf-8")
+
+
+def render_error_page(base_url: str, lang: str, status: int, title: str, detail: str) -> bytes:
+    urls = Urls(base_url, None)
+    context = {"lang": lang, "status": status, "title": title, "detail": detail,
+               "home_url": base_url if lang == "pl" else base_url + "en/", "static": urls.static}
+    return environment(lang).get_template("error.html").render(context).encode("utf-8")

@@ -1,0 +1,31 @@
+"""Where each page and document of a resource lives, from the base URL (never a Host header)."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+
+from publisher.represent import Format
+
+
+class Urls:
+    def __init__(self, base_url: str, home: URIRef | None):
+        self.base = base_url
+        self.home = home
+
+    def path(self, iri: URIRef) -> str:
+        return str(iri)[len(self.base):]
+
+    def page(self, iri: URIRef, lang: str) -> str:
+        """The HTML page of a resource: the IRI itself in Polish, /en/… in English."""
+        if iri == self.home:
+            return self.base if lang == "pl" else self.base + "en/"
+        return str(iri) if lang == "pl" else f"{self.base}en/{self.path(iri)}"
+
+    def document(self, iri: URIRef, fmt: Format) -> str:
+        return f"{iri}.{fmt.extension}"
+
+    def static(self, name: str) -> str:
+        return f"{self.base}static/{name}"
+
+    def is_local(self, iri) -> bool:
+        return isinstance(iri, URIRef) and str(iri).startswith(self.base)

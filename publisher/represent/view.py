@@ -1,0 +1,205 @@
+"""A resource's document graph → what an HTML page shows, in one language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from babel.dates import format_date
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from publisher.i18n import N_, translations
+from publisher.labels import label, pick_literal
+from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
+from publisher.represent.urls import Urls
+
+PROPERTY_LABELS = {
+    SCHEMA.alternateName: N_("Also known as"),
+    SCHEMA.disambiguatingDescription: N_("In short"),
+    SCHEMA.startDate: N_("Starts"),
+    SCHEMA.endDate: N_("Ends"),
+    SCHEMA.eventStatus: N_("Status"),
+    SCHEMA.eventAttendanceMode: N_("Attendance"),
+    SCHEMA.location: N_("Location"),
+    SCHEMA.inLanguage: N_("Languages"),
+    SCHEMA.organizer: N_("Organisers"),
+    SCHEMA.contributor: N_("Contributors"),
+    SCHEMA.sponsor: N_("Patrons"),
+    SCHEMA.performer: N_("Speakers and moderators"),
+    SCHEMA.audience: N_("Audience"),
+    SCHEMA.audienceType: N_("Who it is for"),
+    SCHEMA.subEvent: N_("Programme"),
+    SCHEMA.superEvent: N_("Part of"),
+    SCHEMA.recordedIn: N_("Recordings"),
+    SCHEMA.recordedAt: N_("Recorded at"),
+    SCHEMA.temporalCoverage: N_("Date recorded"),
+    SCHEMA.url: N_("Website"),
+    SCHEMA.subjectOf: N_("News"),
+    SCHEMA.keywords: N_("Keywords"),
+    SCHEMA.address: N_("Address"),
+    SCHEMA.streetAddress: N_("Street"),
+    SCHEMA.addressLocality: N_("Town"),
+    SCHEMA.addressCountry: N_("Country"),
+    SCHEMA.containedInPlace: N_("Within"),
+    SCHEMA.amenityFeature: N_("Accessibility and amenities"),
+    SCHEMA.value: N_("Available"),
+    SCHEMA.validFrom: N_("From"),
+    SCHEMA.validThrough: N_("Until"),
+    SCHEMA.valueReference: N_("How to ask"),
+    SCHEMA.contactPoint: N_("Contact"),
+    SCHEMA.contactType: N_("For"),
+    SCHEMA.telephone: N_("Phone"),
+    SCHEMA.email: N_("E-mail"),
+    SCHEMA.availableLanguage: N_("Language"),
+    SCHEMA.hoursAvailable: N_("When"),
+    SCHEMA.parentOrganization: N_("Part of"),
+    SCHEMA.roleName: N_("Role"),
+    SCHEMA.about: N_("About"),
+    SKOS.prefLabel: N_("Label"),
+    SKOS.definition: N_("Definition"),
+    DCT.type: N_("Kind of role"),
+    DCT.source: N_("Sources"),
+}
+TYPE_LABELS = {
+    SCHEMA.Event: N_("Event"),
+    SCHEMA.Organization: N_("Organisation"),
+    SCHEMA.GovernmentOrganization: N_("Public body"),
+    SCHEMA.Person: N_("Person"),
+    SCHEMA.Place: N_("Place"),
+    SCHEMA.PostalAddress: N_("Postal address"),
+    SCHEMA.AdministrativeArea: N_("District"),
+    SCHEMA.City: N_("City"),
+    SCHEMA.VirtualLocation: N_("Online"),
+    SCHEMA.LocationFeatureSpecification: N_("Accessibility feature"),
+    SCHEMA.ContactPoint: N_("Contact point"),
+    SCHEMA.OpeningHoursSpecification: N_("Deadline"),
+    SCHEMA.VideoObject: N_("Recording"),
+    SCHEMA.Role: N_("Role"),
+    SCHEMA.Audience: N_("Audience"),
+    SCHEMA.WebPage: N_("Web page"),
+    SKOS.Concept: N_("Role concept"),
+}
+VALUE_LABELS = {
+    SCHEMA.EventScheduled: N_("Takes place as planned"),
+    SCHEMA.EventCancelled: N_("Cancelled"),
+    SCHEMA.EventPostponed: N_("Postponed"),
+    SCHEMA.EventRescheduled: N_("Rescheduled"),
+    SCHEMA.EventMovedOnline: N_("Moved online"),
+    SCHEMA.OfflineEventAttendanceMode: N_("In person"),
+    SCHEMA.OnlineEventAttendanceMode: N_("Online"),
+    SCHEMA.MixedEventAttendanceMode: N_("In person and broadcast online"),
+}
+LANGUAGE_NAMES = {"pl": N_("Polish"), "pso": N_("Polish Sign Language (PJM)"), "en": N_("English")}
+# Facts in the order a reader looks for them; the rest follow alphabetically.
+ORDER = [SCHEMA.disambiguatingDescription, SCHEMA.alternateName, SCHEMA.startDate, SCHEMA.endDate,
+         SCHEMA.eventStatus, SCHEMA.eventAttendanceMode, SCHEMA.location, SCHEMA.address,
+         SCHEMA.inLanguage, SCHEMA.organizer, SCHEMA.contributor, SCHEMA.sponsor, SCHEMA.performer,
+         SCHEMA.subEvent, SCHEMA.superEvent, SCHEMA.recordedIn, SCHEMA.amenityFeature]
+HIDDEN = {RDF.type, SCHEMA.name, SCHEMA.description, SCHEMA.keywords}
+
+
+@dataclass
+class Value:
+    text: str
+    href: str | None = None
+    lang: str | None = None
+    external: bool = False
+
+
+@dataclass
+class Fact:
+    label: str
+    values: list[Value]
+    property: str
+
+
+@dataclass
+class PageView:
+    lang: str
+    iri: str
+    title: str
+    kind: str
+    summary: str | None
+    facts: list[Fact] = field(default_factory=list)
+    incoming: list[Fact] = field(default_factory=list)
+
+
+def compact(iri: URIRef) -> str:
+    text = str(iri)
+    for prefix, namespace in PREFIXES.items():
+        if text.startswith(str(namespace)):
+            return f"{prefix}:{text[len(str(namespace)):]}"
+    return text
+
+
+def format_date_literal(literal: Literal, lang: str) -> str:
+    value = literal.toPython()
+    if isinstance(value, (date, datetime)):
+        return format_date(value, format="long", locale=lang)
+    return str(literal)
+
+
+class ViewBuilder:
+    def __init__(self, document: Graph, urls: Urls, lang: str):
+        self.graph, self.urls, self.lang = document, urls, lang
+        self.gettext = translations(lang).gettext
+
+    def _(self, message: str) -> str:
+        return self.gettext(message)
+
+    def node_label(self, node) -> str:
+        return label(self.graph, node, self.lang) or (self.urls.path(node) if self.urls.is_local(node) else str(node))
+
+    def value(self, prop: URIRef, obj) -> Value:
+        if isinstance(obj, URIRef):
+            if obj in VALUE_LABELS:
+                return Value(self._(VALUE_LABELS[obj]))
+            if self.urls.is_local(obj):
+                return Value(self.node_label(obj), href=self.urls.page(obj, self.lang))
+            return Value(label(self.graph, obj, self.lang) or str(obj), href=str(obj), external=True)
+        literal: Literal = obj
+        if literal.datatype in (XSD.date, XSD.dateTime):
+            return Value(format_date_literal(literal, self.lang))
+        if literal.datatype == XSD.boolean:
+            return Value(self._("Yes") if literal.toPython() else self._("No"))
+        text = str(literal)
+        if prop == SCHEMA.telephone:
+            return Value(text, href="tel:" + re.sub(r"[^+0-9]", "", text))
+        if prop == SCHEMA.email:
+            return Value(text, href="mailto:" + text)
+        if prop in (SCHEMA.inLanguage, SCHEMA.availableLanguage) and text in LANGUAGE_NAMES:
+            return Value(self._(LANGUAGE_NAMES[text]))
+        return Value(text, lang=literal.language)
+
+    def values(self, prop: URIRef, objects) -> list[Value]:
+        objects = list(objects)
+        tagged = [o for o in objects if isinstance(o, Literal) and o.language]
+        if tagged:  # one language at a time: the reader's, or the other if that is all there is
+            chosen = pick_literal(tagged, self.lang)
+            objects = [o for o in objects if not (isinstance(o, Literal) and o.language)
+                       or o.language == chosen.language]
+        values = [self.value(prop, o) for o in objects]
+        return sorted(values, key=lambda v: v.text.casefold())
+
+    def property_label(self, prop: URIRef) -> str:
+        return self._(PROPERTY_LABELS[prop]) if prop in PROPERTY_LABELS else compact(prop)
+
+    def build(self, iri: URIRef) -> PageView:
+        graph = self.graph
+        kinds = [self._(TYPE_LABELS[t]) if t in TYPE_LABELS else compact(t) for t in graph.objects(iri, RDF.type)]
+        summary = pick_literal(graph.objects(iri, SCHEMA.description), self.lang)
+        page = PageView(lang=self.lang, iri=str(iri), title=self.node_label(iri), kind=", ".join(sorted(kinds)),
+                        summary=str(summary) if summary is not None else None)
+        props = {p for p in graph.predicates(iri, None) if p not in HIDDEN}
+        ordered = [p for p in ORDER if p in props] + sorted(props - set(ORDER), key=compact)
+        for prop in ordered:
+            page.facts.append(Fact(self.property_label(prop), self.values(prop, graph.objects(iri, prop)), compact(prop)))
+        incoming: dict[URIRef, list] = {}
+        for subject, prop in graph.subject_predicates(iri):
+            if isinstance(subject, URIRef):
+                incoming.setdefault(prop, []).append(subject)
+        for prop in sorted(incoming, key=compact):
+            page.incoming.append(Fact(self.property_label(prop), self.values(prop, incoming[prop]), compact(prop)))
+        return page

@@ -1,0 +1,113 @@
+"""A snapshot: one validated load of the data, with everything served from it.
+
+A snapshot never changes. Reloading builds a new one and swaps it in only if the data is
+valid, so a broken deployment never replaces the last good data.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from publisher.config import Settings
+from publisher.describe import describe, resource_iris
+from publisher.dumps import DumpFile, write_dumps
+from publisher.etag import etag_of
+from publisher.load import LoadedData, load, parse_file
+from publisher.namespaces import SCHEMA
+from publisher.represent import Format
+from publisher.represent.html import render_page
+from publisher.represent.rdf import render_rdf
+from publisher.represent.urls import Urls
+from publisher.validate import Report, load_shapes, validate
+from publisher.void import build_void, dataset_iri
+
+DOCUMENT_CACHE_SIZE = 65536
+
+
+class InvalidData(Exception):
+    """The data does not conform to the shapes; `report` says why."""
+
+    def __init__(self, report: Report):
+        super().__init__("the data does not conform to the SHACL shapes")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    etag: str
+
+
+@dataclass
+class Snapshot:
+    settings: Settings
+    data: LoadedData
+    report: Report
+    void: Graph
+    dumps: dict[str, DumpFile]
+    modified: datetime
+    home: URIRef | None
+    resources: frozenset[URIRef] = field(default=frozenset())
+
+    def __post_init__(self) -> None:
+        dump_iris = {URIRef(self.base_url + name) for name in self.dumps}
+        self.resources = frozenset((resource_iris(self.data.graph, self.base_url)
+                                    | resource_iris(self.void, self.base_url)) - dump_iris)
+        self.render = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render)
+        self.render_html = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render_html)
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
+
+    @property
+    def graph(self) -> Graph:
+        return self.data.graph
+
+    @property
+    def dataset(self) -> URIRef:
+        return dataset_iri(self.base_url)
+
+    def describe(self, iri: URIRef) -> Graph:
+        if iri == self.dataset:
+            return self.void
+        return describe(self.graph, iri)
+
+    def _render(self, iri: URIRef, fmt: Format) -> Rendered:
+        body = render_rdf(self.describe(iri), fmt, self.base_url)
+        return Rendered(body, etag_of(body))
+
+    def _render_html(self, iri: URIRef, lang: str) -> Rendered:
+        body = render_page(self.describe(iri), iri, Urls(self.base_url, self.home), lang, self.dataset)
+        return Rendered(body, etag_of(body))
+
+
+def _main_event(graph: Graph) -> URIRef | None:
+    """The earliest event that is not part of another: the home page shows it."""
+    candidates = []
+    for event in graph.subjects(SCHEMA.startDate, None):
+        if isinstance(event, URIRef) and graph.value(event, SCHEMA.superEvent) is None:
+            candidates.append((str(graph.value(event, SCHEMA.startDate)), str(event), event))
+    return min(candidates)[2] if candidates else None
+
+
+def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str = "en") -> Snapshot:
+    """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`)."""
+    data = load(settings.data_paths, settings.base_url)
+    report = validate(data, load_shapes(settings.shapes_path), lang=lang)
+    if not report.conforms:
+        raise InvalidData(report)
+    modified = datetime.fromtimestamp(max(f.stat().st_mtime for f in data.files), tz=timezone.utc)
+    directory = Path(tempfile.mkdtemp(prefix="publisher-dumps-", dir=cache_dir))
+    dumps = write_dumps(data.graph, settings.base_url, directory)
+    home = _main_event(data.graph)
+    description = parse_file(settings.dataset_path, settings.base_url)
+    void = build_void(data.graph, description, settings.base_url, settings.license, modified, dumps, home)
+    return Snapshot(settings=settings, data=data, report=report, void=void, dumps=dumps,
+                    modified=modified, home=home)

@@ -1,0 +1,75 @@
+"""The VoID description of the dataset (W3C VoID §6, served at /.well-known/void)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import XSD
+
+from publisher.describe import new_graph
+from publisher.dumps import DumpFile
+from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
+FORMAT_FEATURES = {"ttl": FORMATS_NS.Turtle, "nt": FORMATS_NS["N-Triples"], "jsonld": FORMATS_NS["JSON-LD"],
+                   "rdf": FORMATS_NS.RDF_XML}
+
+
+def dataset_iri(base_url: str) -> URIRef:
+    return URIRef(base_url + "dataset")
+
+
+def _slug(iri: URIRef) -> str:
+    """schema.org terms by their name, other vocabularies' with their prefix (rdf-type, dct-type)."""
+    text = str(iri)
+    for prefix, namespace in PREFIXES.items():
+        if text.startswith(str(namespace)):
+            local = text[len(str(namespace)):]
+            return local if prefix == "schema" else f"{prefix}-{local}"
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or "x"
+
+
+def build_void(data: Graph, description: Graph, base_url: str, license: str, modified: datetime,
+               dumps: dict[str, DumpFile], example: URIRef | None) -> Graph:
+    dataset = dataset_iri(base_url)
+    void = new_graph()
+    void.bind("void", VOID)
+    void += description
+    void.add((dataset, RDF.type, VOID.Dataset))
+    void.add((dataset, VOID.triples, Literal(len(data))))
+    subjects = {s for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(base_url)}
+    void.add((dataset, VOID.entities, Literal(len(subjects))))
+    void.add((dataset, VOID.distinctSubjects, Literal(len(set(data.subjects())))))
+    void.add((dataset, VOID.distinctObjects, Literal(len(set(data.objects())))))
+    void.add((dataset, VOID.uriSpace, Literal(base_url)))
+    void.add((dataset, DCT.license, URIRef(license)))
+    void.add((dataset, DCT.modified, Literal(modified.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
+    for vocabulary in (SCHEMA, DCT, SKOS):
+        void.add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
+    for feature in FORMAT_FEATURES.values():
+        void.add((dataset, VOID.feature, feature))
+    if example is not None:
+        void.add((dataset, VOID.exampleResource, example))
+    for dump in dumps.values():
+        void.add((dataset, VOID.dataDump, URIRef(base_url + dump.name)))
+        void.add((URIRef(base_url + dump.name), DCT["format"], Literal(dump.media_type)))
+
+    # Partitions get hash IRIs below the dataset: they dereference with it, and stay stable.
+    classes = Counter(o for s, o in data.subject_objects(RDF.type) if isinstance(s, URIRef))
+    void.add((dataset, VOID.classes, Literal(len(classes))))
+    for cls, count in sorted(classes.items()):
+        partition = URIRef(f"{dataset}#class-{_slug(cls)}")
+        void.add((dataset, VOID.classPartition, partition))
+        void.add((partition, VOID["class"], cls))
+        void.add((partition, VOID.entities, Literal(count)))
+    properties = Counter(p for p in data.predicates())
+    void.add((dataset, VOID.properties, Literal(len(properties))))
+    for prop, count in sorted(properties.items()):
+        partition = URIRef(f"{dataset}#property-{_slug(prop)}")
+        void.add((dataset, VOID.propertyPartition, partition))
+        void.add((partition, VOID.property, prop))
+        void.add((partition, VOID.triples, Literal(count)))
+    return void

@@ -1,0 +1,37 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from publisher.config import PROJECT_ROOT, Settings
+from publisher.snapshot import Snapshot, build_snapshot
+from publisher.web.state import PublisherState
+
+
+def create_app(settings: Settings | None = None, snapshot: Snapshot | None = None) -> Flask:
+    """Build the app around a validated snapshot (built here from `settings` when not given)."""
+    settings = settings or (snapshot.settings if snapshot else Settings())
+    app = Flask(
+        __name__,
+        static_folder=str(PROJECT_ROOT / "site" / "static"),
+        static_url_path="/static",
+    )
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings))
+
+    from publisher.web import errors, meta, resources
+
+    app.register_blueprint(meta.blueprint)
+    app.register_blueprint(resources.blueprint)
+    errors.register(app)
+    app.after_request(_common_headers)
+    return app
+
+
+def _common_headers(response):
+    # The data is public and read-only: any origin may read it (CORS).
+    response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    response.headers.setdefault("Access-Control-Expose-Headers",
+                                "ETag, Link, Content-Location, Last-Modified, Vary")
+    return response

@@ -1,0 +1,33 @@
+"""The dataset's own documents: its VoID description and the whole-graph dumps."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request, send_file
+
+from publisher.web.resources import negotiate, respond
+from publisher.web.state import current_snapshot
+
+blueprint = Blueprint("meta", __name__)
+
+
+@blueprint.route("/.well-known/void")
+def well_known_void():
+    """VoID §6: the dataset description at a well-known address, negotiated like any IRI."""
+    snapshot = current_snapshot()
+    return respond(snapshot, snapshot.dataset, negotiate(), "pl", negotiated=True)
+
+
+@blueprint.route("/dump.<path:extension>")
+def dump(extension: str):
+    snapshot = current_snapshot()
+    found = snapshot.dumps.get(f"dump.{extension}")
+    if found is None:
+        abort(404)
+    # send_file streams the file with Content-Length, ETag and Last-Modified, and answers 304.
+    response = send_file(found.path, mimetype=found.media_type, etag=found.etag, conditional=True,
+                         last_modified=snapshot.modified, max_age=snapshot.settings.max_age,
+                         download_name=found.name)
+    if not found.compressed:
+        response.headers["Content-Type"] = found.format.content_type
+    response.cache_control.public = True
+    return response

@@ -1,0 +1,84 @@
+"""Dereferencing: every IRI of the graph answers with the representation the client prefers.
+
+Resource IRIs answer 200 with the negotiated document and a Content-Location naming that
+document (e.g. …/event/x.ttl), which is the document's own IRI: the thing and the page about
+it stay distinct without a 303 round trip. Explicit format URLs (…/x.ttl, …/x.jsonld, …/x.nt,
+…/x.rdf, …/x.html) never negotiate. /en/… is the English HTML page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request
+from rdflib import URIRef
+
+from publisher.negotiate import choose
+from publisher.represent import ALIASES, BY_EXTENSION, BY_MEDIA_TYPE, FORMATS, HTML, Format
+from publisher.represent.html import render_page
+from publisher.represent.urls import Urls
+from publisher.snapshot import Rendered, Snapshot
+from publisher.web.documents import available_types, document_response
+from publisher.web.errors import not_acceptable
+from publisher.web.state import current_snapshot
+
+blueprint = Blueprint("resources", __name__)
+
+
+def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str) -> Rendered:
+    if fmt is HTML:
+        return snapshot.render_html(iri, lang)
+    return snapshot.render(iri, fmt)
+
+
+def alternates(snapshot: Snapshot, iri: URIRef, exclude: Format) -> list[tuple[str, Format]]:
+    urls = Urls(snapshot.base_url, snapshot.home)
+    return [(urls.document(iri, fmt), fmt) for fmt in FORMATS if fmt is not exclude]
+
+
+def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool):
+    urls = Urls(snapshot.base_url, snapshot.home)
+    if fmt is None:
+        return not_acceptable(alternates(snapshot, iri, exclude=None))
+    location = urls.document(iri, fmt) if negotiated else None
+    return document_response(snapshot, render(snapshot, iri, fmt, lang), fmt, location=location,
+                             alternates=alternates(snapshot, iri, exclude=fmt), negotiated=negotiated)
+
+
+def negotiate() -> Format | None:
+    media_type = choose(request.headers.get("Accept"), available_types(), ALIASES)
+    return BY_MEDIA_TYPE.get(media_type) if media_type else None
+
+
+@blueprint.route("/", defaults={"path": ""})
+@blueprint.route("/<path:path>")
+def resource(path: str):
+    snapshot = current_snapshot()
+    lang = "pl"
+    if path == "en":
+        return redirect(snapshot.base_url + "en/", code=301)
+    if path == "en/" or path.startswith("en/"):
+        lang, path = "en", path[3:]
+    if path == "":
+        return home(snapshot, lang)
+
+    iri = URIRef(snapshot.base_url + path)
+    if iri in snapshot.resources:
+        if lang == "en":
+            return respond(snapshot, iri, HTML, lang, negotiated=False)
+        return respond(snapshot, iri, negotiate(), lang, negotiated=True)
+
+    stem, dot, extension = path.rpartition(".")
+    fmt = BY_EXTENSION.get(extension) if dot else None
+    iri = URIRef(snapshot.base_url + stem)
+    if fmt is not None and iri in snapshot.resources and (lang == "pl" or fmt is HTML):
+        return respond(snapshot, iri, fmt, lang, negotiated=False)
+    abort(404)
+
+
+def home(snapshot: Snapshot, lang: str):
+    """The home page is the main event's page; data clients are sent to the dataset."""
+    fmt = negotiate() if lang == "pl" else HTML
+    if fmt is None:
+        return not_acceptable()
+    if fmt is not HTML or snapshot.home is None:
+        return redirect(str(snapshot.dataset), code=303)
+    return respond(snapshot, snapshot.home, HTML, lang, negotiated=lang == "pl")
