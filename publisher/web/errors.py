@@ -8,6 +8,7 @@ import logging
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, NotAcceptable, NotFound
 
+from publisher.i18n import N_
 from publisher.negotiate import choose
 from publisher.represent import ALIASES, FORMATS, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from publisher.represent.html import render_error_page
@@ -56,7 +57,7 @@ def not_acceptable(alternates: list[tuple[str, Format]] | None = None) -> Respon
 def register(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(_error):
-        return negotiated_error(404, "Not found", "There is no resource with this address in the dataset.")
+        return negotiated_error(404, N_("Not found"), N_("There is no resource with this address in the dataset."))
 
     @app.errorhandler(NotAcceptable)
     def unacceptable(_error):

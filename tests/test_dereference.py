@@ -1,0 +1,281 @@
+"""Every IRI dereferences, with content negotiation, from the real server.
+
+Clients are real: `requests` for status and headers, `rapper` (Raptor) and rdflib for the
+bodies. The server runs as `python -m publisher serve` does for a user.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+
+import pytest
+import requests
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from publisher.config import DEFAULT_DATA
+from publisher.load import load
+from publisher.namespaces import SCHEMA
+
+from servers import publisher_server
+
+RDF_TYPES = {
+    "text/turtle": ("turtle", "ttl", "turtle"),
+    "application/ld+json": ("json-ld", "jsonld", None),
+    "application/n-triples": ("nt", "nt", "ntriples"),
+    "application/rdf+xml": ("xml", "rdf", "rdfxml"),
+}
+VOID = "http://rdfs.org/ns/void#"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with publisher_server() as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def served_graph(server):
+    return load([DEFAULT_DATA], server).graph
+
+
+def resources(graph: Graph, base: str) -> list[str]:
+    nodes = {str(n) for n in set(graph.subjects()) | set(graph.objects()) if isinstance(n, URIRef)}
+    return sorted(n for n in nodes if n.startswith(base))
+
+
+def get(url, accept=None, **kwargs):
+    headers = {"Accept": accept} if accept else {}
+    headers.update(kwargs.pop("headers", {}))
+    return requests.get(url, headers=headers, timeout=30, allow_redirects=False, **kwargs)
+
+
+def parse(body: bytes, rdflib_format: str, base: str) -> Graph:
+    return Graph().parse(data=body, format=rdflib_format, publicID=base)
+
+
+def rapper_parses(body: bytes, syntax: str, base: str) -> int:
+    assert shutil.which("rapper"), "rapper is missing: scripts/test.sh installs Debian's raptor2-utils"
+    result = subprocess.run(["rapper", "-q", "-i", syntax, "-o", "ntriples", "-", base],
+                            input=body, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr.decode()
+    return len([line for line in result.stdout.splitlines() if line.strip()])
+
+
+def test_every_iri_in_every_rdf_format_parses_with_rapper_and_rdflib_to_one_graph(server, served_graph):
+    iris = resources(served_graph, server)
+    assert len(iris) > 40
+    for iri in iris:
+        graphs = {}
+        for media_type, (rdflib_format, extension, rapper_syntax) in RDF_TYPES.items():
+            response = get(iri, media_type)
+            assert response.status_code == 200, (iri, media_type)
+            assert response.headers["Content-Type"] == f"{media_type}; charset=utf-8"
+            assert response.headers["Content-Location"] == f"{iri}.{extension}"
+            graphs[media_type] = parse(response.content, rdflib_format, iri)
+            assert len(graphs[media_type]) > 0
+            if rapper_syntax:
+                assert rapper_parses(response.content, rapper_syntax, iri) == len(graphs[media_type])
+        reference = graphs["text/turtle"]
+        for media_type, graph in graphs.items():
+            assert isomorphic(reference, graph), (iri, media_type)
+
+
+def test_every_iri_has_an_html_page(server, served_graph):
+    for iri in resources(served_graph, server):
+        response = get(iri, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        assert response.status_code == 200, iri
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert b"<!doctype html>" in response.content[:50]
+
+
+def test_explicit_format_urls_serve_the_same_bytes_without_negotiating(server):
+    iri = server + "event/miejsca-otwarte-2017"
+    for media_type, (_, extension, _) in RDF_TYPES.items():
+        negotiated = get(iri, media_type)
+        explicit = get(f"{iri}.{extension}", "text/html")  # Accept is ignored on a format URL
+        assert explicit.status_code == 200
+        assert explicit.headers["Content-Type"].startswith(media_type)
+        assert explicit.content == negotiated.content
+        assert "Accept" not in explicit.headers.get("Vary", "")
+    assert get(f"{iri}.html").headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("text/turtle;q=0.5, application/ld+json;q=0.9", "application/ld+json"),
+    ("application/rdf+xml, text/turtle;q=0.99", "application/rdf+xml"),
+    ("application/n-triples;q=0.1, text/turtle;q=0.2", "text/turtle"),
+    ("application/json", "application/ld+json"),
+    ("text/turtle;q=0, */*;q=0.1", "text/html"),
+    ("application/*", "application/ld+json"),
+    ("*/*", "text/html"),
+    ("text/*;q=0.3, text/turtle;q=0.4, text/html;q=0.2", "text/turtle"),
+    ("TEXT/Turtle", "text/turtle"),
+    (None, "text/html"),
+])
+def test_q_values_choose_the_representation(server, accept, expected):
+    response = get(server + "organization/warszawa-lokalnie", accept)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == expected
+    assert "Accept" in response.headers["Vary"]
+
+
+def test_unsupported_accept_gets_406_listing_the_available_types(server):
+    response = get(server + "event/miejsca-otwarte-2017", "image/png, application/pdf;q=0.5")
+    assert response.status_code == 406
+    for media_type in ["text/html", "text/turtle", "application/ld+json", "application/n-triples",
+                       "application/rdf+xml"]:
+        assert media_type in response.text
+    assert 'rel="alternate"' in response.headers["Link"]
+
+
+@pytest.mark.parametrize("accept, content_type, check", [
+    ("text/turtle", "text/turtle", lambda r: parse(r.content, "turtle", "http://x/") is not None),
+    ("application/ld+json", "application/ld+json", lambda r: json.loads(r.content)["@graph"] == []),
+    ("application/n-triples", "application/n-triples", lambda r: len(parse(r.content, "nt", "http://x/")) == 0),
+    ("application/rdf+xml", "application/rdf+xml", lambda r: len(parse(r.content, "xml", "http://x/")) == 0),
+    ("text/html", "text/html", lambda r: b"<h1>" in r.content),
+])
+def test_unknown_iri_is_404_in_the_negotiated_format(server, accept, content_type, check):
+    response = get(server + "event/no-such-event", accept)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].split(";")[0] == content_type
+    assert check(response)
+
+
+def test_etag_and_last_modified_give_304(server):
+    iri = server + "place/bok-glebocka-66"
+    first = get(iri, "text/turtle")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and get(iri, "text/turtle").headers["ETag"] == etag
+    assert get(iri, "text/turtle", headers={"If-None-Match": etag}).status_code == 304
+    assert get(iri, "application/ld+json", headers={"If-None-Match": etag}).status_code == 200
+    last_modified = first.headers["Last-Modified"]
+    assert get(iri, "text/turtle", headers={"If-Modified-Since": last_modified}).status_code == 304
+    assert "max-age=" in first.headers["Cache-Control"] and "public" in first.headers["Cache-Control"]
+
+
+def test_head_gives_the_headers_of_get_without_a_body(server):
+    iri = server + "event/miejsca-otwarte-2017"
+    got = get(iri, "application/n-triples")
+    head = requests.head(iri, headers={"Accept": "application/n-triples"}, timeout=30)
+    assert head.status_code == 200 and head.content == b""
+    for name in ("Content-Type", "Content-Length", "ETag", "Link", "Vary", "Content-Location"):
+        assert head.headers[name] == got.headers[name], name
+
+
+def test_link_header_names_every_other_format_and_cors_is_open(server):
+    response = get(server + "event/miejsca-otwarte-2017", "text/turtle")
+    link = response.headers["Link"]
+    for media_type, (_, extension, _) in list(RDF_TYPES.items())[1:]:
+        assert f'<{server}event/miejsca-otwarte-2017.{extension}>; rel="alternate"; type="{media_type}"' in link
+    assert 'type="text/html"' in link and 'type="text/turtle"' not in link
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_document_holds_labels_of_what_it_links_to_and_links_pointing_at_it(server):
+    event = URIRef(server + "event/miejsca-otwarte-2017")
+    partner = URIRef(server + "organization/warszawa-lokalnie")
+    person = URIRef(server + "person/marta-zakowska")
+    doc = parse(get(str(event), "text/turtle").content, "turtle", server)
+    for organiser in doc.objects(event, SCHEMA.organizer):
+        assert {o.language for o in doc.objects(organiser, SCHEMA.name)} == {"pl", "en"}
+    # Roles are inlined, so the content partner is known from the event's own document.
+    assert (None, SCHEMA.contributor, partner) in doc
+    assert Literal("Warszawa Lokalnie", lang="pl") in set(doc.objects(partner, SCHEMA.name))
+    # A person's document says which events link to them, with those events' names.
+    person_doc = parse(get(str(person), "text/turtle").content, "turtle", server)
+    assert (event, SCHEMA.performer, person) in person_doc
+    assert {o.language for o in person_doc.objects(event, SCHEMA.name)} == {"pl", "en"}
+
+
+def test_jsonld_is_compact_with_an_inline_context_and_round_trips(server):
+    response = get(server + "event/miejsca-otwarte-2017", "application/ld+json")
+    document = json.loads(response.content)
+    assert isinstance(document["@context"], dict)  # nothing to fetch at parse time
+    event = next(n for n in document["@graph"] if n["@id"].endswith("/event/miejsca-otwarte-2017"))
+    assert event["name"] == {"pl": "MIEJSCA OTWARTE. Przestrzeń spotkań sąsiedzkich",
+                             "en": "OPEN PLACES. A space for neighbourhood encounters"}
+    assert event["startDate"] == "2017-11-16" and event["@type"] == "Event"
+    turtle = parse(get(server + "event/miejsca-otwarte-2017", "text/turtle").content, "turtle", server)
+    assert isomorphic(parse(response.content, "json-ld", server), turtle)
+
+
+def test_void_describes_the_dataset_at_the_well_known_address(server, served_graph):
+    response = get(server + ".well-known/void", "text/turtle")
+    assert response.status_code == 200 and "Accept" in response.headers["Vary"]
+    void = parse(response.content, "turtle", server)
+    dataset = URIRef(server + "dataset")
+    v = lambda name: URIRef(VOID + name)  # noqa: E731
+    assert (dataset, RDF.type, v("Dataset")) in void
+    assert int(void.value(dataset, v("triples"))) == len(served_graph)
+    assert int(void.value(dataset, v("entities"))) > 30
+    assert str(void.value(dataset, v("uriSpace"))) == server
+    assert void.value(dataset, v("exampleResource")) == URIRef(server + "event/miejsca-otwarte-2017")
+    assert void.value(dataset, URIRef("http://purl.org/dc/terms/license")) is not None
+    assert void.value(dataset, URIRef("http://purl.org/dc/terms/modified")) is not None
+    assert {o.language for o in void.objects(dataset, URIRef("http://purl.org/dc/terms/title"))} == {"pl", "en"}
+    partitions = {void.value(p, v("class")) for p in void.objects(dataset, v("classPartition"))}
+    assert SCHEMA.Event in partitions and SCHEMA.Organization in partitions
+    properties = {void.value(p, v("property")) for p in void.objects(dataset, v("propertyPartition"))}
+    assert SCHEMA.name in properties
+    dumps = set(void.objects(dataset, v("dataDump")))
+    assert len(dumps) == 6
+    for dump in dumps:
+        assert get(str(dump)).status_code == 200
+    # The dataset IRI itself dereferences to the same description.
+    assert isomorphic(parse(get(str(dataset), "text/turtle").content, "turtle", server), void)
+
+
+@pytest.mark.parametrize("name, rdflib_format", [("dump.ttl", "turtle"), ("dump.nt", "nt"), ("dump.jsonld", "json-ld")])
+def test_dumps_hold_the_whole_graph_plain_and_gzipped(server, served_graph, name, rdflib_format):
+    plain = get(server + name)
+    assert plain.status_code == 200
+    assert int(plain.headers["Content-Length"]) == len(plain.content)
+    assert plain.headers["ETag"]
+    assert isomorphic(parse(plain.content, rdflib_format, server), served_graph)
+    packed = get(server + name + ".gz", headers={"Accept-Encoding": "identity"})
+    assert packed.headers["Content-Type"] == "application/gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert get(server + name, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+
+
+def test_the_host_header_never_changes_the_iris(server):
+    response = get(server + "event/miejsca-otwarte-2017", "text/turtle", headers={"Host": "evil.example"})
+    assert response.status_code == 200
+    assert b"evil.example" not in response.content
+    assert response.headers["Content-Location"].startswith(server)
+
+
+def test_home_page_is_html_and_data_clients_are_sent_to_the_dataset(server):
+    assert get(server, "text/html").status_code == 200
+    assert get(server + "en/", "text/html").status_code == 200
+    redirect = get(server, "text/turtle")
+    assert redirect.status_code == 303 and redirect.headers["Location"] == server + "dataset"
+    assert get(server + "en").status_code == 301
+
+
+def test_serve_refuses_invalid_data_and_prints_the_report(tmp_path):
+    from conftest import ROOT, run_cli
+
+    broken = tmp_path / "event.ttl"
+    broken.write_text((ROOT / "data" / "event.ttl").read_text(encoding="utf-8")
+                      .replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
+    result = run_cli("serve", "--port", "1", "--data", str(broken), "--lang", "en")
+    assert result.returncode == 1
+    assert "schema:startDate" in result.stderr and "Not serving" in result.stderr
+
+
+def test_a_base_url_with_a_path_prefix_is_served_below_it():
+    from servers import free_port
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/dane/"
+    with publisher_server("--base-url", base, port=port):
+        response = get(base + "event/miejsca-otwarte-2017", "text/turtle")
+        assert response.status_code == 200
+        assert URIRef(base + "event/miejsca-otwarte-2017") in set(parse(response.content, "turtle", base).subjects())
+        assert get(f"http://127.0.0.1:{port}/event/miejsca-otwarte-2017", "text/turtle").status_code == 404
