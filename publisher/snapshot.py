@@ -21,7 +21,10 @@ from publisher.etag import etag_of
 from publisher.load import LoadedData, load, parse_file
 from publisher.namespaces import SCHEMA
 from publisher.represent import Format
-from publisher.represent.html import render_page
+from publisher.represent.calendar import event_calendar
+from publisher.represent.event_view import EventPageBuilder
+from publisher.represent.html import render_event_page, render_page
+from publisher.represent.social_image import social_image
 from publisher.represent.rdf import render_rdf
 from publisher.represent.urls import Urls
 from publisher.validate import Report, load_shapes, validate
@@ -61,6 +64,8 @@ class Snapshot:
                                     | resource_iris(self.void, self.base_url)) - dump_iris)
         self.render = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render)
         self.render_html = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render_html)
+        self.render_calendar = lru_cache(maxsize=1024)(self._render_calendar)
+        self.render_image = lru_cache(maxsize=64)(self._render_image)
 
     @property
     def base_url(self) -> str:
@@ -83,12 +88,33 @@ class Snapshot:
         body = render_rdf(self.describe(iri), fmt, self.base_url)
         return Rendered(body, etag_of(body))
 
+    def urls(self) -> Urls:
+        return Urls(self.base_url, self.home)
+
+    def is_main_event(self, iri: URIRef) -> bool:
+        """An event with a date that is not part of another: it gets the full event page."""
+        graph = self.graph
+        return (graph.value(iri, SCHEMA.startDate) is not None
+                and graph.value(iri, SCHEMA.superEvent) is None)
+
     def _render_html(self, iri: URIRef, lang: str) -> Rendered:
-        body = render_page(self.describe(iri), iri, Urls(self.base_url, self.home), lang, self.dataset)
+        if self.is_main_event(iri):
+            body = render_event_page(self.graph, iri, self.urls(), lang, self.dataset)
+        else:
+            body = render_page(self.describe(iri), iri, self.urls(), lang, self.dataset)
+        return Rendered(body, etag_of(body))
+
+    def _render_calendar(self, iri: URIRef, lang: str) -> Rendered:
+        body = event_calendar(self.graph, iri, lang, self.urls().page(iri, lang), self.modified)
+        return Rendered(body, etag_of(body))
+
+    def _render_image(self, iri: URIRef, lang: str) -> Rendered:
+        event = EventPageBuilder(self.graph, self.urls(), lang).build(iri)
+        body = social_image(event.name, event.dates, event.place or "")
         return Rendered(body, etag_of(body))
 
 
-def _main_event(graph: Graph) -> URIRef | None:
+def _home_event(graph: Graph) -> URIRef | None:
     """The earliest event that is not part of another: the home page shows it."""
     candidates = []
     for event in graph.subjects(SCHEMA.startDate, None):
@@ -106,7 +132,7 @@ def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str 
     modified = datetime.fromtimestamp(max(f.stat().st_mtime for f in data.files), tz=timezone.utc)
     directory = Path(tempfile.mkdtemp(prefix="publisher-dumps-", dir=cache_dir))
     dumps = write_dumps(data.graph, settings.base_url, directory)
-    home = _main_event(data.graph)
+    home = _home_event(data.graph)
     description = parse_file(settings.dataset_path, settings.base_url)
     void = build_void(data.graph, description, settings.base_url, settings.license, modified, dumps, home)
     return Snapshot(settings=settings, data=data, report=report, void=void, dumps=dumps,

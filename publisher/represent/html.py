@@ -10,6 +10,8 @@ from rdflib import Graph, URIRef
 from publisher.config import PROJECT_ROOT
 from publisher.i18n import LANGUAGES, translations
 from publisher.represent import HTML, RDF_FORMATS
+from publisher.represent.event_view import EventPage, EventPageBuilder
+from publisher.represent.structured_data import event_structured_data, script_json
 from publisher.represent.urls import Urls
 from publisher.represent.view import ViewBuilder
 
@@ -29,10 +31,8 @@ def environment(lang: str) -> Environment:
     return env
 
 
-def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
-    page = ViewBuilder(document, urls, lang).build(iri)
-    context = {
-        "page": page,
+def _common(iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> dict:
+    return {
         "lang": lang,
         "canonical": urls.page(iri, lang),
         "translations": {other: urls.page(iri, other) for other in LANGUAGES},
@@ -42,7 +42,32 @@ def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, dataset: UR
         "home_url": urls.page(urls.home, lang) if urls.home else urls.base,
         "static": urls.static,
     }
+
+
+def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+    context = _common(iri, urls, lang, dataset)
+    context["page"] = ViewBuilder(document, urls, lang).build(iri)
     return environment(lang).get_template("resource.html").render(context).encode("utf-8")
+
+
+def image_alt(event: EventPage) -> str:
+    return " — ".join(part for part in (event.name, event.dates, event.place) if part)
+
+
+def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+    """The main event's page: rendered from the whole graph, with its structured data."""
+    event = EventPageBuilder(graph, urls, lang).build(iri)
+    context = _common(iri, urls, lang, dataset)
+    image_url = urls.localized(iri, "png", lang)
+    context.update(
+        event=event,
+        summary=event.tagline or event.name,
+        image_url=image_url,
+        image_alt=image_alt(event),
+        calendar_url=urls.localized(iri, "ics", lang),
+        structured_data=script_json(event_structured_data(graph, iri, lang, urls.page(iri, lang), image_url)),
+    )
+    return environment(lang).get_template("event.html").render(context).encode("utf-8")
 
 
 def render_error_page(base_url: str, lang: str, status: int, title: str, detail: str) -> bytes:

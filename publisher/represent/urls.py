@@ -24,6 +24,10 @@ class Urls:
     def document(self, iri: URIRef, fmt: Format) -> str:
         return f"{iri}.{fmt.extension}"
 
+    def localized(self, iri: URIRef, extension: str, lang: str) -> str:
+        """A per-language file of a resource: …/x.ics in Polish, /en/…/x.ics in English."""
+        return f"{iri}.{extension}" if lang == "pl" else f"{self.base}en/{self.path(iri)}.{extension}"
+
     def static(self, name: str) -> str:
         return f"{self.base}static/{name}"
 

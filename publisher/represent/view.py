@@ -82,7 +82,7 @@ TYPE_LABELS = {
     SKOS.Concept: N_("Role concept"),
 }
 VALUE_LABELS = {
-    SCHEMA.EventScheduled: N_("Takes place as planned"),
+    SCHEMA.EventScheduled: N_("As scheduled"),
     SCHEMA.EventCancelled: N_("Cancelled"),
     SCHEMA.EventPostponed: N_("Postponed"),
     SCHEMA.EventRescheduled: N_("Rescheduled"),

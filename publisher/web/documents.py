@@ -12,9 +12,10 @@ def link_header(alternates: list[tuple[str, Format]]) -> str:
     return ", ".join(f'<{url}>; rel="alternate"; type="{fmt.media_type}"' for url, fmt in alternates)
 
 
-def document_response(snapshot: Snapshot, rendered: Rendered, fmt: Format, *, location: str | None,
-                      alternates: list[tuple[str, Format]], negotiated: bool) -> Response:
-    response = Response(rendered.body, content_type=fmt.content_type)
+def document_response(snapshot: Snapshot, rendered: Rendered, fmt: Format | None, *, location: str | None,
+                      alternates: list[tuple[str, Format]], negotiated: bool,
+                      content_type: str | None = None) -> Response:
+    response = Response(rendered.body, content_type=content_type or fmt.content_type)
     response.set_etag(rendered.etag)
     response.last_modified = snapshot.modified
     response.cache_control.public = True

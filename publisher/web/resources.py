@@ -67,11 +67,37 @@ def resource(path: str):
         return respond(snapshot, iri, negotiate(), lang, negotiated=True)
 
     stem, dot, extension = path.rpartition(".")
-    fmt = BY_EXTENSION.get(extension) if dot else None
     iri = URIRef(snapshot.base_url + stem)
-    if fmt is not None and iri in snapshot.resources and (lang == "pl" or fmt is HTML):
+    if not dot or iri not in snapshot.resources:
+        abort(404)
+    if extension in EVENT_FILES and snapshot.is_main_event(iri):
+        return event_file(snapshot, iri, extension, lang)
+    fmt = BY_EXTENSION.get(extension)
+    if fmt is not None and (lang == "pl" or fmt is HTML):
         return respond(snapshot, iri, fmt, lang, negotiated=False)
     abort(404)
+
+
+# Files a main event has besides its data: a calendar entry and its social image, per language.
+EVENT_FILES = {"ics": "text/calendar; charset=utf-8", "png": "image/png"}
+
+
+def event_file(snapshot: Snapshot, iri: URIRef, extension: str, lang: str):
+    render_file = snapshot.render_calendar if extension == "ics" else snapshot.render_image
+    response = document_response(snapshot, render_file(iri, lang), None, location=None, alternates=[],
+                                 negotiated=False, content_type=EVENT_FILES[extension])
+    if extension == "ics":
+        response.headers["Content-Disposition"] = f'attachment; filename="{iri.rsplit("/", 1)[-1]}.ics"'
+    return response
+
+
+@blueprint.route("/event.ics")
+def home_calendar():
+    """A short, memorable address for the main event's calendar entry."""
+    snapshot = current_snapshot()
+    if snapshot.home is None:
+        abort(404)
+    return event_file(snapshot, snapshot.home, "ics", "pl")
 
 
 def home(snapshot: Snapshot, lang: str):

@@ -1,0 +1,53 @@
+"""An event as iCalendar (RFC 5545), so visitors can add it to their calendar.
+
+Made with the icalendar library. Dates without a time become all-day events, whose DTEND is
+exclusive (16–17 November → DTEND 18 November).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from icalendar import Calendar, Event, vText
+from rdflib import Graph, URIRef
+
+from publisher.labels import label, pick_literal
+from publisher.namespaces import SCHEMA
+from publisher.represent.event_view import place_text, venue_of
+
+
+def _value(literal):
+    value = literal.toPython()
+    return value if isinstance(value, (date, datetime)) else None
+
+
+def event_calendar(graph: Graph, event: URIRef, lang: str, page_url: str, stamp: datetime) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//publisher//linked open data//PL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    item = Event()
+    item.add("uid", str(event))
+    item.add("dtstamp", stamp.astimezone(timezone.utc))
+    item.add("summary", vText(label(graph, event, lang) or str(event)), parameters={"LANGUAGE": lang})
+    start = graph.value(event, SCHEMA.startDate)
+    end = graph.value(event, SCHEMA.endDate) or start
+    if start is not None and _value(start) is not None:
+        begin, finish = _value(start), _value(end) or _value(start)
+        item.add("dtstart", begin)
+        if isinstance(finish, datetime):
+            item.add("dtend", finish)
+        else:
+            item.add("dtend", finish + timedelta(days=1))
+    description = pick_literal(graph.objects(event, SCHEMA.description), lang)
+    if description is not None:
+        item.add("description", vText(str(description)), parameters={"LANGUAGE": lang})
+    venue = venue_of(graph, event)
+    if venue is not None:
+        item.add("location", vText(place_text(graph, venue, lang)), parameters={"LANGUAGE": lang})
+    item.add("url", page_url, parameters={"VALUE": "URI"})
+    status = graph.value(event, SCHEMA.eventStatus)
+    item.add("status", "CANCELLED" if status == SCHEMA.EventCancelled else "CONFIRMED")
+    calendar.add_component(item)
+    return calendar.to_ical()

@@ -1,0 +1,232 @@
+"""The main event's page: everything a visitor needs, read from the graph in one language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from babel.dates import format_interval
+from rdflib import Graph, URIRef
+
+from publisher.i18n import translations
+from publisher.labels import label, pick_literal
+from publisher.namespaces import DCT, SCHEMA, SKOS
+from publisher.represent.urls import Urls
+from publisher.represent.view import LANGUAGE_NAMES, VALUE_LABELS, format_date_literal
+
+
+@dataclass
+class Link:
+    text: str
+    href: str
+
+
+@dataclass
+class Part:
+    name: str
+    href: str
+    description: str | None
+    contributors: list["RoleGroup"]
+    parts: list["Part"]
+    website: str | None
+
+
+@dataclass
+class Contact:
+    name: str
+    phone: str | None
+    tel: str | None
+    email: str | None
+    deadline: str | None
+    href: str
+
+
+@dataclass
+class Feature:
+    name: str
+    description: str | None
+    href: str
+    contact: Contact | None
+
+
+@dataclass
+class RoleGroup:
+    role: str
+    members: list[Link]
+
+
+@dataclass
+class EventPage:
+    iri: str
+    name: str
+    alternate_name: str | None
+    tagline: str | None
+    description: str | None
+    dates: str
+    status: str | None
+    attendance: str | None
+    languages: list[str]
+    venue: Link | None
+    place: str | None
+    address: str | None
+    area: list[Link]
+    online: str | None
+    organisers: list[Link]
+    roles: list[RoleGroup]
+    programme: list[Part]
+    accessibility: list[Feature]
+    recordings: list[Link]
+    website: str | None
+    news: Link | None
+    audience: str | None
+    sources: list[str] = field(default_factory=list)
+
+
+def date_range(graph: Graph, event: URIRef, lang: str) -> str:
+    start, end = graph.value(event, SCHEMA.startDate), graph.value(event, SCHEMA.endDate)
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return format_date_literal(start, lang)
+    try:
+        return format_interval(start.toPython(), end.toPython(), skeleton="yMMMMd", locale=lang)
+    except (TypeError, ValueError):
+        return f"{format_date_literal(start, lang)} – {format_date_literal(end, lang)}"
+
+
+def address_text(graph: Graph, address, lang: str) -> str | None:
+    if address is None:
+        return None
+    parts = [graph.value(address, SCHEMA.streetAddress), pick_literal(graph.objects(address, SCHEMA.postalCode), lang),
+             pick_literal(graph.objects(address, SCHEMA.addressLocality), lang)]
+    return ", ".join(str(p) for p in parts if p is not None) or None
+
+
+def place_text(graph: Graph, place, lang: str) -> str:
+    """A place's name with the parts of its address the name does not already say."""
+    name = label(graph, place, lang) or ""
+    address = address_text(graph, graph.value(place, SCHEMA.address), lang) or ""
+    extra = [part for part in address.split(", ") if part and part not in name]
+    return ", ".join([name] + extra) if name else address
+
+
+def venue_of(graph: Graph, event: URIRef):
+    return next((p for p in sorted(graph.objects(event, SCHEMA.location)) if (p, None, SCHEMA.Place) in graph), None)
+
+
+class EventPageBuilder:
+    def __init__(self, graph: Graph, urls: Urls, lang: str):
+        self.graph, self.urls, self.lang = graph, urls, lang
+        self._ = translations(lang).gettext
+
+    def text(self, node, prop) -> str | None:
+        literal = pick_literal(self.graph.objects(node, prop), self.lang)
+        return str(literal) if literal is not None else None
+
+    def link(self, node) -> Link:
+        text = label(self.graph, node, self.lang) or str(node)
+        href = self.urls.page(node, self.lang) if self.urls.is_local(node) else str(node)
+        return Link(text, href)
+
+    def links(self, nodes) -> list[Link]:
+        return sorted((self.link(n) for n in nodes), key=lambda l: l.text.casefold())
+
+    def role_groups(self, node) -> list["RoleGroup"]:
+        """Who plays which role (schema:Role under contributor or sponsor), grouped by role."""
+        g = self.graph
+        groups: dict[str, list] = {}
+        for prop in (SCHEMA.contributor, SCHEMA.sponsor):
+            for role in g.objects(node, prop):
+                member = g.value(role, prop)
+                concept = g.value(role, DCT.type)
+                role_label = (pick_literal(g.objects(concept, SKOS.prefLabel), self.lang) if concept is not None
+                              else pick_literal(g.objects(role, SCHEMA.roleName), self.lang))
+                if member is not None and role_label is not None:
+                    groups.setdefault(str(role_label), []).append(member)
+        return [RoleGroup(role, self.links(members)) for role, members in sorted(groups.items())]
+
+    def part(self, node) -> Part:
+        g = self.graph
+        return Part(
+            name=label(g, node, self.lang) or str(node),
+            href=self.urls.page(node, self.lang),
+            description=self.text(node, SCHEMA.description),
+            contributors=self.role_groups(node),
+            parts=sorted((self.part(p) for p in g.objects(node, SCHEMA.subEvent)), key=lambda p: p.name),
+            website=str(g.value(node, SCHEMA.url)) if g.value(node, SCHEMA.url) else None,
+        )
+
+    def contact(self, node) -> Contact | None:
+        g = self.graph
+        if node is None or (node, None, SCHEMA.ContactPoint) not in g and not list(g.objects(node, SCHEMA.telephone)):
+            return None
+        phone = g.value(node, SCHEMA.telephone)
+        deadline = None
+        for hours in g.objects(node, SCHEMA.hoursAvailable):
+            until = g.value(hours, SCHEMA.validThrough)
+            if until is not None:
+                deadline = format_date_literal(until, self.lang)
+        email = g.value(node, SCHEMA.email)
+        return Contact(
+            name=label(g, node, self.lang) or "",
+            phone=str(phone) if phone else None,
+            tel="tel:" + re.sub(r"[^+0-9]", "", str(phone)) if phone else None,
+            email=str(email) if email else None,
+            deadline=deadline,
+            href=self.urls.page(node, self.lang),
+        )
+
+    def features(self, places) -> list[Feature]:
+        g = self.graph
+        features = []
+        for place in places:
+            for feature in g.objects(place, SCHEMA.amenityFeature):
+                if g.value(feature, SCHEMA.value) is not None and not g.value(feature, SCHEMA.value).toPython():
+                    continue  # a feature marked absent is not offered
+                features.append(Feature(
+                    name=label(g, feature, self.lang) or str(feature),
+                    description=self.text(feature, SCHEMA.description),
+                    href=self.urls.page(feature, self.lang),
+                    contact=self.contact(g.value(feature, SCHEMA.valueReference)),
+                ))
+        # Lasting features of the venue first, then what is offered on request.
+        return sorted(features, key=lambda f: (f.contact is not None, f.name.casefold()))
+
+    def build(self, event: URIRef) -> EventPage:
+        g, _ = self.graph, self._
+        places = [p for p in g.objects(event, SCHEMA.location) if (p, None, SCHEMA.Place) in g]
+        online = [p for p in g.objects(event, SCHEMA.location) if (p, None, SCHEMA.VirtualLocation) in g]
+        venue = places[0] if places else None
+        area, current = [], g.value(venue, SCHEMA.containedInPlace) if venue is not None else None
+        while current is not None and len(area) < 5:
+            area.append(self.link(current))
+            current = g.value(current, SCHEMA.containedInPlace)
+        status = g.value(event, SCHEMA.eventStatus)
+        attendance = g.value(event, SCHEMA.eventAttendanceMode)
+        news = g.value(event, SCHEMA.subjectOf)
+        audience = g.value(event, SCHEMA.audience)
+        return EventPage(
+            iri=str(event),
+            name=label(g, event, self.lang) or str(event),
+            alternate_name=self.text(event, SCHEMA.alternateName),
+            tagline=self.text(event, SCHEMA.disambiguatingDescription),
+            description=self.text(event, SCHEMA.description),
+            dates=date_range(g, event, self.lang),
+            status=_(VALUE_LABELS[status]) if status in VALUE_LABELS else None,
+            attendance=_(VALUE_LABELS[attendance]) if attendance in VALUE_LABELS else None,
+            languages=[_(LANGUAGE_NAMES.get(str(code), str(code))) for code in sorted(g.objects(event, SCHEMA.inLanguage))],
+            venue=self.link(venue) if venue is not None else None,
+            place=place_text(g, venue, self.lang) if venue is not None else None,
+            address=address_text(g, g.value(venue, SCHEMA.address), self.lang) if venue is not None else None,
+            area=area,
+            online=label(g, online[0], self.lang) if online else None,
+            organisers=self.links(g.objects(event, SCHEMA.organizer)),
+            roles=self.role_groups(event),
+            programme=sorted((self.part(p) for p in g.objects(event, SCHEMA.subEvent)), key=lambda p: p.name),
+            accessibility=self.features(places),
+            recordings=self.links(g.objects(event, SCHEMA.recordedIn)),
+            website=str(g.value(event, SCHEMA.url)) if g.value(event, SCHEMA.url) else None,
+            news=self.link(news) if news is not None else None,
+            audience=self.text(audience, SCHEMA.audienceType) if audience is not None else None,
+            sources=sorted({str(s) for s in g.objects(event, DCT.source)}),
+        )

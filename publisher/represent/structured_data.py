@@ -1,0 +1,114 @@
+"""The JSON-LD a search engine reads in the page: Google's Event shape, built from the graph.
+
+Every required property (name, startDate, location Place with PostalAddress) and each
+recommended one the facts allow. Left out, for lack of a fact: offers (no price), organiser
+websites (none known). Also left out here, though in the linked data: programme parts (no
+dates: nested events without startDate are flagged) and recordings (no URL or thumbnail).
+"""
+
+from __future__ import annotations
+
+import json
+
+from rdflib import RDF, Graph, URIRef
+
+from publisher.labels import label, pick_literal
+from publisher.namespaces import SCHEMA
+
+SCHEMA_HTTPS = "https://schema.org/"
+
+
+def _text(graph: Graph, node, prop, lang: str) -> str | None:
+    literal = pick_literal(graph.objects(node, prop), lang)
+    return str(literal) if literal is not None else None
+
+
+def _enum(value) -> str:
+    return SCHEMA_HTTPS + str(value)[len(str(SCHEMA)):]
+
+
+def _type(graph: Graph, node) -> str:
+    types = sorted(str(t)[len(str(SCHEMA)):] for t in graph.objects(node, RDF.type) if str(t).startswith(str(SCHEMA)))
+    return types[0] if types else "Thing"
+
+
+def _named(graph: Graph, node, lang: str) -> dict:
+    entry = {"@type": _type(graph, node), "@id": str(node), "name": label(graph, node, lang) or str(node)}
+    url = graph.value(node, SCHEMA.url)
+    if url is not None:
+        entry["url"] = str(url)
+    return entry
+
+
+def _place(graph: Graph, place, lang: str) -> dict:
+    entry = _named(graph, place, lang)
+    address = graph.value(place, SCHEMA.address)
+    if address is not None:
+        postal = {"@type": "PostalAddress", "@id": str(address)}
+        for prop in ("streetAddress", "postalCode", "addressLocality", "addressRegion", "addressCountry"):
+            value = _text(graph, address, SCHEMA[prop], lang)
+            if value is not None:
+                postal[prop] = value
+        entry["address"] = postal
+    features = []
+    for feature in sorted(graph.objects(place, SCHEMA.amenityFeature)):
+        value = graph.value(feature, SCHEMA.value)
+        item = {"@type": "LocationFeatureSpecification", "@id": str(feature),
+                "name": label(graph, feature, lang) or str(feature)}
+        if value is not None:
+            item["value"] = value.toPython()
+        features.append(item)
+    if features:
+        entry["amenityFeature"] = features
+    return entry
+
+
+def event_structured_data(graph: Graph, event: URIRef, lang: str, page_url: str, image_url: str | None) -> dict:
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": _type(graph, event),
+        "@id": str(event),
+        "name": label(graph, event, lang),
+    }
+    description = _text(graph, event, SCHEMA.description, lang)
+    if description:
+        data["description"] = description
+    for prop in ("startDate", "endDate"):
+        value = graph.value(event, SCHEMA[prop])
+        if value is not None:
+            data[prop] = str(value)
+    for prop in ("eventStatus", "eventAttendanceMode"):
+        value = graph.value(event, SCHEMA[prop])
+        if value is not None:
+            data[prop] = _enum(value)
+    locations = []
+    for location in sorted(graph.objects(event, SCHEMA.location)):
+        if (location, None, SCHEMA.Place) in graph:
+            locations.insert(0, _place(graph, location, lang))
+        else:
+            locations.append(_named(graph, location, lang))
+    if locations:
+        data["location"] = locations[0] if len(locations) == 1 else locations
+    if image_url:
+        data["image"] = [image_url]
+    languages = sorted(str(code) for code in graph.objects(event, SCHEMA.inLanguage))
+    if languages:
+        data["inLanguage"] = languages
+    organisers = [_named(graph, o, lang) for o in sorted(graph.objects(event, SCHEMA.organizer))]
+    if organisers:
+        data["organizer"] = organisers
+    performers = [_named(graph, p, lang) for p in sorted(graph.objects(event, SCHEMA.performer))]
+    if performers:
+        data["performer"] = performers
+    website = graph.value(event, SCHEMA.url)
+    data["url"] = str(website) if website is not None else page_url
+    return data
+
+
+def script_json(data: dict) -> str:
+    """JSON safe inside <script>: no literal can close the element or start a comment."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
