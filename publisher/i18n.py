@@ -35,3 +35,10 @@ def translations(lang: str) -> NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled)
+
+# Dates and numbers in English follow British usage ("16–17 November 2017").
+BABEL_LOCALES = {"pl": "pl_PL", "en": "en_GB"}
+
+
+def babel_locale(lang: str) -> str:
+    return BABEL_LOCALES.get(lang, lang)

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for the whole test suite and runs it.
-# System tools the tests drive for real (rapper, …) come from Debian; Python packages from PyPI.
+# System tools the tests drive for real come from Debian (rapper, Chromium, Java for the Nu checker,
+# DejaVu fonts for the social image); axe-core, vnu.jar and Lighthouse from npm; the rest from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(raptor2-utils)
+wanted=(raptor2-utils chromium default-jre-headless fonts-dejavu-core)
+# Node.js and npm may come with the machine rather than from Debian: use those if present.
+command -v npm >/dev/null || wanted+=(nodejs npm)
 missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
+for pkg in "${wanted[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -18,4 +21,5 @@ fi
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 exec .venv/bin/python -m pytest "$@"

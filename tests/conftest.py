@@ -17,6 +17,15 @@ BASE = "http://127.0.0.1:8000/"
 
 
 @pytest.fixture(scope="session")
+def server():
+    """One real `publisher serve` for the whole session, on a free port of 127.0.0.1."""
+    from servers import publisher_server
+
+    with publisher_server() as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
 def base_url() -> str:
     return BASE
 

@@ -32,12 +32,6 @@ VOID = "http://rdfs.org/ns/void#"
 
 
 @pytest.fixture(scope="module")
-def server():
-    with publisher_server() as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
 def served_graph(server):
     return load([DEFAULT_DATA], server).graph
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from babel.dates import format_interval
+from datetime import date
+
+from babel.dates import format_date
 from rdflib import Graph, URIRef
 
-from publisher.i18n import translations
+from publisher.i18n import babel_locale, translations
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA, SKOS
 from publisher.represent.urls import Urls
@@ -83,15 +85,19 @@ class EventPage:
 
 
 def date_range(graph: Graph, event: URIRef, lang: str) -> str:
+    """"16–17 listopada 2017" / "16–17 November 2017": the shared month and year said once."""
     start, end = graph.value(event, SCHEMA.startDate), graph.value(event, SCHEMA.endDate)
     if start is None:
         return ""
-    if end is None or end == start:
+    first, last = start.toPython(), end.toPython() if end is not None else None
+    if not isinstance(first, date) or not isinstance(last, date) or last == first:
         return format_date_literal(start, lang)
-    try:
-        return format_interval(start.toPython(), end.toPython(), skeleton="yMMMMd", locale=lang)
-    except (TypeError, ValueError):
-        return f"{format_date_literal(start, lang)} – {format_date_literal(end, lang)}"
+    locale = babel_locale(lang)
+    if (first.year, first.month) == (last.year, last.month):
+        head = format_date(first, "d", locale=locale)
+        return f"{head}–{format_date(last, 'long', locale=locale)}"
+    head = format_date(first, "d MMMM" if first.year == last.year else "long", locale=locale)
+    return f"{head} – {format_date(last, 'long', locale=locale)}"
 
 
 def address_text(graph: Graph, address, lang: str) -> str | None:

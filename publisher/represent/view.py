@@ -10,7 +10,7 @@ from babel.dates import format_date
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from publisher.i18n import N_, translations
+from publisher.i18n import N_, babel_locale, translations
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
 from publisher.represent.urls import Urls
@@ -137,7 +137,7 @@ def compact(iri: URIRef) -> str:
 def format_date_literal(literal: Literal, lang: str) -> str:
     value = literal.toPython()
     if isinstance(value, (date, datetime)):
-        return format_date(value, format="long", locale=lang)
+        return format_date(value, format="long", locale=babel_locale(lang))
     return str(literal)
 
 

@@ -1,0 +1,199 @@
+"""What the event page gives people and search engines, read as they read it."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import extruct
+import icalendar
+import pytest
+import requests
+import vobject
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from publisher.config import DEFAULT_DATA
+from publisher.load import load
+from publisher.namespaces import SCHEMA
+
+EVENT_PATH = "event/miejsca-otwarte-2017"
+
+
+def html(url: str) -> str:
+    response = requests.get(url, headers={"Accept": "text/html"}, timeout=30)
+    assert response.status_code == 200
+    return response.text
+
+
+@pytest.fixture(scope="module")
+def pages(server):
+    return {"pl": html(server), "en": html(server + "en/")}
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_page_is_in_its_language_with_alternates_canonical_and_a_visible_switch(server, pages, lang):
+    page = pages[lang]
+    assert f'<html lang="{lang}">' in page
+    own, other = (server, server + "en/") if lang == "pl" else (server + "en/", server)
+    assert f'<link rel="canonical" href="{own}">' in page
+    assert f'<link rel="alternate" hreflang="pl" href="{server}">' in page
+    assert f'<link rel="alternate" hreflang="en" href="{server}en/">' in page
+    assert f'<a href="{other}" hreflang="{"en" if lang == "pl" else "pl"}"' in page
+
+
+@pytest.mark.parametrize("lang, deadline, phrase", [
+    ("pl", "10 listopada 2017", "Tłumacz Polskiego Języka Migowego"),
+    ("en", "10 November 2017", "Polish Sign Language (PJM) interpreter"),
+])
+def test_accessibility_section_says_how_to_ask_with_phone_and_email_links(pages, lang, deadline, phrase):
+    section = pages[lang].split('id="accessibility"')[1].split("</section>")[0]
+    assert phrase in section
+    assert ("niepełnosprawnością ruchową" if lang == "pl" else "reduced mobility") in section
+    assert ("Pętla indukcyjna" if lang == "pl" else "Induction loop") in section
+    assert ("Asysta" if lang == "pl" else "Assistance") in section
+    assert deadline in section
+    assert '<a href="tel:+48224430198">+48 22 443 01 98</a>' in section
+    assert '<a href="mailto:ext.acirlic@um.warszawa.pl">ext.acirlic@um.warszawa.pl</a>' in section
+
+
+def test_the_page_links_to_every_resource_it_names(server, pages):
+    for path in ("organization/centrum-komunikacji-spolecznej", "organization/bialolecki-osrodek-kultury",
+                 "organization/warszawa-lokalnie", "organization/magazyn-miasta", "organization/warszawa-ngo-pl",
+                 "organization/miasto-stoleczne-warszawa", "place/bok-glebocka-66",
+                 f"{EVENT_PATH}/lectures", f"{EVENT_PATH}/panel-a", f"{EVENT_PATH}/local-session",
+                 "recording/miejsca-otwarte-2017-day-1", "recording/miejsca-otwarte-2017-day-2",
+                 f"{EVENT_PATH}/pjm-interpreter", "person/marta-zakowska"):
+        assert f'href="{server}{path}"' in pages["pl"], path
+        assert f'href="{server}en/{path}"' in pages["en"], path
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_json_ld_is_an_event_with_every_property_google_reads(server, pages, lang):
+    url = server if lang == "pl" else server + "en/"
+    [event] = [item for item in extruct.extract(pages[lang], base_url=url, syntaxes=["json-ld"])["json-ld"]
+               if item.get("@type") == "Event"]
+    for required in ("name", "startDate", "location"):
+        assert event[required]
+    assert event["startDate"] == "2017-11-16" and event["endDate"] == "2017-11-17"
+    assert event["eventStatus"] == "https://schema.org/EventScheduled"
+    assert event["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+    place = next(loc for loc in event["location"] if loc["@type"] == "Place")
+    assert place["address"]["@type"] == "PostalAddress"
+    assert place["address"]["streetAddress"] == "ul. Głębocka 66"
+    assert place["address"]["addressLocality"] == ("Warszawa" if lang == "pl" else "Warsaw")
+    assert event["description"] and len(event["organizer"]) == 2
+    assert {p["name"] for p in event["performer"]} == {"Marta Żakowska", "Dawid Zmuda", "Marta Henzler"}
+    assert event["image"][0].endswith(".png") and requests.get(event["image"][0], timeout=30).status_code == 200
+    assert "offers" not in event  # no price is known
+    assert event["inLanguage"] == ["pl", "pso"]
+
+
+# A local stand-in for schema.org's context, so the JSON-LD is read offline.
+OFFLINE_CONTEXT = {"@vocab": "http://schema.org/", "eventStatus": {"@type": "@id"},
+                   "eventAttendanceMode": {"@type": "@id"}, "url": {"@type": "@id"}, "image": {"@type": "@id"}}
+
+FACTS_QUERY = """
+PREFIX schema: <http://schema.org/>
+CONSTRUCT {
+  ?e a ?et ; schema:name ?n ; schema:description ?d ; schema:startDate ?sd ; schema:endDate ?ed ;
+     schema:eventStatus ?st ; schema:eventAttendanceMode ?am ; schema:location ?loc ; schema:inLanguage ?il ;
+     schema:organizer ?o ; schema:performer ?p ; schema:url ?u .
+  ?loc a ?lt ; schema:name ?ln ; schema:address ?a ; schema:amenityFeature ?f .
+  ?a a schema:PostalAddress ; schema:streetAddress ?sa ; schema:addressLocality ?al ; schema:addressCountry ?ac .
+  ?f a schema:LocationFeatureSpecification ; schema:name ?fn ; schema:value ?fv .
+  ?o a ?ot ; schema:name ?on . ?p a schema:Person ; schema:name ?pn .
+} WHERE {
+  { ?e a ?et ; schema:name ?n ; schema:description ?d ; schema:startDate ?sd ; schema:endDate ?ed ;
+       schema:eventStatus ?st ; schema:eventAttendanceMode ?am ; schema:inLanguage ?il ; schema:url ?u .
+    FILTER(lang(?n) = ?lang && lang(?d) = ?lang) }
+  UNION { ?e schema:location ?loc . ?loc a ?lt ; schema:name ?ln . FILTER(lang(?ln) = ?lang) }
+  UNION { ?e schema:location/schema:address ?a . ?a schema:streetAddress ?sa ; schema:addressLocality ?al ;
+          schema:addressCountry ?ac . FILTER(lang(?al) = ?lang) }
+  UNION { ?e schema:location ?loc . ?loc schema:address ?a ; schema:amenityFeature ?f .
+          ?f schema:name ?fn ; schema:value ?fv . FILTER(lang(?fn) = ?lang) }
+  UNION { ?e schema:organizer ?o . ?o a ?ot ; schema:name ?on . FILTER(lang(?on) = ?lang) }
+  UNION { ?e schema:performer ?p . ?p schema:name ?pn }
+}"""
+
+
+def plain(graph: Graph) -> Graph:
+    """Literals compared by their text: the page speaks one language, without tags."""
+    result = Graph()
+    for s, p, o in graph:
+        if isinstance(o, URIRef) and str(o).startswith("https://schema.org/"):
+            o = URIRef("http://schema.org/" + str(o)[len("https://schema.org/"):])
+        result.add((s, p, Literal(str(o)) if isinstance(o, Literal) else o))
+    return result
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_json_ld_states_exactly_the_graphs_facts(server, pages, lang):
+    url = server if lang == "pl" else server + "en/"
+    [event] = [i for i in extruct.extract(pages[lang], base_url=url, syntaxes=["json-ld"])["json-ld"]
+               if i.get("@type") == "Event"]
+    event = {**event, "@context": OFFLINE_CONTEXT}
+    from_page = Graph().parse(data=json.dumps(event), format="json-ld")
+    from_page.remove((None, SCHEMA.image, None))  # the image is drawn by the app, not a fact
+    served = Graph()
+    data = load([DEFAULT_DATA], server).graph
+    bindings = {"lang": Literal(lang), "e": URIRef(server + EVENT_PATH)}
+    for triple in data.query(FACTS_QUERY, initBindings=bindings):
+        served.add(triple)
+    assert isomorphic(plain(from_page), plain(served))
+    assert len(from_page) > 40
+
+
+def test_json_ld_in_the_page_cannot_close_its_script_element(pages):
+    block = pages["pl"].split('<script type="application/ld+json">')[1].split("</script>")[0]
+    assert "<" not in block and ">" not in block and "&" not in block.replace("\\u0026", "")
+    json.loads(block)
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_opengraph_and_twitter_card_describe_the_event_with_its_image(server, pages, lang):
+    url = server if lang == "pl" else server + "en/"
+    og = dict(extruct.extract(pages[lang], base_url=url, syntaxes=["opengraph"])["opengraph"][0]["properties"])
+    assert og["og:title"].startswith("MIEJSCA OTWARTE" if lang == "pl" else "OPEN PLACES")
+    assert og["og:url"] == url and og["og:type"] == "website"
+    assert og["og:image:width"] == "1200" and og["og:image:height"] == "630"
+    assert ("16–17" in og["og:image:alt"]) and "Głębocka 66" in og["og:image:alt"]
+    image = requests.get(og["og:image"], timeout=30)
+    assert image.headers["Content-Type"] == "image/png" and image.content[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(image.content[16:20], "big"), int.from_bytes(image.content[20:24], "big")
+    assert (width, height) == (1200, 630)
+    assert re.search(r'<meta name="twitter:card" content="summary_large_image">', pages[lang])
+
+
+def test_calendar_entry_parses_with_two_independent_parsers(server, pages):
+    assert f'href="{server}{EVENT_PATH}.ics"' in pages["pl"]
+    body = requests.get(server + "event.ics", timeout=30)
+    assert body.headers["Content-Type"].startswith("text/calendar")
+    assert body.content == requests.get(f"{server}{EVENT_PATH}.ics", timeout=30).content
+    [first] = icalendar.Calendar.from_ical(body.content).walk("VEVENT")
+    assert first.decoded("dtstart") == date(2017, 11, 16)
+    assert first.decoded("dtend") == date(2017, 11, 18)  # all-day: DTEND is exclusive
+    assert str(first["summary"]) == "MIEJSCA OTWARTE. Przestrzeń spotkań sąsiedzkich"
+    assert "Głębocka 66" in str(first["location"]) and str(first["uid"]) == server + EVENT_PATH
+    second = vobject.readOne(body.content.decode("utf-8")).vevent
+    assert second.dtstart.value == date(2017, 11, 16) and second.dtend.value == date(2017, 11, 18)
+    assert second.url.value == server and second.summary.value == str(first["summary"])
+    english = vobject.readOne(requests.get(f"{server}en/{EVENT_PATH}.ics", timeout=30).text).vevent
+    assert english.summary.value == "OPEN PLACES. A space for neighbourhood encounters"
+
+
+@pytest.mark.parametrize("start, end, pl, en", [
+    ("2017-11-16", "2017-11-17", "16–17 listopada 2017", "16–17 November 2017"),
+    ("2017-11-30", "2017-12-01", "30 listopada – 1 grudnia 2017", "30 November – 1 December 2017"),
+    ("2017-12-31", "2018-01-01", "31 grudnia 2017 – 1 stycznia 2018", "31 December 2017 – 1 January 2018"),
+    ("2017-11-16", "2017-11-16", "16 listopada 2017", "16 November 2017"),
+])
+def test_date_ranges_read_naturally_in_both_languages(start, end, pl, en):
+    from publisher.represent.event_view import date_range
+
+    xsd_date = URIRef("http://www.w3.org/2001/XMLSchema#date")
+    event, data = URIRef("http://example.org/e"), Graph()
+    data.add((event, SCHEMA.startDate, Literal(start, datatype=xsd_date)))
+    data.add((event, SCHEMA.endDate, Literal(end, datatype=xsd_date)))
+    assert (date_range(data, event, "pl"), date_range(data, event, "en")) == (pl, en)

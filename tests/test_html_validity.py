@@ -1,0 +1,38 @@
+"""Every HTML page passes the Nu HTML checker (vnu.jar from npm, on Debian's Java)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import requests
+from rdflib import URIRef
+
+from browser_tools import VNU, require
+
+
+def html_pages(server: str, graph) -> list[str]:
+    nodes = {str(n) for n in set(graph.subjects()) | set(graph.objects()) if isinstance(n, URIRef)}
+    resources = sorted(n.split("#")[0] for n in nodes if n.startswith("http://127.0.0.1:8000/"))
+    paths = {r[len("http://127.0.0.1:8000/"):] for r in resources}
+    pages = [server, server + "en/", server + "no-such-page"]
+    for path in sorted(paths):
+        pages += [server + path, server + "en/" + path]
+    return pages
+
+
+def test_every_html_page_has_no_nu_checker_error(server, graph, tmp_path):
+    assert shutil.which("java"), "Java is missing: scripts/test.sh installs default-jre-headless"
+    files = []
+    for number, url in enumerate(html_pages(server, graph)):
+        response = requests.get(url, headers={"Accept": "text/html"}, timeout=30)
+        assert response.headers["Content-Type"].startswith("text/html"), url
+        path = tmp_path / f"page-{number:03}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+    assert len(files) > 80
+    result = subprocess.run(["java", "-jar", str(require(VNU, "vnu.jar")), "--errors-only", "--format", "json",
+                             *files], capture_output=True, text=True, timeout=600)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    assert messages == [], json.dumps(messages[:10], indent=1, ensure_ascii=False)

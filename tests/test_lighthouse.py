@@ -1,0 +1,32 @@
+"""Lighthouse (npm, driving Debian's Chromium) scores the event page in both languages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from browser_tools import ARTIFACTS, LIGHTHOUSE, chromium_path, require
+
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+@pytest.mark.parametrize("path", ["", "en/"])
+def test_lighthouse_scores_at_least_095_in_every_category(server, path, tmp_path):
+    report = tmp_path / "report.json"
+    flags = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
+    result = subprocess.run(
+        [str(require(LIGHTHOUSE, "lighthouse")), server + path, "--quiet", "--output=json",
+         f"--output-path={report}", f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}"],
+        env={**os.environ, "CHROME_PATH": chromium_path()}, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    scores = {name: data["categories"][name]["score"] for name in CATEGORIES}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"lighthouse-{path.strip('/') or 'pl'}.json").write_text(json.dumps(scores, indent=1))
+    failing = {name: [a for a, audit in data["audits"].items() if audit.get("score") not in (None, 1)
+                      and a in {ref["id"] for ref in data["categories"][name]["auditRefs"]}]
+               for name, score in scores.items() if score < 0.95}
+    assert all(score >= 0.95 for score in scores.values()), (scores, failing)
