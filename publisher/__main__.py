@@ -1,3 +1,5 @@
 from publisher.cli import main
 
-main()
+# Guarded: query worker processes are spawned and re-import the main module.
+if __name__ == "__main__":
+    main()

@@ -74,8 +74,9 @@ def _report_unreadable(error: DataError, output: str) -> None:
               help="Language of the validation report if the data is refused.")
 def serve_command(host, port, base_url, data_paths, shapes_path, license_url, workers, threads, lang) -> None:
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
+    from publisher.describe import resource_iris
     from publisher.server import run
-    from publisher.snapshot import InvalidData, build_snapshot
+    from publisher.snapshot import InvalidData, check_data
 
     if base_url is None and host in ("0.0.0.0", "::"):
         click.echo(f"Note: listening on {host}; pass --base-url with the public address, "
@@ -83,8 +84,9 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, wo
     settings = Settings(base_url=base_url or default_base_url(host, port),
                         data_paths=tuple(data_paths) or (DEFAULT_DATA,),
                         shapes_path=shapes_path, license=license_url)
+    # Only validate here: the workers build their own stores, and must not inherit one by fork.
     try:
-        snapshot = build_snapshot(settings, lang=lang)
+        data, _report = check_data(settings, lang=lang)
     except DataError as error:
         _report_unreadable(error, "text")
         sys.exit(EXIT_UNREADABLE)
@@ -93,6 +95,6 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, wo
         click.echo("Not serving: the data does not conform." if lang == "en"
                    else "Serwer nie wystartował: dane są niezgodne.", err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(f"Serving {len(snapshot.graph)} triples about {len(snapshot.resources)} resources "
-               f"at {settings.base_url} (Ctrl+C stops).", err=True)
+    click.echo(f"Serving {len(data.graph)} triples about {len(resource_iris(data.graph, settings.base_url))} "
+               f"resources at {settings.base_url} (Ctrl+C stops).", err=True)
     run(settings, host, port, workers, threads)

@@ -34,6 +34,12 @@ class Settings:
     license: str = DEFAULT_LICENSE
     # Seconds a client or cache may reuse a document before revalidating it.
     max_age: int = 300
+    # SPARQL limits, announced in the service description.
+    query_timeout: float = 10.0
+    max_result_rows: int = 10000
+    max_query_length: int = 20000
+    query_workers: int = 2
+    query_memory_mb: int = 2048
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalise_base_url(self.base_url))
@@ -48,6 +54,11 @@ class Settings:
             "PUBLISHER_DATASET": str(self.dataset_path),
             "PUBLISHER_LICENSE": self.license,
             "PUBLISHER_MAX_AGE": str(self.max_age),
+            "PUBLISHER_QUERY_TIMEOUT": str(self.query_timeout),
+            "PUBLISHER_MAX_RESULT_ROWS": str(self.max_result_rows),
+            "PUBLISHER_MAX_QUERY_LENGTH": str(self.max_query_length),
+            "PUBLISHER_QUERY_WORKERS": str(self.query_workers),
+            "PUBLISHER_QUERY_MEMORY_MB": str(self.query_memory_mb),
         }
 
     @classmethod
@@ -60,7 +71,12 @@ class Settings:
         for name, key, kind in (("shapes_path", "PUBLISHER_SHAPES", Path),
                                 ("dataset_path", "PUBLISHER_DATASET", Path),
                                 ("license", "PUBLISHER_LICENSE", str),
-                                ("max_age", "PUBLISHER_MAX_AGE", int)):
+                                ("max_age", "PUBLISHER_MAX_AGE", int),
+                                ("query_timeout", "PUBLISHER_QUERY_TIMEOUT", float),
+                                ("max_result_rows", "PUBLISHER_MAX_RESULT_ROWS", int),
+                                ("max_query_length", "PUBLISHER_MAX_QUERY_LENGTH", int),
+                                ("query_workers", "PUBLISHER_QUERY_WORKERS", int),
+                                ("query_memory_mb", "PUBLISHER_QUERY_MEMORY_MB", int)):
             if key in environ:
                 values[name] = kind(environ[key])
         return cls(**values)

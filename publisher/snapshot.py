@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from publisher.config import Settings
@@ -56,12 +57,14 @@ class Snapshot:
     dumps: dict[str, DumpFile]
     modified: datetime
     home: URIRef | None
+    store_path: Path
     resources: frozenset[URIRef] = field(default=frozenset())
 
     def __post_init__(self) -> None:
-        dump_iris = {URIRef(self.base_url + name) for name in self.dumps}
+        # Dumps and the endpoint are named in VoID but served by their own routes.
+        served_elsewhere = {URIRef(self.base_url + name) for name in self.dumps} | {self.sparql_endpoint}
         self.resources = frozenset((resource_iris(self.data.graph, self.base_url)
-                                    | resource_iris(self.void, self.base_url)) - dump_iris)
+                                    | resource_iris(self.void, self.base_url)) - served_elsewhere)
         self.render = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render)
         self.render_html = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render_html)
         self.render_calendar = lru_cache(maxsize=1024)(self._render_calendar)
@@ -78,6 +81,10 @@ class Snapshot:
     @property
     def dataset(self) -> URIRef:
         return dataset_iri(self.base_url)
+
+    @property
+    def sparql_endpoint(self) -> URIRef:
+        return URIRef(self.base_url + "sparql")
 
     def describe(self, iri: URIRef) -> Graph:
         if iri == self.dataset:
@@ -123,17 +130,34 @@ def _home_event(graph: Graph) -> URIRef | None:
     return min(candidates)[2] if candidates else None
 
 
-def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str = "en") -> Snapshot:
-    """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`)."""
+def check_data(settings: Settings, lang: str = "en") -> tuple[LoadedData, Report]:
+    """Load and validate; raises DataError or InvalidData (with its report in `lang`)."""
     data = load(settings.data_paths, settings.base_url)
     report = validate(data, load_shapes(settings.shapes_path), lang=lang)
     if not report.conforms:
         raise InvalidData(report)
+    return data, report
+
+
+def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str = "en") -> Snapshot:
+    """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`)."""
+    data, report = check_data(settings, lang)
     modified = datetime.fromtimestamp(max(f.stat().st_mtime for f in data.files), tz=timezone.utc)
     directory = Path(tempfile.mkdtemp(prefix="publisher-dumps-", dir=cache_dir))
     dumps = write_dumps(data.graph, settings.base_url, directory)
+    store_path = build_store(dumps["dump.nt"].path, directory / "oxigraph")
     home = _home_event(data.graph)
     description = parse_file(settings.dataset_path, settings.base_url)
-    void = build_void(data.graph, description, settings.base_url, settings.license, modified, dumps, home)
+    void = build_void(data.graph, description, settings.base_url, settings.license, modified, dumps, home,
+                      sparql_endpoint=settings.base_url + "sparql")
     return Snapshot(settings=settings, data=data, report=report, void=void, dumps=dumps,
-                    modified=modified, home=home)
+                    modified=modified, home=home, store_path=store_path)
+
+
+def build_store(ntriples: Path, path: Path) -> Path:
+    """An Oxigraph store of the data, written once; query workers open it read-only."""
+    store = ox.Store(str(path))
+    store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    del store
+    return path

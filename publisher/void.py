@@ -33,7 +33,7 @@ def _slug(iri: URIRef) -> str:
 
 
 def build_void(data: Graph, description: Graph, base_url: str, license: str, modified: datetime,
-               dumps: dict[str, DumpFile], example: URIRef | None) -> Graph:
+               dumps: dict[str, DumpFile], example: URIRef | None, sparql_endpoint: str | None = None) -> Graph:
     dataset = dataset_iri(base_url)
     void = new_graph()
     void.bind("void", VOID)
@@ -53,6 +53,8 @@ def build_void(data: Graph, description: Graph, base_url: str, license: str, mod
         void.add((dataset, VOID.feature, feature))
     if example is not None:
         void.add((dataset, VOID.exampleResource, example))
+    if sparql_endpoint:
+        void.add((dataset, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
     for dump in dumps.values():
         void.add((dataset, VOID.dataDump, URIRef(base_url + dump.name)))
         void.add((URIRef(base_url + dump.name), DCT["format"], Literal(dump.media_type)))

@@ -15,9 +15,9 @@ class Urls:
     def path(self, iri: URIRef) -> str:
         return str(iri)[len(self.base):]
 
-    def page(self, iri: URIRef, lang: str) -> str:
+    def page(self, iri, lang: str) -> str:
         """The HTML page of a resource: the IRI itself in Polish, /en/… in English."""
-        if iri == self.home:
+        if self.home is not None and str(iri) == str(self.home):
             return self.base if lang == "pl" else self.base + "en/"
         return str(iri) if lang == "pl" else f"{self.base}en/{self.path(iri)}"
 
@@ -32,4 +32,7 @@ class Urls:
         return f"{self.base}static/{name}"
 
     def is_local(self, iri) -> bool:
-        return isinstance(iri, URIRef) and str(iri).startswith(self.base)
+        return isinstance(iri, URIRef) and self.is_local_text(str(iri))
+
+    def is_local_text(self, iri: str) -> bool:
+        return iri.startswith(self.base)

@@ -20,9 +20,10 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings))
 
-    from publisher.web import errors, meta, resources
+    from publisher.web import errors, meta, resources, sparql
 
     app.register_blueprint(meta.blueprint)
+    app.register_blueprint(sparql.blueprint)
     app.register_blueprint(resources.blueprint)
     errors.register(app)
     app.after_request(_common_headers)

@@ -1,18 +1,39 @@
-"""The snapshot the app serves now; a reload swaps in a new one only when it is valid."""
+"""The snapshot the app serves now, and the query workers that read it."""
 
 from __future__ import annotations
+
+import atexit
+import threading
 
 from flask import current_app
 
 from publisher.config import Settings
 from publisher.snapshot import Snapshot
+from publisher.sparql.pool import QueryPool
 
 
 class PublisherState:
     def __init__(self, settings: Settings, snapshot: Snapshot):
         self.settings = settings
         self.snapshot = snapshot
+        self._pool: QueryPool | None = None
+        self._lock = threading.Lock()
+
+    def query_pool(self) -> QueryPool:
+        """Query workers start on the first query, so pages alone never pay for them."""
+        with self._lock:
+            if self._pool is None:
+                settings = self.snapshot.settings
+                self._pool = QueryPool(str(self.snapshot.store_path), size=settings.query_workers,
+                                       timeout=settings.query_timeout,
+                                       memory_limit=settings.query_memory_mb * 1024 * 1024)
+                atexit.register(self._pool.close)
+            return self._pool
+
+
+def current_state() -> PublisherState:
+    return current_app.extensions["publisher"]
 
 
 def current_snapshot() -> Snapshot:
-    return current_app.extensions["publisher"].snapshot
+    return current_state().snapshot

@@ -1,0 +1,1 @@
+"""The read-only SPARQL 1.1 endpoint: guard → killable worker processes → result writers."""

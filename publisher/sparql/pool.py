@@ -1,0 +1,123 @@
+"""A pool of query worker processes: a query past its time limit is stopped by ending its process.
+
+Python threads cannot be stopped and pyoxigraph has no cancellation, so each query runs in a
+worker process. The web thread waits on the pipe (without the GIL); on time-out it kills the
+worker and a replacement starts in the background, so other requests never wait on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+from publisher.sparql import worker
+from publisher.sparql.worker import Job, Outcome
+
+log = logging.getLogger("publisher.sparql")
+
+
+class QueryFailed(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.Process
+    connection: object
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class QueryPool:
+    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, queue_wait: float = 5.0,
+                 niceness: int = 10, memory_limit: int = 0):
+        self.store_path, self.size, self.timeout = store_path, size, timeout
+        self.queue_wait, self.niceness, self.memory_limit = queue_wait, niceness, memory_limit
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        # Workers die with the thread that started them (PR_SET_PDEATHSIG), so one long-lived
+        # thread starts them all.
+        self._wanted: queue.Queue[bool] = queue.Queue()
+        threading.Thread(target=self._spawner, daemon=True, name="publisher-sparql-spawner").start()
+        for _ in range(size):
+            self._wanted.put(True)
+
+    def _start(self) -> _Worker | None:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=worker.main, args=(child, self.store_path, self.niceness, self.memory_limit),
+            daemon=True, name="publisher-sparql-worker")
+        process.start()
+        child.close()
+        found = _Worker(process, parent)
+        try:
+            if parent.poll(60) and parent.recv().ok:
+                return found
+        except (EOFError, OSError):
+            pass
+        if not self._closed:
+            log.error("a SPARQL worker did not start (store %s)", self.store_path)
+        found.kill()
+        return None
+
+    def _spawner(self) -> None:
+        while self._wanted.get() and not self._closed:
+            for attempt in range(3):
+                found = self._start()
+                if found is not None or self._closed:
+                    break
+                time.sleep(1 + attempt)
+            if found is None:
+                continue
+            with self._lock:
+                if self._closed:
+                    found.kill()
+                    return
+                self._all.add(found)
+            self._idle.put(found)
+
+    def _retire(self, found: _Worker) -> None:
+        with self._lock:
+            self._all.discard(found)
+        found.kill()
+        self._wanted.put(True)
+
+    def run(self, job: Job, timeout: float | None = None) -> bytes:
+        timeout = self.timeout if timeout is None else timeout
+        try:
+            found = self._idle.get(timeout=self.queue_wait)
+        except queue.Empty:
+            raise QueryFailed(503, "All query workers are busy; try again shortly.") from None
+        try:
+            found.connection.send(job)
+            if not found.connection.poll(timeout):
+                self._retire(found)
+                raise QueryFailed(503, f"The query was stopped at this endpoint's time limit of {timeout:g} s.")
+            outcome: Outcome = found.connection.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._retire(found)
+            raise QueryFailed(503, "The query worker ended unexpectedly (the query may need too much memory).") from None
+        self._idle.put(found)
+        if not outcome.ok:
+            raise QueryFailed(outcome.status, outcome.message)
+        return outcome.body
+
+    def close(self) -> None:
+        self._closed = True
+        self._wanted.put(False)
+        with self._lock:
+            workers, self._all = list(self._all), set()
+        for found in workers:
+            found.kill()

@@ -1,0 +1,79 @@
+"""A query worker process: it opens the store read-only and answers jobs from its pipe.
+
+The parent kills a worker that runs past the time limit; the worker itself is niced so that
+runaway queries yield the CPU to page requests, caps its memory, and dies with its parent.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+from dataclasses import dataclass
+
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    form: str
+    format_key: str
+    max_rows: int
+    base_iri: str
+    prefixes: dict
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    body: bytes = b""
+    status: int = 200
+    message: str = ""
+
+
+def _die_with_parent() -> None:
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass  # not Linux: the pipe closing still ends an idle worker
+
+
+def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
+    _die_with_parent()
+    os.nice(niceness)
+    if memory_limit:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    import pyoxigraph as ox
+
+    from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
+
+    store = ox.Store.read_only(store_path)
+    connection.send(Outcome(ok=True, message="ready"))
+    while True:
+        try:
+            job: Job = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = store.query(job.query, base_iri=job.base_iri)
+            if job.form == "ASK":
+                body = write_boolean(bool(result), job.format_key)
+            elif job.form == "SELECT":
+                body = write_solutions(result, job.format_key, job.max_rows)
+            else:
+                body = write_triples(result, job.format_key, job.max_rows, job.prefixes)
+            outcome = Outcome(ok=True, body=body)
+        except SyntaxError as error:
+            outcome = Outcome(ok=False, status=400, message=f"Query syntax error: {error}")
+        except TooManyResults as error:
+            outcome = Outcome(ok=False, status=400, message=str(error))
+        except MemoryError:
+            outcome = Outcome(ok=False, status=503, message="The query needed more memory than this endpoint allows.")
+        except Exception as error:  # an engine error on this query; the worker stays usable
+            outcome = Outcome(ok=False, status=400, message=f"The query could not be evaluated: {error}")
+        try:
+            connection.send(outcome)
+        except (BrokenPipeError, OSError):
+            return

@@ -1,0 +1,184 @@
+"""/sparql: the W3C SPARQL 1.1 Protocol over the read-only store, and a query page for people."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, request
+
+from publisher.negotiate import choose
+from publisher.represent import ALIASES, BY_MEDIA_TYPE, FORMATS, HTML as HTML_DOC
+from publisher.represent.html import environment
+from publisher.represent.rdf import render_rdf
+from publisher.represent.urls import Urls
+from publisher.etag import etag_of
+from publisher.snapshot import Rendered
+from publisher.sparql.description import service_description
+from publisher.sparql.examples import example, examples
+from publisher.sparql.formats import (GRAPH_ALIASES, HTML, SOLUTION_ALIASES, ResultFormat, by_name,
+                                      formats_for)
+from publisher.sparql.guard import Refused, check
+from publisher.sparql.pool import QueryFailed
+from publisher.sparql.worker import Job
+from publisher.web.documents import document_response
+from publisher.web.state import current_snapshot, current_state
+
+blueprint = Blueprint("sparql", __name__)
+
+PREFIXES = {"schema": "http://schema.org/", "dct": "http://purl.org/dc/terms/",
+            "skos": "http://www.w3.org/2004/02/skos/core#", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+
+
+def plain_error(status: int, message: str) -> Response:
+    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _parameters() -> tuple[dict, Response | None]:
+    """The protocol's parameters from GET, a form POST or a direct POST of the query."""
+    if request.method == "GET":
+        return request.args, None
+    content_type = (request.mimetype or "").lower()
+    if content_type == "application/x-www-form-urlencoded":
+        return request.form, None
+    if content_type == "application/sparql-query":
+        params = request.args.copy()
+        params["query"] = request.get_data(as_text=True)
+        return params, None
+    if content_type == "application/sparql-update":
+        return {}, plain_error(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+    return {}, plain_error(415, "POST a query as application/x-www-form-urlencoded (query=…) "
+                                "or as application/sparql-query.")
+
+
+def _choose_format(params, is_graph: bool) -> ResultFormat | None:
+    if params.get("format"):
+        return by_name(params["format"], is_graph)
+    offered = [f.media_type for f in formats_for(is_graph)] + [HTML.media_type]
+    chosen = choose(request.headers.get("Accept"), offered, GRAPH_ALIASES if is_graph else SOLUTION_ALIASES)
+    return next((f for f in formats_for(is_graph) + (HTML,) if f.media_type == chosen), None)
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+@blueprint.route("/en/sparql", methods=["GET", "POST"], endpoint="endpoint_en")
+def endpoint():
+    lang = "en" if request.path.startswith("/en/") else "pl"
+    params, refusal = _parameters()
+    if refusal is not None:
+        return refusal
+    if "update" in params:
+        return plain_error(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+    queries = params.getlist("query") if hasattr(params, "getlist") else [params["query"]] if "query" in params else []
+    if not queries:
+        return description_or_page(lang, params)
+    if len(queries) > 1:
+        return plain_error(400, "Give exactly one query parameter.")
+    if params.get("default-graph-uri") or params.get("named-graph-uri"):
+        return plain_error(400, "This endpoint has one default graph and no named graphs: "
+                                "default-graph-uri and named-graph-uri are not supported.")
+    query = queries[0]
+    settings = current_snapshot().settings
+    try:
+        checked = check(query, settings.max_query_length)
+    except Refused as refused:
+        return _failure(lang, query, refused.status, refused.message, params)
+    fmt = _choose_format(params, checked.is_graph)
+    if fmt is None:
+        names = ", ".join(f.media_type for f in formats_for(checked.is_graph))
+        return plain_error(406, f"Not acceptable. This query's results are available as {names}, text/html.")
+    if fmt is HTML:
+        return query_page(lang, query, params, checked)
+    try:
+        body = run(checked.text, checked.form, fmt.key)
+    except QueryFailed as failed:
+        return plain_error(failed.status, failed.message)
+    response = Response(body, content_type=fmt.content_type)
+    response.set_etag(etag_of(body))
+    response.vary.add("Accept")
+    response.cache_control.public = True
+    response.cache_control.max_age = settings.max_age
+    return response.make_conditional(request)
+
+
+def run(query: str, form: str, format_key: str) -> bytes:
+    snapshot = current_snapshot()
+    job = Job(query=query, form=form, format_key=format_key, max_rows=snapshot.settings.max_result_rows,
+              base_iri=snapshot.base_url, prefixes=PREFIXES)
+    return current_state().query_pool().run(job)
+
+
+def _failure(lang: str, query: str, status: int, message: str, params):
+    if _choose_format(params, False) is HTML:
+        return query_page(lang, query, params, None, error=message, status=status)
+    return plain_error(status, message)
+
+
+def description_or_page(lang: str, params):
+    """A GET without a query: the service description for RDF clients, the query page for people."""
+    snapshot = current_snapshot()
+    offered = [HTML_DOC.media_type] + [f.media_type for f in FORMATS if f.rdf]
+    chosen = BY_MEDIA_TYPE.get(choose(request.headers.get("Accept"), offered, ALIASES) or "")
+    if chosen is None:
+        return plain_error(406, "Not acceptable: the service description is available as "
+                                + ", ".join(offered[1:]) + "; the query page as text/html.")
+    if chosen is HTML_DOC or lang == "en":
+        key = params.get("example", "")
+        found = example(key) if key else None
+        return query_page(lang, found.text if found else "", params, None)
+    graph = service_description(snapshot.settings, len(snapshot.graph))
+    body = render_rdf(graph, chosen, snapshot.base_url)
+    return document_response(snapshot, Rendered(body, etag_of(body)), chosen, location=None,
+                             alternates=[], negotiated=True)
+
+
+FORMAT_CHOICES = [("html", "HTML"), ("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"),
+                  ("tsv", "TSV"), ("turtle", "Turtle (CONSTRUCT, DESCRIBE)"),
+                  ("jsonld", "JSON-LD (CONSTRUCT, DESCRIBE)")]
+
+
+def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
+    if binding is None:
+        return {"text": ""}
+    value = binding["value"]
+    if binding["type"] == "uri":
+        href = urls.page(value, lang) if urls.is_local_text(value) else value
+        return {"text": value, "href": href}
+    if binding["type"] == "bnode":
+        return {"text": "_:" + value}
+    return {"text": value, "lang": binding.get("xml:lang")}
+
+
+def query_page(lang: str, query: str, params, checked, error: str | None = None, status: int = 200):
+    snapshot = current_snapshot()
+    urls = Urls(snapshot.base_url, snapshot.home)
+    endpoint = snapshot.base_url + ("en/sparql" if lang == "en" else "sparql")
+    context = {
+        "lang": lang, "query": query, "error": error, "table": None, "boolean": None, "graph_text": None,
+        "endpoint": endpoint, "chosen_format": "html", "format_choices": FORMAT_CHOICES,
+        "limits": {"timeout": f"{snapshot.settings.query_timeout:g}", "rows": snapshot.settings.max_result_rows},
+        "canonical": endpoint,
+        "translations": {"pl": snapshot.base_url + "sparql", "en": snapshot.base_url + "en/sparql"},
+        "formats": [], "dataset_url": urls.page(snapshot.dataset, lang),
+        "home_url": urls.page(snapshot.home, lang) if snapshot.home else snapshot.base_url,
+        "static": urls.static,
+        "example_list": [{"title": e.title(lang), "run": f"{endpoint}?{urlencode({'query': e.text})}",
+                          "edit": f"{endpoint}?{urlencode({'example': e.key})}"} for e in examples()],
+    }
+    if checked is not None and error is None:
+        try:
+            if checked.is_graph:
+                context["graph_text"] = run(checked.text, checked.form, "turtle").decode("utf-8")
+            else:
+                results = json.loads(run(checked.text, checked.form, "json"))
+                if "boolean" in results:
+                    context["boolean"] = results["boolean"]
+                else:
+                    columns = results["head"]["vars"]
+                    rows = [[_cells(b.get(c), urls, lang) for c in columns] for b in results["results"]["bindings"]]
+                    context["table"] = {"columns": columns, "rows": rows}
+        except QueryFailed as failed:
+            context["error"], status = failed.message, failed.status
+    body = environment(lang).get_template("sparql.html").render(context)
+    response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return response
