@@ -68,11 +68,18 @@ def _report_unreadable(error: DataError, output: str) -> None:
               show_default=True, help="SHACL shapes file or folder.")
 @click.option("--license", "license_url", default=DEFAULT_LICENSE, show_default=True,
               help="Licence of the dataset, as an IRI (review it before publishing).")
+@click.option("--query-timeout", default=10.0, show_default=True, type=float,
+              help="Seconds a SPARQL query may run before it is stopped.")
+@click.option("--max-result-rows", default=10000, show_default=True, type=int,
+              help="Most rows (or triples) a SPARQL result may have.")
+@click.option("--query-workers", default=2, show_default=True, type=int,
+              help="SPARQL worker processes per server worker.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 @click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
               help="Language of the validation report if the data is refused.")
-def serve_command(host, port, base_url, data_paths, shapes_path, license_url, workers, threads, lang) -> None:
+def serve_command(host, port, base_url, data_paths, shapes_path, license_url, query_timeout, max_result_rows,
+                  query_workers, workers, threads, lang) -> None:
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     from publisher.describe import resource_iris
     from publisher.server import run
@@ -83,7 +90,8 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, wo
                    "or IRIs will not dereference from other machines.", err=True)
     settings = Settings(base_url=base_url or default_base_url(host, port),
                         data_paths=tuple(data_paths) or (DEFAULT_DATA,),
-                        shapes_path=shapes_path, license=license_url)
+                        shapes_path=shapes_path, license=license_url, query_timeout=query_timeout,
+                        max_result_rows=max_result_rows, query_workers=query_workers)
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
     try:
         data, _report = check_data(settings, lang=lang)

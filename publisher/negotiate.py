@@ -72,12 +72,16 @@ def choose(accept: str | None, offered: list[str], aliases: dict[str, str] | Non
 
 
 def _quality(ranges: list[MediaRange], names: list[str]) -> float:
-    """q of the most specific range matching any of the names (ties: the higher q)."""
+    """q of the most specific range matching the type (ties: the higher q).
+
+    names[0] is the offered type; the others are aliases, which count only when named exactly:
+    `application/*` must not reach Turtle through `application/x-turtle`.
+    """
     best_specificity, q = -1, 0.0
-    for name in names:
+    for index, name in enumerate(names):
         for media_range in ranges:
             specificity = media_range.specificity(name)
-            if specificity is None:
+            if specificity is None or (index > 0 and specificity < 2):
                 continue
             if specificity > best_specificity or (specificity == best_specificity and media_range.q > q):
                 best_specificity, q = specificity, media_range.q

@@ -6,8 +6,12 @@ import json
 import shutil
 import subprocess
 
+from urllib.parse import urlencode
+
 import requests
 from rdflib import URIRef
+
+from publisher.sparql.examples import examples
 
 from browser_tools import VNU, require
 
@@ -16,7 +20,10 @@ def html_pages(server: str, graph) -> list[str]:
     nodes = {str(n) for n in set(graph.subjects()) | set(graph.objects()) if isinstance(n, URIRef)}
     resources = sorted(n.split("#")[0] for n in nodes if n.startswith("http://127.0.0.1:8000/"))
     paths = {r[len("http://127.0.0.1:8000/"):] for r in resources}
-    pages = [server, server + "en/", server + "no-such-page"]
+    pages = [server, server + "en/", server + "no-such-page", server + "sparql", server + "en/sparql",
+             server + "sparql?" + urlencode({"query": examples()[1].text}),
+             server + "sparql?" + urlencode({"query": examples()[4].text}),
+             server + "sparql?query=SELECT+*+WHERE+%7B"]
     for path in sorted(paths):
         pages += [server + path, server + "en/" + path]
     return pages

@@ -31,4 +31,5 @@ BY_EXTENSION = {f.extension: f for f in FORMATS}
 BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
 # Types clients use for a format we offer under its registered name.
 ALIASES = {"application/json": JSONLD.media_type, "application/xml": RDFXML.media_type,
-           "text/xml": RDFXML.media_type}
+           "text/xml": RDFXML.media_type, "application/x-turtle": TURTLE.media_type,
+           "text/n3": TURTLE.media_type}

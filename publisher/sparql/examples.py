@@ -1,4 +1,9 @@
-"""Example queries shown on the query page, from site/queries/*.rq (titles in pl and en)."""
+"""Example queries shown on the query page, from site/queries/*.rq (titles in pl and en).
+
+Each file starts with `# pl: title` and `# en: title` comment lines, separated by a blank line:
+SPARQLWrapper's comment stripping misses the second of two adjacent comment lines, and would
+then read words in it (like "address") as update keywords.
+"""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ SOLUTION_FORMATS = (
     ResultFormat("tsv", "text/tab-separated-values", ("tsv",), F + "SPARQL_Results_TSV"),
 )
 GRAPH_FORMATS = (
-    ResultFormat("turtle", "text/turtle", ("turtle", "ttl"), F + "Turtle"),
+    ResultFormat("turtle", "text/turtle", ("turtle", "ttl", "n3"), F + "Turtle"),
     ResultFormat("jsonld", "application/ld+json", ("jsonld", "json-ld", "json"), F + "JSON-LD"),
     ResultFormat("ntriples", "application/n-triples", ("ntriples", "nt", "n-triples"), F + "N-Triples"),
     ResultFormat("rdfxml", "application/rdf+xml", ("rdfxml", "rdf", "xml"), F + "RDF_XML"),
@@ -35,8 +35,10 @@ GRAPH_FORMATS = (
 SOLUTION_ALIASES = {"application/json": "application/sparql-results+json",
                     "application/xml": "application/sparql-results+xml",
                     "text/xml": "application/sparql-results+xml"}
+# Turtle is valid N3, so clients asking for N3 (SPARQLWrapper's N3) get Turtle.
 GRAPH_ALIASES = {"application/json": "application/ld+json", "application/xml": "application/rdf+xml",
-                 "text/xml": "application/rdf+xml"}
+                 "text/xml": "application/rdf+xml", "application/x-turtle": "text/turtle",
+                 "application/turtle": "text/turtle", "text/n3": "text/turtle", "text/rdf+n3": "text/turtle"}
 
 
 def formats_for(is_graph: bool) -> tuple[ResultFormat, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.snapshot import Snapshot, build_snapshot
@@ -35,4 +35,8 @@ def _common_headers(response):
     response.headers.setdefault("Access-Control-Allow-Origin", "*")
     response.headers.setdefault("Access-Control-Expose-Headers",
                                 "ETag, Link, Content-Location, Last-Modified, Vary")
+    if request.method == "OPTIONS":  # CORS preflight, e.g. for POST application/sparql-query
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "86400"
     return response

@@ -52,8 +52,10 @@ def _parameters() -> tuple[dict, Response | None]:
 
 
 def _choose_format(params, is_graph: bool) -> ResultFormat | None:
-    if params.get("format"):
-        return by_name(params["format"], is_graph)
+    """The `format` parameter if it names a format we have, else negotiation on Accept."""
+    named = by_name(params["format"], is_graph) if params.get("format") else None
+    if named is not None:
+        return named
     offered = [f.media_type for f in formats_for(is_graph)] + [HTML.media_type]
     chosen = choose(request.headers.get("Accept"), offered, GRAPH_ALIASES if is_graph else SOLUTION_ALIASES)
     return next((f for f in formats_for(is_graph) + (HTML,) if f.media_type == chosen), None)
