@@ -13,7 +13,8 @@ DEFAULT_DATASET = PROJECT_ROOT / "site" / "dataset.ttl"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 # The dataset's licence is the deployer's decision, not a fact about the event: review it.
-DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+# The EU licence vocabulary's IRI for CC BY 4.0: what DCAT-AP harvesters expect.
+DEFAULT_LICENSE = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
 
 
 def normalise_base_url(url: str) -> str:

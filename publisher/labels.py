@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal
 
-from publisher.namespaces import SCHEMA, SKOS
+from rdflib.namespace import FOAF, RDFS
 
-LABEL_PROPERTIES = (SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName)
+from publisher.namespaces import DCT, SCHEMA, SKOS
+
+# The publication's own resources (DCAT, VoID, FOAF) are named with dct:title or foaf:name.
+LABEL_PROPERTIES = (SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName, DCT.title, FOAF.name, RDFS.label)
 
 
 def pick_literal(values, lang: str) -> Literal | None:

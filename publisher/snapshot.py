@@ -15,10 +15,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from publisher.catalog import build_catalog
 from publisher.config import Settings
 from publisher.describe import describe, resource_iris
 from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
+from publisher.i18n import LANGUAGES
 from publisher.load import LoadedData, load, parse_file
 from publisher.namespaces import SCHEMA
 from publisher.represent import Format
@@ -54,6 +56,7 @@ class Snapshot:
     data: LoadedData
     report: Report
     void: Graph
+    catalog: Graph
     dumps: dict[str, DumpFile]
     modified: datetime
     home: URIRef | None
@@ -61,10 +64,13 @@ class Snapshot:
     resources: frozenset[URIRef] = field(default=frozenset())
 
     def __post_init__(self) -> None:
-        # Dumps and the endpoint are named in VoID but served by their own routes.
-        served_elsewhere = {URIRef(self.base_url + name) for name in self.dumps} | {self.sparql_endpoint}
+        # The home page, dumps, endpoint and well-known VoID are named in the meta graphs but
+        # served by their own routes.
+        served_elsewhere = ({URIRef(self.base_url + name) for name in self.dumps}
+                            | {self.sparql_endpoint, URIRef(self.base_url), URIRef(self.base_url + ".well-known/void")})
         self.resources = frozenset((resource_iris(self.data.graph, self.base_url)
-                                    | resource_iris(self.void, self.base_url)) - served_elsewhere)
+                                    | resource_iris(self.void, self.base_url)
+                                    | resource_iris(self.catalog, self.base_url)) - served_elsewhere)
         self.render = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render)
         self.render_html = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render_html)
         self.render_calendar = lru_cache(maxsize=1024)(self._render_calendar)
@@ -86,14 +92,28 @@ class Snapshot:
     def sparql_endpoint(self) -> URIRef:
         return URIRef(self.base_url + "sparql")
 
+    @property
+    def catalog_iri(self) -> URIRef:
+        return URIRef(self.base_url + "catalog")
+
     def describe(self, iri: URIRef) -> Graph:
+        """The publication's own documents (dataset, catalog) come from the meta graphs."""
         if iri == self.dataset:
-            return self.void
+            return self.void + self.catalog
+        if iri == self.catalog_iri:
+            return self.catalog
         return describe(self.graph, iri)
 
     def _render(self, iri: URIRef, fmt: Format) -> Rendered:
         body = render_rdf(self.describe(iri), fmt, self.base_url)
         return Rendered(body, etag_of(body))
+
+    def html_pages(self) -> list[dict[str, str]]:
+        """Every HTML page, as its language versions: for the sitemap and the static export."""
+        urls = self.urls()
+        pages = [{lang: urls.page(iri, lang) for lang in LANGUAGES} for iri in sorted(self.resources)]
+        pages.append({lang: self.base_url + ("sparql" if lang == "pl" else f"{lang}/sparql") for lang in LANGUAGES})
+        return pages
 
     def urls(self) -> Urls:
         return Urls(self.base_url, self.home)
@@ -150,7 +170,9 @@ def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str 
     description = parse_file(settings.dataset_path, settings.base_url)
     void = build_void(data.graph, description, settings.base_url, settings.license, modified, dumps, home,
                       sparql_endpoint=settings.base_url + "sparql")
-    return Snapshot(settings=settings, data=data, report=report, void=void, dumps=dumps,
+    catalog = build_catalog(data.graph, description, settings.base_url, settings.license, modified, dumps, home,
+                            sparql_endpoint=settings.base_url + "sparql")
+    return Snapshot(settings=settings, data=data, report=report, void=void, catalog=catalog, dumps=dumps,
                     modified=modified, home=home, store_path=store_path)
 
 

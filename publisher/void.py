@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from publisher.describe import new_graph
@@ -45,6 +45,7 @@ def build_void(data: Graph, description: Graph, base_url: str, license: str, mod
     void.add((dataset, VOID.distinctSubjects, Literal(len(set(data.subjects())))))
     void.add((dataset, VOID.distinctObjects, Literal(len(set(data.objects())))))
     void.add((dataset, VOID.uriSpace, Literal(base_url)))
+    void.add((dataset, RDFS.seeAlso, URIRef(base_url + "catalog")))
     void.add((dataset, DCT.license, URIRef(license)))
     void.add((dataset, DCT.modified, Literal(modified.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
     for vocabulary in (SCHEMA, DCT, SKOS):

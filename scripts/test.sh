@@ -22,4 +22,9 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+# ckanext-dcat's parser reads the catalog as a CKAN portal would; it lives in its own venv.
+if [ ! -x .venv-ckan/bin/python ] || ! .venv-ckan/bin/python -c "import ckanext.dcat" 2>/dev/null; then
+  "$PYTHON" -m venv .venv-ckan
+  .venv-ckan/bin/python -m pip install -q --disable-pip-version-check "ckan[requirements]" ckanext-dcat
+fi
 exec .venv/bin/python -m pytest "$@"

@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 
 from publisher.config import PROJECT_ROOT
 from publisher.i18n import LANGUAGES, translations
-from publisher.represent import HTML, RDF_FORMATS
+from publisher.represent import HTML, RDF_FORMATS, TURTLE
 from publisher.represent.event_view import EventPage, EventPageBuilder
 from publisher.represent.structured_data import event_structured_data, script_json
 from publisher.represent.urls import Urls
@@ -31,6 +31,18 @@ def environment(lang: str) -> Environment:
     return env
 
 
+def site_links(urls: Urls, lang: str) -> dict:
+    """Links every page carries to the publication's own documents (VoID, catalog, SPARQL)."""
+    dataset, catalog = URIRef(urls.base + "dataset"), URIRef(urls.base + "catalog")
+    return {
+        "dataset_url": urls.page(dataset, lang),
+        "catalog_url": urls.page(catalog, lang),
+        "dataset_doc": urls.document(dataset, TURTLE),
+        "catalog_doc": urls.document(catalog, TURTLE),
+        "sparql_url": urls.base + ("sparql" if lang == "pl" else "en/sparql"),
+    }
+
+
 def _common(iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> dict:
     return {
         "lang": lang,
@@ -38,7 +50,7 @@ def _common(iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> dict:
         "translations": {other: urls.page(iri, other) for other in LANGUAGES},
         "formats": [(fmt, urls.document(iri, fmt)) for fmt in RDF_FORMATS],
         "html_format": HTML,
-        "dataset_url": urls.page(dataset, lang),
+        **site_links(urls, lang),
         "home_url": urls.page(urls.home, lang) if urls.home else urls.base,
         "static": urls.static,
     }

@@ -97,7 +97,7 @@ ORDER = [SCHEMA.disambiguatingDescription, SCHEMA.alternateName, SCHEMA.startDat
          SCHEMA.eventStatus, SCHEMA.eventAttendanceMode, SCHEMA.location, SCHEMA.address,
          SCHEMA.inLanguage, SCHEMA.organizer, SCHEMA.contributor, SCHEMA.sponsor, SCHEMA.performer,
          SCHEMA.subEvent, SCHEMA.superEvent, SCHEMA.recordedIn, SCHEMA.amenityFeature]
-HIDDEN = {RDF.type, SCHEMA.name, SCHEMA.description, SCHEMA.keywords}
+HIDDEN = {RDF.type, SCHEMA.name, SCHEMA.description, SCHEMA.keywords, DCT.title, DCT.description}
 
 
 @dataclass
@@ -189,7 +189,8 @@ class ViewBuilder:
     def build(self, iri: URIRef) -> PageView:
         graph = self.graph
         kinds = [self._(TYPE_LABELS[t]) if t in TYPE_LABELS else compact(t) for t in graph.objects(iri, RDF.type)]
-        summary = pick_literal(graph.objects(iri, SCHEMA.description), self.lang)
+        summary = pick_literal(list(graph.objects(iri, SCHEMA.description)) + list(graph.objects(iri, DCT.description)),
+                               self.lang)
         page = PageView(lang=self.lang, iri=str(iri), title=self.node_label(iri), kind=", ".join(sorted(kinds)),
                         summary=str(summary) if summary is not None else None)
         props = {p for p in graph.predicates(iri, None) if p not in HIDDEN}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request, send_file
+from flask import Blueprint, abort, send_file
 
+from publisher.etag import etag_of
+from publisher.represent.sitemap import robots, sitemap
+from publisher.snapshot import Rendered
+from publisher.web.documents import document_response
 from publisher.web.resources import negotiate, respond
 from publisher.web.state import current_snapshot
 
@@ -31,3 +35,19 @@ def dump(extension: str):
         response.headers["Content-Type"] = found.format.content_type
     response.cache_control.public = True
     return response
+
+
+@blueprint.route("/sitemap.xml")
+def sitemap_xml():
+    snapshot = current_snapshot()
+    body = sitemap(snapshot.html_pages(), snapshot.modified)
+    return document_response(snapshot, Rendered(body, etag_of(body)), None, location=None, alternates=[],
+                             negotiated=False, content_type="application/xml; charset=utf-8")
+
+
+@blueprint.route("/robots.txt")
+def robots_txt():
+    snapshot = current_snapshot()
+    body = robots(snapshot.base_url)
+    return document_response(snapshot, Rendered(body, etag_of(body)), None, location=None, alternates=[],
+                             negotiated=False, content_type="text/plain; charset=utf-8")
