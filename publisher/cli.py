@@ -106,3 +106,61 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
     click.echo(f"Serving {len(data.graph)} triples about {len(resource_iris(data.graph, settings.base_url))} "
                f"resources at {settings.base_url} (Ctrl+C stops).", err=True)
     run(settings, host, port, workers, threads)
+
+
+@main.command("build")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--base-url", required=True, help="Base URL the export will be served at (its IRIs).")
+@click.option("--data", "data_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Data file or folder (repeatable; default: data/).")
+@click.option("--shapes", "shapes_path", type=click.Path(path_type=Path), default=DEFAULT_SHAPES,
+              show_default=True, help="SHACL shapes file or folder.")
+@click.option("--license", "license_url", default=DEFAULT_LICENSE, show_default=True,
+              help="Licence of the dataset, as an IRI (review it before publishing).")
+@click.option("--sparql-endpoint", default=None,
+              help="An external SPARQL endpoint to name in VoID, the catalog and pages (default: none).")
+@click.option("--listen", default=None, help="nginx listen address (default: the base URL's port).")
+@click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
+              help="Language of the validation report if the data is refused.")
+def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_endpoint, listen, lang) -> None:
+    """Write every representation of every resource into OUT, with an nginx config that negotiates."""
+    import os as _os
+    from urllib.parse import urlsplit
+
+    from publisher.export.build import build
+    from publisher.snapshot import InvalidData
+
+    settings = Settings(base_url=base_url, data_paths=tuple(data_paths) or (DEFAULT_DATA,),
+                        shapes_path=shapes_path, license=license_url, serve_sparql=False,
+                        external_sparql=sparql_endpoint)
+    parts = urlsplit(settings.base_url)
+    listen = listen or str(parts.port or (443 if parts.scheme == "https" else 80))
+    progress = sys.stderr.isatty() and not _os.environ.get("CI")
+    try:
+        snapshot, count = build(settings, out, listen, progress)
+    except DataError as error:
+        _report_unreadable(error, "text")
+        sys.exit(EXIT_UNREADABLE)
+    except InvalidData as refused:
+        click.echo(refused.report.to_text(lang), err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"Wrote {count} files for {len(snapshot.resources)} resources to {out}/public; "
+               f"nginx config in {out}/nginx (nginx -p {out}/nginx -c nginx.conf).", err=True)
+
+
+@main.command("synth")
+@click.option("--events", default=1000, show_default=True, type=int, help="How many events.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed: the same seed, the same file.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Output file (default: synthetic/city-EVENTS-seed-SEED.ttl). Never inside data/.")
+def synth_command(events, seed, out) -> None:
+    """Generate a deterministic synthetic city calendar (labelled synthetic) for scale tests."""
+    from publisher.synth import write_synthetic
+
+    out = out or Path("synthetic") / f"city-{events}-seed-{seed}.ttl"
+    try:
+        path = write_synthetic(events, seed, out, DEFAULT_DATA)
+    except ValueError as error:
+        click.echo(f"Refused: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(f"Wrote {events} synthetic events to {path}", err=True)

@@ -41,6 +41,10 @@ class Settings:
     max_query_length: int = 20000
     query_workers: int = 2
     query_memory_mb: int = 2048
+    # Where the SPARQL endpoint is: this server's /sparql (serve), or for a static export an
+    # external endpoint or none, so that VoID, the catalog and pages never link a dead one.
+    serve_sparql: bool = True
+    external_sparql: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalise_base_url(self.base_url))

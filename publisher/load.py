@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -102,17 +103,35 @@ def load(paths, base_url: str) -> LoadedData:
 
 def line_of_subject(path: Path, iri: URIRef, base_url: str) -> int | None:
     """The line where the file starts describing `iri` (written relative or absolute)."""
-    forms = [f"<{iri}>"]
-    if str(iri).startswith(base_url):
-        forms.insert(0, f"<{str(iri)[len(base_url):]}>")
-    alternatives = "|".join(re.escape(f) for f in forms)
+    try:
+        index = _subject_lines(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None
+    text = str(iri)
+    relative = text[len(base_url):] if text.startswith(base_url) else None
+    for form in (relative, text):
+        if form is None:
+            continue
+        for margin in (True, False):  # a description starts at the left margin; indented is a fallback
+            line = index.get((form, margin))
+            if line is not None:
+                return line
+    return None
+
+
+_IRI_AT_START = re.compile(r"^(\s*)<([^>\s]*)>\s")
+
+
+@lru_cache(maxsize=64)
+def _subject_lines(path: Path, _mtime_ns: int) -> dict[tuple[str, bool], int]:
+    """For each IRI that starts a line: the first line, at the margin and indented (read once per version)."""
+    index: dict[tuple[str, bool], int] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return None
-    # A description starts at the left margin by convention; an indented mention is a fallback.
-    for pattern in (rf"^(?:{alternatives})\s", rf"^\s+(?:{alternatives})\s"):
-        for number, text in enumerate(lines, start=1):
-            if re.match(pattern, text):
-                return number
-    return None
+        return index
+    for number, text in enumerate(lines, start=1):
+        match = _IRI_AT_START.match(text)
+        if match:
+            index.setdefault((match.group(2), match.group(1) == ""), number)
+    return index

@@ -6,7 +6,11 @@ type out; among equal q-values the server's order of preference wins.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# What counts as a q-value; anything else (nan, inf, words) counts as 1, as in negotiate.js.
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,8 @@ def parse_accept(header: str | None) -> list[MediaRange]:
         for param in params:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    q = 1.0
+                value = value.strip()
+                q = min(max(float(value), 0.0), 1.0) if _NUMBER.match(value) else 1.0
         ranges.append(MediaRange(type_, subtype, q))
     return ranges
 

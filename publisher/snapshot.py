@@ -60,14 +60,15 @@ class Snapshot:
     dumps: dict[str, DumpFile]
     modified: datetime
     home: URIRef | None
-    store_path: Path
+    store_path: Path | None
     resources: frozenset[URIRef] = field(default=frozenset())
 
     def __post_init__(self) -> None:
         # The home page, dumps, endpoint and well-known VoID are named in the meta graphs but
         # served by their own routes.
         served_elsewhere = ({URIRef(self.base_url + name) for name in self.dumps}
-                            | {self.sparql_endpoint, URIRef(self.base_url), URIRef(self.base_url + ".well-known/void")})
+                            | {URIRef(self.base_url + "sparql"), URIRef(self.base_url),
+                               URIRef(self.base_url + ".well-known/void")})
         self.resources = frozenset((resource_iris(self.data.graph, self.base_url)
                                     | resource_iris(self.void, self.base_url)
                                     | resource_iris(self.catalog, self.base_url)) - served_elsewhere)
@@ -89,8 +90,8 @@ class Snapshot:
         return dataset_iri(self.base_url)
 
     @property
-    def sparql_endpoint(self) -> URIRef:
-        return URIRef(self.base_url + "sparql")
+    def sparql_endpoint(self) -> URIRef | None:
+        return sparql_endpoint(self.settings)
 
     @property
     def catalog_iri(self) -> URIRef:
@@ -112,11 +113,19 @@ class Snapshot:
         """Every HTML page, as its language versions: for the sitemap and the static export."""
         urls = self.urls()
         pages = [{lang: urls.page(iri, lang) for lang in LANGUAGES} for iri in sorted(self.resources)]
-        pages.append({lang: self.base_url + ("sparql" if lang == "pl" else f"{lang}/sparql") for lang in LANGUAGES})
+        if self.settings.serve_sparql:
+            pages.append({lang: self.base_url + ("sparql" if lang == "pl" else f"{lang}/sparql") for lang in LANGUAGES})
         return pages
 
     def urls(self) -> Urls:
-        return Urls(self.base_url, self.home)
+        return Urls(self.base_url, self.home, self.query_page)
+
+    @property
+    def query_page(self) -> str | None:
+        """Where people query the data: this server's page, an external endpoint, or nowhere."""
+        if self.settings.serve_sparql:
+            return self.base_url + "sparql"
+        return self.settings.external_sparql
 
     def is_main_event(self, iri: URIRef) -> bool:
         """An event with a date that is not part of another: it gets the full event page."""
@@ -165,15 +174,22 @@ def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str 
     modified = datetime.fromtimestamp(max(f.stat().st_mtime for f in data.files), tz=timezone.utc)
     directory = Path(tempfile.mkdtemp(prefix="publisher-dumps-", dir=cache_dir))
     dumps = write_dumps(data.graph, settings.base_url, directory)
-    store_path = build_store(dumps["dump.nt"].path, directory / "oxigraph")
+    store_path = build_store(dumps["dump.nt"].path, directory / "oxigraph") if settings.serve_sparql else None
     home = _home_event(data.graph)
     description = parse_file(settings.dataset_path, settings.base_url)
+    endpoint = sparql_endpoint(settings)
     void = build_void(data.graph, description, settings.base_url, settings.license, modified, dumps, home,
-                      sparql_endpoint=settings.base_url + "sparql")
+                      sparql_endpoint=endpoint)
     catalog = build_catalog(data.graph, description, settings.base_url, settings.license, modified, dumps, home,
-                            sparql_endpoint=settings.base_url + "sparql")
+                            sparql_endpoint=endpoint)
     return Snapshot(settings=settings, data=data, report=report, void=void, catalog=catalog, dumps=dumps,
                     modified=modified, home=home, store_path=store_path)
+
+
+def sparql_endpoint(settings: Settings) -> URIRef | None:
+    if settings.serve_sparql:
+        return URIRef(settings.base_url + "sparql")
+    return URIRef(settings.external_sparql) if settings.external_sparql else None
 
 
 def build_store(ntriples: Path, path: Path) -> Path:

@@ -60,3 +60,34 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def world_readable_directory() -> Path:
+    """nginx workers run as an unprivileged user: the export must be readable by them."""
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="publisher-export-"))
+    directory.chmod(0o755)
+    return directory
+
+
+@contextmanager
+def nginx_export(*build_args: str, port: int | None = None):
+    """`publisher build` into a fresh folder, then Debian's nginx with the generated config."""
+    import shutil
+
+    assert shutil.which("nginx"), "nginx is missing: scripts/test.sh installs nginx-light and libnginx-mod-http-js"
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}/"
+    out = world_readable_directory()
+    subprocess.run([sys.executable, "-m", "publisher", "build", str(out), "--base-url", base, *build_args],
+                   cwd=ROOT, check=True, capture_output=True, timeout=900)
+    conf = out / "nginx"
+    process = subprocess.Popen(["nginx", "-p", str(conf), "-c", str(conf / "nginx.conf"), "-g", "daemon off;"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        wait_until_up(base, process)
+        yield base, out
+    finally:
+        stop(process)
+        shutil.rmtree(out, ignore_errors=True)

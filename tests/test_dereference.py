@@ -1,7 +1,8 @@
-"""Every IRI dereferences, with content negotiation, from the real server.
+"""Every IRI dereferences, with content negotiation, from every way the data is published.
 
-Clients are real: `requests` for status and headers, `rapper` (Raptor) and rdflib for the
-bodies. The server runs as `python -m publisher serve` does for a user.
+The same tests run against the app (`python -m publisher serve`, as a user runs it) and against
+nginx serving `publisher build`'s export with its generated config. Clients are real:
+`requests` for status and headers, `rapper` (Raptor) and rdflib for the bodies.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from publisher.config import DEFAULT_DATA
 from publisher.load import load
 from publisher.namespaces import SCHEMA
 
-from servers import publisher_server
+from servers import nginx_export, publisher_server
 
 RDF_TYPES = {
     "text/turtle": ("turtle", "ttl", "turtle"),
@@ -29,6 +30,17 @@ RDF_TYPES = {
     "application/rdf+xml": ("xml", "rdf", "rdfxml"),
 }
 VOID = "http://rdfs.org/ns/void#"
+
+
+@pytest.fixture(scope="module", params=["app", "nginx"])
+def server(request):
+    """The base URL of a running publication: the app, or nginx over the static export."""
+    if request.param == "app":
+        with publisher_server() as base:
+            yield base
+    else:
+        with nginx_export() as (base, _out):
+            yield base
 
 
 @pytest.fixture(scope="module")
@@ -250,26 +262,3 @@ def test_home_page_is_html_and_data_clients_are_sent_to_the_dataset(server):
     redirect = get(server, "text/turtle")
     assert redirect.status_code == 303 and redirect.headers["Location"] == server + "dataset"
     assert get(server + "en").status_code == 301
-
-
-def test_serve_refuses_invalid_data_and_prints_the_report(tmp_path):
-    from conftest import ROOT, run_cli
-
-    broken = tmp_path / "event.ttl"
-    broken.write_text((ROOT / "data" / "event.ttl").read_text(encoding="utf-8")
-                      .replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
-    result = run_cli("serve", "--port", "1", "--data", str(broken), "--lang", "en")
-    assert result.returncode == 1
-    assert "schema:startDate" in result.stderr and "Not serving" in result.stderr
-
-
-def test_a_base_url_with_a_path_prefix_is_served_below_it():
-    from servers import free_port
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/dane/"
-    with publisher_server("--base-url", base, port=port):
-        response = get(base + "event/miejsca-otwarte-2017", "text/turtle")
-        assert response.status_code == 200
-        assert URIRef(base + "event/miejsca-otwarte-2017") in set(parse(response.content, "turtle", base).subjects())
-        assert get(f"http://127.0.0.1:{port}/event/miejsca-otwarte-2017", "text/turtle").status_code == 404

@@ -39,8 +39,14 @@ def site_links(urls: Urls, lang: str) -> dict:
         "catalog_url": urls.page(catalog, lang),
         "dataset_doc": urls.document(dataset, TURTLE),
         "catalog_doc": urls.document(catalog, TURTLE),
-        "sparql_url": urls.base + ("sparql" if lang == "pl" else "en/sparql"),
+        "sparql_url": _localized_query_page(urls, lang),
     }
+
+
+def _localized_query_page(urls: Urls, lang: str) -> str | None:
+    if urls.query_page == urls.base + "sparql" and lang != "pl":
+        return f"{urls.base}{lang}/sparql"
+    return urls.query_page
 
 
 def _common(iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> dict:

@@ -8,9 +8,10 @@ from publisher.represent import Format
 
 
 class Urls:
-    def __init__(self, base_url: str, home: URIRef | None):
+    def __init__(self, base_url: str, home: URIRef | None, query_page: str | None = None):
         self.base = base_url
         self.home = home
+        self.query_page = query_page
 
     def path(self, iri: URIRef) -> str:
         return str(iri)[len(self.base):]

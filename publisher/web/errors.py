@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, NotAcceptable, NotFound
 
-from publisher.i18n import N_
 from publisher.negotiate import choose
-from publisher.represent import ALIASES, FORMATS, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
-from publisher.represent.html import render_error_page
+from publisher.represent import ALIASES, FORMATS, Format
+from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.web.documents import available_types, link_header
 from publisher.web.state import current_snapshot
 
@@ -22,32 +20,15 @@ def negotiated_error(status: int, title: str, detail: str) -> Response:
     """A small error document in the negotiated format; plain text when none fits."""
     fmt = next((f for f in FORMATS if f.media_type == choose(request.headers.get("Accept"),
                                                                available_types(), ALIASES)), None)
-    return Response(_error_body(fmt, status, title, detail),
-                    status=status, content_type=fmt.content_type if fmt else "text/plain; charset=utf-8")
-
-
-def _error_body(fmt: Format | None, status: int, title: str, detail: str) -> bytes:
-    if fmt is HTML:
-        snapshot = current_snapshot()
-        lang = "en" if request.path.startswith("/en/") else "pl"
-        return render_error_page(snapshot.base_url, lang, status, title, detail)
-    comment = f"{status} {title}: {detail}".replace("\n", " ")
-    if fmt in (TURTLE, NTRIPLES):
-        return f"# {comment}\n".encode("utf-8")
-    if fmt is RDFXML:
-        safe = comment.replace("--", "- -")
-        return (f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {safe} -->\n'
-                f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n').encode("utf-8")
-    if fmt is JSONLD:
-        return json.dumps({"@graph": [], "error": {"status": status, "title": title, "detail": detail}},
-                          ensure_ascii=False).encode("utf-8")
-    return f"{comment}\n".encode("utf-8")
+    lang = "en" if request.path.startswith("/en/") else "pl"
+    body = error_body(fmt, status, title, detail, current_snapshot().base_url, lang)
+    response = Response(body, status=status, content_type=fmt.content_type if fmt else "text/plain; charset=utf-8")
+    response.vary.add("Accept")
+    return response
 
 
 def not_acceptable(alternates: list[tuple[str, Format]] | None = None) -> Response:
-    types = ", ".join(available_types() + list(ALIASES))
-    response = Response(f"406 Not Acceptable: this resource is available as {types}.\n",
-                        status=406, content_type="text/plain; charset=utf-8")
+    response = Response(not_acceptable_body(), status=406, content_type="text/plain; charset=utf-8")
     if alternates:
         response.headers["Link"] = link_header(alternates)
     response.vary.add("Accept")
@@ -57,7 +38,7 @@ def not_acceptable(alternates: list[tuple[str, Format]] | None = None) -> Respon
 def register(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(_error):
-        return negotiated_error(404, N_("Not found"), N_("There is no resource with this address in the dataset."))
+        return negotiated_error(*NOT_FOUND)
 
     @app.errorhandler(NotAcceptable)
     def unacceptable(_error):

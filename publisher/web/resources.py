@@ -30,12 +30,12 @@ def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str) -> Rendered:
 
 
 def alternates(snapshot: Snapshot, iri: URIRef, exclude: Format) -> list[tuple[str, Format]]:
-    urls = Urls(snapshot.base_url, snapshot.home)
+    urls = snapshot.urls()
     return [(urls.document(iri, fmt), fmt) for fmt in FORMATS if fmt is not exclude]
 
 
 def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool):
-    urls = Urls(snapshot.base_url, snapshot.home)
+    urls = snapshot.urls()
     if fmt is None:
         return not_acceptable(alternates(snapshot, iri, exclude=None))
     location = urls.document(iri, fmt) if negotiated else None

@@ -152,7 +152,7 @@ def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
 
 def query_page(lang: str, query: str, params, checked, error: str | None = None, status: int = 200):
     snapshot = current_snapshot()
-    urls = Urls(snapshot.base_url, snapshot.home)
+    urls = snapshot.urls()
     endpoint = snapshot.base_url + ("en/sparql" if lang == "en" else "sparql")
     context = {
         "lang": lang, "query": query, "error": error, "table": None, "boolean": None, "graph_text": None,

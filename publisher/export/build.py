@@ -1,0 +1,118 @@
+"""`publisher build OUT`: every representation of every resource as files, plus the nginx config.
+
+OUT/public is the document root; OUT/nginx holds server.conf (the server block), http.conf and
+negotiate.js (what it needs at the http level) and a standalone nginx.conf. Every file gets the
+data's modification time, so Last-Modified matches the app's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from publisher.config import PROJECT_ROOT, Settings
+from publisher.export.nginx import http_block, negotiate_js, server_block, standalone_config
+from publisher.i18n import LANGUAGES
+from publisher.represent import FORMATS, HTML, RDF_FORMATS
+from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
+from publisher.represent.sitemap import robots, sitemap
+from publisher.snapshot import Snapshot, build_snapshot
+
+
+class Progress:
+    """A progress line on a terminal; silent when output is not a terminal (CI, logs)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled
+
+    def step(self, count: int = 1) -> None:
+        self.done += count
+        if self.enabled and (self.done % 50 == 0 or self.done == self.total):
+            width = 40
+            filled = int(width * self.done / max(self.total, 1))
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} resources")
+            if self.done == self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+class Writer:
+    def __init__(self, root: Path, mtime: float):
+        self.root, self.mtime, self.count = root, mtime, 0
+
+    def write(self, relative: str, body: bytes) -> None:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+        os.utime(path, (self.mtime, self.mtime))
+        self.count += 1
+
+
+def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
+    """Write the export; returns the number of files written."""
+    public, nginx = out / "public", out / "nginx"
+    for directory in (public, nginx):
+        if directory.exists():
+            shutil.rmtree(directory)
+    prefix = urlsplit(snapshot.base_url).path.lstrip("/")
+    writer = Writer(public / prefix if prefix else public, snapshot.modified.timestamp())
+    urls = snapshot.urls()
+    resources = sorted(snapshot.resources)
+    bar = Progress(len(resources), progress)
+    for iri in resources:
+        path = urls.path(iri)
+        for fmt in RDF_FORMATS:
+            writer.write(f"{path}.{fmt.extension}", snapshot.render(iri, fmt).body)
+        for lang in LANGUAGES:
+            local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
+            writer.write(f"{local}.html", snapshot.render_html(iri, lang).body)
+            if snapshot.is_main_event(iri):
+                writer.write(f"{local}.ics", snapshot.render_calendar(iri, lang).body)
+                writer.write(f"{local}.png", snapshot.render_image(iri, lang).body)
+        bar.step()
+    if snapshot.home is not None:
+        for lang in LANGUAGES:
+            index = "index.html" if lang == LANGUAGES[0] else f"{lang}/index.html"
+            writer.write(index, snapshot.render_html(snapshot.home, lang).body)
+        writer.write("event.ics", snapshot.render_calendar(snapshot.home, LANGUAGES[0]).body)
+    for dump in snapshot.dumps.values():
+        writer.write(dump.name, dump.path.read_bytes())
+    writer.write("sitemap.xml", sitemap(snapshot.html_pages(), snapshot.modified))
+    writer.write("robots.txt", robots(snapshot.base_url))
+    for asset in sorted((PROJECT_ROOT / "site" / "static").iterdir()):
+        writer.write(f"static/{asset.name}", asset.read_bytes())
+    _write_errors(writer, snapshot)
+
+    nginx.mkdir(parents=True)
+    (nginx / "tmp").mkdir()
+    js = nginx / "negotiate.js"
+    js.write_text(negotiate_js(snapshot.base_url), encoding="utf-8")
+    (nginx / "http.conf").write_text(http_block(js), encoding="utf-8")
+    home_path = urls.path(snapshot.home) if snapshot.home is not None else None
+    home_calendar = str(snapshot.home).rsplit("/", 1)[-1] if snapshot.home is not None else None
+    (nginx / "server.conf").write_text(server_block(public.resolve(), snapshot.base_url, listen,
+                                                    snapshot.settings.max_age, home_path, home_calendar),
+                                       encoding="utf-8")
+    (nginx / "nginx.conf").write_text(standalone_config(nginx.resolve()), encoding="utf-8")
+    return writer.count
+
+
+def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
+    """The 404 document in every format (HTML per language) and the 406 text, as the app sends."""
+    for fmt in FORMATS:
+        if fmt is HTML:
+            for lang in LANGUAGES:
+                name = "_errors/404.html" if lang == LANGUAGES[0] else f"_errors/{lang}/404.html"
+                writer.write(name, error_body(fmt, *NOT_FOUND, snapshot.base_url, lang))
+        else:
+            writer.write(f"_errors/404.{fmt.extension}", error_body(fmt, *NOT_FOUND, snapshot.base_url, "pl"))
+    writer.write("_errors/404.txt", error_body(None, *NOT_FOUND, snapshot.base_url, "pl"))
+    writer.write("_errors/406.txt", not_acceptable_body())
+
+
+def build(settings: Settings, out: Path, listen: str, progress: bool) -> tuple[Snapshot, int]:
+    snapshot = build_snapshot(settings)
+    return snapshot, export(snapshot, out, listen, progress)

@@ -1,0 +1,115 @@
+// Content negotiation for nginx (njs), the same rules as publisher/negotiate.py:
+// for each offered type the most specific matching range gives its q; q=0 rules it out;
+// ties go to the server's order; aliases count only when named exactly.
+// The constants below are written by `publisher build` from the Python ones.
+var OFFERED = __OFFERED__;
+var EXTENSIONS = __EXTENSIONS__;
+var ALIASES = __ALIASES__;
+var ORIGIN = __ORIGIN__;
+var ERROR_LANGS = __ERROR_LANGS__;
+var PATH_ALIASES = __PATH_ALIASES__;
+
+function parse(header) {
+    var ranges = [];
+    var parts = (header || "").split(",");
+    for (var i = 0; i < parts.length; i++) {
+        var params = parts[i].split(";");
+        var media = params[0].trim().toLowerCase();
+        var slash = media.indexOf("/");
+        if (slash < 0) { continue; }
+        var type = media.substring(0, slash), subtype = media.substring(slash + 1);
+        if (!type || !subtype || (type === "*" && subtype !== "*")) { continue; }
+        var q = 1.0;
+        for (var j = 1; j < params.length; j++) {
+            var equals = params[j].indexOf("=");
+            var key = equals < 0 ? params[j] : params[j].substring(0, equals);
+            if (key.trim().toLowerCase() === "q") {
+                var value = equals < 0 ? "" : params[j].substring(equals + 1).trim();
+                var parsed = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value) ? parseFloat(value) : NaN;
+                q = isNaN(parsed) ? 1.0 : Math.min(Math.max(parsed, 0.0), 1.0);
+            }
+        }
+        ranges.push({type: type, subtype: subtype, q: q});
+    }
+    return ranges;
+}
+
+function specificity(range, mediaType) {
+    var slash = mediaType.indexOf("/");
+    var type = mediaType.substring(0, slash), subtype = mediaType.substring(slash + 1);
+    if (range.type === "*" && range.subtype === "*") { return 0; }
+    if (range.type !== type) { return -1; }
+    if (range.subtype === "*") { return 1; }
+    return range.subtype === subtype ? 2 : -1;
+}
+
+function quality(ranges, names) {
+    var best = -1, q = 0.0;
+    for (var i = 0; i < names.length; i++) {
+        for (var j = 0; j < ranges.length; j++) {
+            var s = specificity(ranges[j], names[i]);
+            if (s < 0 || (i > 0 && s < 2)) { continue; }
+            if (s > best || (s === best && ranges[j].q > q)) { best = s; q = ranges[j].q; }
+        }
+    }
+    return q;
+}
+
+function choose(header) {
+    if (!header || !header.trim()) { return OFFERED[0]; }
+    var ranges = parse(header);
+    if (ranges.length === 0) { return OFFERED[0]; }
+    var chosen = null, chosenQ = 0.0;
+    for (var i = 0; i < OFFERED.length; i++) {
+        var names = [OFFERED[i]];
+        for (var alias in ALIASES) { if (ALIASES[alias] === OFFERED[i]) { names.push(alias); } }
+        var q = quality(ranges, names);
+        if (q > chosenQ) { chosen = OFFERED[i]; chosenQ = q; }
+    }
+    return chosen;
+}
+
+// The extension of the negotiated document, or "" when nothing offered is acceptable.
+function ext(r) {
+    var chosen = choose(r.headersIn["Accept"]);
+    return chosen ? EXTENSIONS[chosen] : "";
+}
+
+function stem(uri) {
+    var path = uri.indexOf("/en/") === 0 ? uri.substring(3) : uri;
+    var match = /^(.*)\.(html|ttl|jsonld|nt|rdf)$/.exec(path);
+    return match ? match[1] : path;
+}
+
+// Link: rel="alternate" for every format but the one served. The original request's path counts:
+// after an internal redirect (try_files, error pages) r.uri names the file instead.
+function link(r) {
+    var uri = (r.variables.request_uri || r.uri).split("?")[0];
+    if (PATH_ALIASES[uri]) { uri = PATH_ALIASES[uri]; }
+    var served = r.status === 406 ? "" : ext(r);
+    var match = /\.(html|ttl|jsonld|nt|rdf)$/.exec(uri);
+    if (match) { served = match[1]; }
+    if (uri.indexOf("/en/") === 0) { served = "html"; }
+    var base = ORIGIN + stem(uri);
+    var links = [];
+    for (var i = 0; i < OFFERED.length; i++) {
+        var extension = EXTENSIONS[OFFERED[i]];
+        if (extension !== served) {
+            links.push("<" + base + "." + extension + ">; rel=\"alternate\"; type=\"" + OFFERED[i] + "\"");
+        }
+    }
+    return links.join(", ");
+}
+
+// The 404 document in the negotiated format and language.
+function not_found(r) {
+    var extension = ext(r) || "txt";
+    if (extension === "html") {
+        for (var i = 0; i < ERROR_LANGS.length; i++) {
+            if (r.uri.indexOf("/" + ERROR_LANGS[i] + "/") === 0) { return "/_errors/" + ERROR_LANGS[i] + "/404.html"; }
+        }
+    }
+    return "/_errors/404." + extension;
+}
+
+export default {ext: ext, link: link, not_found: not_found, choose: choose};

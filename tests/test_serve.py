@@ -1,0 +1,28 @@
+"""What `publisher serve` does beyond dereferencing: it refuses bad data, and honours a path base."""
+
+from __future__ import annotations
+
+from rdflib import Graph, URIRef
+
+from conftest import ROOT, run_cli
+from servers import free_port, publisher_server
+from test_dereference import get, parse
+
+
+def test_serve_refuses_invalid_data_and_prints_the_report(tmp_path):
+    broken = tmp_path / "event.ttl"
+    broken.write_text((ROOT / "data" / "event.ttl").read_text(encoding="utf-8")
+                      .replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
+    result = run_cli("serve", "--port", "1", "--data", str(broken), "--lang", "en")
+    assert result.returncode == 1
+    assert "schema:startDate" in result.stderr and "Not serving" in result.stderr
+
+
+def test_a_base_url_with_a_path_prefix_is_served_below_it():
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/dane/"
+    with publisher_server("--base-url", base, port=port):
+        response = get(base + "event/miejsca-otwarte-2017", "text/turtle")
+        assert response.status_code == 200
+        assert URIRef(base + "event/miejsca-otwarte-2017") in set(parse(response.content, "turtle", base).subjects())
+        assert get(f"http://127.0.0.1:{port}/event/miejsca-otwarte-2017", "text/turtle").status_code == 404
