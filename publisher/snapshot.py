@@ -72,6 +72,8 @@ class Snapshot:
         self.resources = frozenset((resource_iris(self.data.graph, self.base_url)
                                     | resource_iris(self.void, self.base_url)
                                     | resource_iris(self.catalog, self.base_url)) - served_elsewhere)
+        # Each format of a resource renders from one description, so describe once for all.
+        self.describe = lru_cache(maxsize=1024)(self._describe)
         self.render = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render)
         self.render_html = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render_html)
         self.render_calendar = lru_cache(maxsize=1024)(self._render_calendar)
@@ -97,7 +99,7 @@ class Snapshot:
     def catalog_iri(self) -> URIRef:
         return URIRef(self.base_url + "catalog")
 
-    def describe(self, iri: URIRef) -> Graph:
+    def _describe(self, iri: URIRef) -> Graph:
         """The publication's own documents (dataset, catalog) come from the meta graphs."""
         if iri == self.dataset:
             return self.void + self.catalog
@@ -113,7 +115,7 @@ class Snapshot:
         """Every HTML page, as its language versions: for the sitemap and the static export."""
         urls = self.urls()
         pages = [{lang: urls.page(iri, lang) for lang in LANGUAGES} for iri in sorted(self.resources)]
-        if self.settings.serve_sparql:
+        if self.query_page == self.base_url + "sparql":  # served here, or by the app behind nginx
             pages.append({lang: self.base_url + ("sparql" if lang == "pl" else f"{lang}/sparql") for lang in LANGUAGES})
         return pages
 

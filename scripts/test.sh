@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-wanted=(raptor2-utils chromium default-jre-headless fonts-dejavu-core)
+wanted=(raptor2-utils chromium default-jre-headless fonts-dejavu-core nginx-light libnginx-mod-http-js)
 # Node.js and npm may come with the machine rather than from Debian: use those if present.
 command -v npm >/dev/null || wanted+=(nodejs npm)
 missing=()
@@ -16,6 +16,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  # The tests start their own nginx on 127.0.0.1; the package's default site is not wanted.
+  if [ -x /usr/sbin/nginx ]; then $SUDO service nginx stop >/dev/null 2>&1 || true; fi
 fi
 
 PYTHON="${PYTHON:-python3}"

@@ -135,7 +135,7 @@ class EventPageBuilder:
         return Link(text, href)
 
     def links(self, nodes) -> list[Link]:
-        return sorted((self.link(n) for n in nodes), key=lambda l: l.text.casefold())
+        return sorted((self.link(n) for n in nodes), key=lambda l: (l.text.casefold(), l.href))
 
     def role_groups(self, node) -> list["RoleGroup"]:
         """Who plays which role (schema:Role under contributor or sponsor), grouped by role."""
@@ -158,7 +158,7 @@ class EventPageBuilder:
             href=self.urls.page(node, self.lang),
             description=self.text(node, SCHEMA.description),
             contributors=self.role_groups(node),
-            parts=sorted((self.part(p) for p in g.objects(node, SCHEMA.subEvent)), key=lambda p: p.name),
+            parts=sorted((self.part(p) for p in g.objects(node, SCHEMA.subEvent)), key=lambda p: (p.name, p.href)),
             website=str(g.value(node, SCHEMA.url)) if g.value(node, SCHEMA.url) else None,
         )
 
@@ -196,7 +196,7 @@ class EventPageBuilder:
                     contact=self.contact(g.value(feature, SCHEMA.valueReference)),
                 ))
         # Lasting features of the venue first, then what is offered on request.
-        return sorted(features, key=lambda f: (f.contact is not None, f.name.casefold()))
+        return sorted(features, key=lambda f: (f.contact is not None, f.name.casefold(), f.href))
 
     def build(self, event: URIRef) -> EventPage:
         g, _ = self.graph, self._
@@ -228,7 +228,7 @@ class EventPageBuilder:
             online=label(g, online[0], self.lang) if online else None,
             organisers=self.links(g.objects(event, SCHEMA.organizer)),
             roles=self.role_groups(event),
-            programme=sorted((self.part(p) for p in g.objects(event, SCHEMA.subEvent)), key=lambda p: p.name),
+            programme=sorted((self.part(p) for p in g.objects(event, SCHEMA.subEvent)), key=lambda p: (p.name, p.href)),
             accessibility=self.features(places),
             recordings=self.links(g.objects(event, SCHEMA.recordedIn)),
             website=str(g.value(event, SCHEMA.url)) if g.value(event, SCHEMA.url) else None,

@@ -10,6 +10,7 @@ from rdflib import Graph
 
 from publisher.represent import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from publisher.represent.jsonld import to_jsonld
+from publisher.represent.rdfxml import to_rdfxml
 
 
 def render_rdf(graph: Graph, fmt: Format, base_url: str) -> bytes:
@@ -19,7 +20,7 @@ def render_rdf(graph: Graph, fmt: Format, base_url: str) -> bytes:
         lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
         return b"".join(sorted(line for line in lines if line.strip()))
     if fmt is RDFXML:
-        return graph.serialize(format="pretty-xml", encoding="utf-8")
+        return to_rdfxml(graph)
     if fmt is JSONLD:
         return to_jsonld(graph)
     raise ValueError(f"not an RDF format: {fmt.key}")

@@ -181,7 +181,7 @@ class ViewBuilder:
             objects = [o for o in objects if not (isinstance(o, Literal) and o.language)
                        or o.language == chosen.language]
         values = [self.value(prop, o) for o in objects]
-        return sorted(values, key=lambda v: v.text.casefold())
+        return sorted(values, key=lambda v: (v.text.casefold(), v.href or "", v.text))
 
     def property_label(self, prop: URIRef) -> str:
         return self._(PROPERTY_LABELS[prop]) if prop in PROPERTY_LABELS else compact(prop)
