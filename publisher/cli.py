@@ -74,12 +74,17 @@ def _report_unreadable(error: DataError, output: str) -> None:
               help="Most rows (or triples) a SPARQL result may have.")
 @click.option("--query-workers", default=2, show_default=True, type=int,
               help="SPARQL worker processes per server worker.")
+@click.option("--store", "store_url", default=None,
+              help="A remote SPARQL 1.1 store's query URL (e.g. Oxigraph's http://host:7878/query): "
+                   "the data is loaded into it, and every query runs there.")
+@click.option("--graph-store", "graph_store_url", default=None,
+              help="The store's Graph Store Protocol URL (default for Oxigraph: …/store).")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 @click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
               help="Language of the validation report if the data is refused.")
 def serve_command(host, port, base_url, data_paths, shapes_path, license_url, query_timeout, max_result_rows,
-                  query_workers, workers, threads, lang) -> None:
+                  query_workers, store_url, graph_store_url, workers, threads, lang) -> None:
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     from publisher.describe import resource_iris
     from publisher.server import run
@@ -103,6 +108,8 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
         click.echo("Not serving: the data does not conform." if lang == "en"
                    else "Serwer nie wystartował: dane są niezgodne.", err=True)
         sys.exit(EXIT_INVALID)
+    if store_url:
+        settings = _load_into_store(settings, data, store_url, graph_store_url)
     click.echo(f"Serving {len(data.graph)} triples about {len(resource_iris(data.graph, settings.base_url))} "
                f"resources at {settings.base_url} (Ctrl+C stops).", err=True)
     run(settings, host, port, workers, threads)
@@ -164,3 +171,20 @@ def synth_command(events, seed, out) -> None:
         click.echo(f"Refused: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
     click.echo(f"Wrote {events} synthetic events to {path}", err=True)
+
+
+def _load_into_store(settings, data, store_url, graph_store_url):
+    """Put the validated data into the remote store (Graph Store Protocol), once, before workers start."""
+    from dataclasses import replace
+
+    from publisher.store.remote import RemoteStore, StoreError
+
+    store = RemoteStore(store_url, graph_store_url, timeout=settings.query_timeout)
+    try:
+        store.replace_default_graph(data.graph.serialize(format="nt", encoding="utf-8"))
+    except StoreError as error:
+        click.echo(f"Not serving: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(f"Loaded {len(data.graph)} triples into {store.graph_store_url}", err=True)
+    modified = max(f.stat().st_mtime for f in data.files)
+    return replace(settings, store_url=store_url, graph_store_url=store.graph_store_url, data_modified=modified)

@@ -45,6 +45,11 @@ class Settings:
     # external endpoint or none, so that VoID, the catalog and pages never link a dead one.
     serve_sparql: bool = True
     external_sparql: str | None = None
+    # A remote store (SPARQL query URL, and its Graph Store Protocol URL) instead of the
+    # embedded one; the data's modification time then travels with the settings.
+    store_url: str | None = None
+    graph_store_url: str | None = None
+    data_modified: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalise_base_url(self.base_url))
@@ -64,6 +69,9 @@ class Settings:
             "PUBLISHER_MAX_QUERY_LENGTH": str(self.max_query_length),
             "PUBLISHER_QUERY_WORKERS": str(self.query_workers),
             "PUBLISHER_QUERY_MEMORY_MB": str(self.query_memory_mb),
+            **({"PUBLISHER_STORE": self.store_url} if self.store_url else {}),
+            **({"PUBLISHER_GRAPH_STORE": self.graph_store_url} if self.graph_store_url else {}),
+            **({"PUBLISHER_DATA_MODIFIED": repr(self.data_modified)} if self.data_modified else {}),
         }
 
     @classmethod
@@ -81,7 +89,10 @@ class Settings:
                                 ("max_result_rows", "PUBLISHER_MAX_RESULT_ROWS", int),
                                 ("max_query_length", "PUBLISHER_MAX_QUERY_LENGTH", int),
                                 ("query_workers", "PUBLISHER_QUERY_WORKERS", int),
-                                ("query_memory_mb", "PUBLISHER_QUERY_MEMORY_MB", int)):
+                                ("query_memory_mb", "PUBLISHER_QUERY_MEMORY_MB", int),
+                                ("store_url", "PUBLISHER_STORE", str),
+                                ("graph_store_url", "PUBLISHER_GRAPH_STORE", str),
+                                ("data_modified", "PUBLISHER_DATA_MODIFIED", float)):
             if key in environ:
                 values[name] = kind(environ[key])
         return cls(**values)

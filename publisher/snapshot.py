@@ -173,10 +173,12 @@ def check_data(settings: Settings, lang: str = "en") -> tuple[LoadedData, Report
 def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str = "en") -> Snapshot:
     """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`)."""
     data, report = check_data(settings, lang)
-    modified = datetime.fromtimestamp(max(f.stat().st_mtime for f in data.files), tz=timezone.utc)
+    stamp = settings.data_modified or max(f.stat().st_mtime for f in data.files)
+    modified = datetime.fromtimestamp(stamp, tz=timezone.utc)
     directory = Path(tempfile.mkdtemp(prefix="publisher-dumps-", dir=cache_dir))
     dumps = write_dumps(data.graph, settings.base_url, directory)
-    store_path = build_store(dumps["dump.nt"].path, directory / "oxigraph") if settings.serve_sparql else None
+    embedded = settings.serve_sparql and not settings.store_url
+    store_path = build_store(dumps["dump.nt"].path, directory / "oxigraph") if embedded else None
     home = _home_event(data.graph)
     description = parse_file(settings.dataset_path, settings.base_url)
     endpoint = sparql_endpoint(settings)

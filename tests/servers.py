@@ -91,3 +91,24 @@ def nginx_export(*build_args: str, port: int | None = None):
     finally:
         stop(process)
         shutil.rmtree(out, ignore_errors=True)
+
+
+@contextmanager
+def oxigraph_server(timeout_s: float = 10):
+    """Oxigraph server (PyPI `oxigraph`) on a free 127.0.0.1 port with its own store; yields its query URL."""
+    import shutil
+    import tempfile
+
+    binary = Path(sys.executable).with_name("oxigraph")
+    assert binary.exists(), "the oxigraph server is missing: it is a test extra (pip install oxigraph)"
+    port = free_port()
+    location = Path(tempfile.mkdtemp(prefix="publisher-oxigraph-"))
+    process = subprocess.Popen([str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                                "--timeout-s", str(timeout_s)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", process)
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        stop(process)
+        shutil.rmtree(location, ignore_errors=True)

@@ -1,7 +1,8 @@
 """Every IRI dereferences, with content negotiation, from every way the data is published.
 
-The same tests run against the app (`python -m publisher serve`, as a user runs it) and against
-nginx serving `publisher build`'s export with its generated config. Clients are real:
+The same tests run against the app (`python -m publisher serve`, as a user runs it), against the
+app in front of a remote Oxigraph server (`serve --store`), and against nginx serving
+`publisher build`'s export with its generated config. Clients are real:
 `requests` for status and headers, `rapper` (Raptor) and rdflib for the bodies.
 """
 
@@ -21,7 +22,7 @@ from publisher.config import DEFAULT_DATA
 from publisher.load import load
 from publisher.namespaces import SCHEMA
 
-from servers import nginx_export, publisher_server
+from servers import nginx_export, oxigraph_server, publisher_server
 
 RDF_TYPES = {
     "text/turtle": ("turtle", "ttl", "turtle"),
@@ -32,11 +33,14 @@ RDF_TYPES = {
 VOID = "http://rdfs.org/ns/void#"
 
 
-@pytest.fixture(scope="module", params=["app", "nginx"])
+@pytest.fixture(scope="module", params=["app", "remote-store", "nginx"])
 def server(request):
-    """The base URL of a running publication: the app, or nginx over the static export."""
+    """The base URL of a running publication: the app, the app on a remote store, or nginx."""
     if request.param == "app":
         with publisher_server() as base:
+            yield base
+    elif request.param == "remote-store":
+        with oxigraph_server() as store, publisher_server("--store", store) as base:
             yield base
     else:
         with nginx_export() as (base, _out):

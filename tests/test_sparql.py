@@ -1,7 +1,12 @@
-"""The SPARQL 1.1 endpoint, used through SPARQLWrapper and plain HTTP against the real server."""
+"""The SPARQL 1.1 endpoint, used through SPARQLWrapper and plain HTTP against the real server.
+
+Every test runs twice: on the embedded engine (Oxigraph in killable worker processes) and with
+the app in front of a real remote Oxigraph server (`serve --store`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -22,11 +27,21 @@ from publisher.config import DEFAULT_DATA
 from publisher.load import load
 from publisher.sparql.examples import examples
 
-from servers import free_port, publisher_server
+from servers import free_port, oxigraph_server, publisher_server
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"
 SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+@pytest.fixture(scope="module", params=["embedded", "remote-store"])
+def server(request):
+    if request.param == "embedded":
+        with publisher_server() as base:
+            yield base
+    else:
+        with oxigraph_server() as store, publisher_server("--store", store) as base:
+            yield base
 
 
 def wrapper(server: str, query: str, fmt, method=GET, request_method=URLENCODED) -> SPARQLWrapper:
@@ -219,9 +234,12 @@ def test_query_page_works_without_javascript_and_shows_an_accessible_table(serve
     assert '<html lang="en">' in english and "Example queries" in english
 
 
-def test_runaway_query_is_stopped_at_its_limit_while_small_queries_answer():
+@pytest.mark.parametrize("engine", ["embedded", "remote-store"])
+def test_runaway_query_is_stopped_at_its_limit_while_small_queries_answer(engine):
     port = free_port()
-    with publisher_server("--query-timeout", "3", "--workers", "1", port=port) as base:
+    with contextlib.ExitStack() as stack:
+        store = ["--store", stack.enter_context(oxigraph_server(timeout_s=3))] if engine == "remote-store" else []
+        base = stack.enter_context(publisher_server("--query-timeout", "3", "--workers", "1", *store, port=port))
         count(base)  # workers are up
         outcome = {}
 

@@ -10,18 +10,22 @@ from flask import current_app
 from publisher.config import Settings
 from publisher.snapshot import Snapshot
 from publisher.sparql.pool import QueryPool
+from publisher.store.remote import RemoteStore
 
 
 class PublisherState:
     def __init__(self, settings: Settings, snapshot: Snapshot):
         self.settings = settings
         self.snapshot = snapshot
-        self._pool: QueryPool | None = None
+        self._pool: QueryPool | RemoteStore | None = None
         self._lock = threading.Lock()
 
-    def query_pool(self) -> QueryPool:
-        """Query workers start on the first query, so pages alone never pay for them."""
+    def query_pool(self) -> QueryPool | RemoteStore:
+        """Where queries run: a remote store, or query workers started on the first query."""
         with self._lock:
+            if self._pool is None and self.settings.store_url:
+                self._pool = RemoteStore(self.settings.store_url, self.settings.graph_store_url,
+                                         timeout=self.settings.query_timeout)
             if self._pool is None:
                 settings = self.snapshot.settings
                 self._pool = QueryPool(str(self.snapshot.store_path), size=settings.query_workers,

@@ -13,9 +13,25 @@ from publisher.web import create_app
 
 def create():
     settings = Settings.from_environ()
+    if settings.store_url:
+        settings = settings_from_store(settings)
     app = create_app(settings)
     prefix = urlsplit(settings.base_url).path.rstrip("/")
     if not prefix:
         return app
     # Published under a path (base https://host/dane/): the app answers below that path only.
     return DispatcherMiddleware(Response("Not found\n", status=404, content_type="text/plain"), {prefix: app})
+
+
+def settings_from_store(settings: Settings) -> Settings:
+    """A worker in front of a remote store reads its copy of the data from the store."""
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+
+    from publisher.store.remote import RemoteStore
+
+    store = RemoteStore(settings.store_url, settings.graph_store_url, timeout=settings.query_timeout)
+    copy = Path(tempfile.mkdtemp(prefix="publisher-store-")) / "default-graph.nt"
+    copy.write_bytes(store.default_graph())
+    return replace(settings, data_paths=(copy,))

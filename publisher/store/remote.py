@@ -1,0 +1,99 @@
+"""A remote triple store behind the app: SPARQL 1.1 Protocol for queries, Graph Store Protocol for data.
+
+The app's workers hold no state of their own: the data is loaded into the store once, workers
+read their copy from it, and every query goes to it. Results are parsed and written again by
+the same writers as the embedded engine, so the limits hold and the bytes are the same.
+Tested against Oxigraph server; Fuseki and Virtuoso speak the same protocols (see README).
+"""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+
+from publisher.sparql.pool import QueryFailed
+from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
+from publisher.sparql.worker import Job
+
+NTRIPLES = "application/n-triples"
+RESULTS_JSON = "application/sparql-results+json"
+
+
+class StoreError(Exception):
+    """The store could not be reached (status None) or refused a request (its HTTP status)."""
+
+    def __init__(self, message: str, status: int | None = None, detail: str = ""):
+        super().__init__(message)
+        self.status, self.detail = status, detail
+
+
+def default_graph_store(query_url: str) -> str:
+    """Oxigraph serves queries at /query and the Graph Store Protocol at /store."""
+    return query_url[: -len("/query")] + "/store" if query_url.endswith("/query") else query_url
+
+
+class RemoteStore:
+    def __init__(self, query_url: str, graph_store_url: str | None = None, timeout: float = 10.0):
+        self.query_url = query_url
+        self.graph_store_url = graph_store_url or default_graph_store(query_url)
+        self.timeout = timeout
+
+    def _default_graph_url(self) -> str:
+        separator = "&" if "?" in self.graph_store_url else "?"
+        return f"{self.graph_store_url}{separator}default"
+
+    def _send(self, request: urllib.request.Request, timeout: float) -> bytes:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode("utf-8", "replace")[:2000]
+            raise StoreError(f"the store answered {error.code}: {detail}", error.code, detail) from None
+        except (urllib.error.URLError, ConnectionError) as error:
+            raise StoreError(f"the store at {request.full_url} cannot be reached: {error}") from None
+
+    def replace_default_graph(self, ntriples: bytes) -> None:
+        """Graph Store Protocol PUT: the store's default graph becomes exactly this data."""
+        request = urllib.request.Request(self._default_graph_url(), data=ntriples, method="PUT",
+                                         headers={"Content-Type": NTRIPLES})
+        self._send(request, timeout=max(self.timeout, 300))
+
+    def default_graph(self) -> bytes:
+        request = urllib.request.Request(self._default_graph_url(), headers={"Accept": NTRIPLES})
+        return self._send(request, timeout=max(self.timeout, 300))
+
+    def run(self, job: Job) -> bytes:
+        """The same contract as the embedded pool: result bytes, or QueryFailed."""
+        accept = NTRIPLES if job.form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
+        body = urllib.parse.urlencode({"query": job.query}).encode("utf-8")
+        request = urllib.request.Request(self.query_url, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        try:
+            raw = self._send(request, timeout=self.timeout)
+        except StoreError as error:
+            if error.status == 400:  # the store's parser refused the query
+                raise QueryFailed(400, f"Query syntax error: {error.detail.strip()}") from None
+            if error.status is None and "timed out" in str(error).lower():
+                raise QueryFailed(503, f"The query was stopped at this endpoint's time limit of {self.timeout:g} s.") from None
+            if error.status in (500, 503) and "timeout" in error.detail.lower():
+                raise QueryFailed(503, f"The query was stopped at this endpoint's time limit of {self.timeout:g} s.") from None
+            raise QueryFailed(502, f"The store failed on this query: {error}") from None
+        except (socket.timeout, TimeoutError):
+            raise QueryFailed(503, f"The query was stopped at this endpoint's time limit of {self.timeout:g} s.") from None
+        try:
+            if job.form in ("CONSTRUCT", "DESCRIBE"):
+                triples = (quad.triple for quad in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
+                return write_triples(triples, job.format_key, job.max_rows, job.prefixes)
+            results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
+            if isinstance(results, ox.QueryBoolean):
+                return write_boolean(bool(results), job.format_key)
+            return write_solutions(results, job.format_key, job.max_rows)
+        except TooManyResults as error:
+            raise QueryFailed(400, str(error)) from None
+
+    def close(self) -> None:
+        """Nothing to stop: the store lives on its own."""
