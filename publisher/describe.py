@@ -8,9 +8,12 @@ the resource that plays it, so roles on either side are described in full.
 
 from __future__ import annotations
 
-from rdflib import RDF, BNode, Graph, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, URIRef
 
 from publisher.namespaces import PREFIXES, SCHEMA, SKOS
+
+# Links pointing at a resource are listed this many to a page (a venue of thousands of events).
+PAGE_SIZE = 100
 
 LABELS = (RDF.type, SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName)
 
@@ -42,11 +45,31 @@ def _add_labels(source: Graph, node, into: Graph) -> None:
             into.add((node, predicate, obj))
 
 
-def describe(source: Graph, iri: URIRef) -> Graph:
+def incoming(source: Graph, iri: URIRef) -> list[tuple]:
+    """The links pointing at `iri`, in a fixed order, so that pages are stable."""
+    return sorted(source.subject_predicates(iri), key=lambda link: (str(link[1]), str(link[0])))
+
+
+def page_count(source: Graph, iri: URIRef) -> int:
+    return max(1, -(-len(incoming(source, iri)) // PAGE_SIZE))
+
+
+def page_iri(iri: URIRef, page: int) -> URIRef:
+    return iri if page == 1 else URIRef(f"{iri}?page={page}")
+
+
+def describe(source: Graph, iri: URIRef, page: int = 1) -> Graph:
+    """Page `page` of the document: the whole description, and that page of incoming links.
+
+    When there is a next page, rdfs:seeAlso names it, so a crawler can follow every link.
+    """
     document = new_graph()
     _add_bounded(source, iri, document)
-    for subject, predicate in source.subject_predicates(iri):
+    links = incoming(source, iri)
+    for subject, predicate in links[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
         document.add((subject, predicate, iri))
+    if len(links) > page * PAGE_SIZE:
+        document.add((iri, RDFS.seeAlso, page_iri(iri, page + 1)))
     for role in _linked(document, iri):
         if (role, RDF.type, SCHEMA.Role) in source:
             _add_bounded(source, role, document)

@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 
 from publisher.catalog import build_catalog
 from publisher.config import Settings
-from publisher.describe import describe, resource_iris
+from publisher.describe import describe, page_count, resource_iris
 from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
 from publisher.i18n import LANGUAGES
@@ -99,16 +99,22 @@ class Snapshot:
     def catalog_iri(self) -> URIRef:
         return URIRef(self.base_url + "catalog")
 
-    def _describe(self, iri: URIRef) -> Graph:
+    def _describe(self, iri: URIRef, page: int = 1) -> Graph:
         """The publication's own documents (dataset, catalog) come from the meta graphs."""
         if iri == self.dataset:
             return self.void + self.catalog
         if iri == self.catalog_iri:
             return self.catalog
-        return describe(self.graph, iri)
+        return describe(self.graph, iri, page)
 
-    def _render(self, iri: URIRef, fmt: Format) -> Rendered:
-        body = render_rdf(self.describe(iri), fmt, self.base_url)
+    def pages(self, iri: URIRef) -> int:
+        """How many pages the document of `iri` has (its incoming links, PAGE_SIZE a page)."""
+        if iri in (self.dataset, self.catalog_iri):
+            return 1
+        return page_count(self.graph, iri)
+
+    def _render(self, iri: URIRef, fmt: Format, page: int = 1) -> Rendered:
+        body = render_rdf(self.describe(iri, page), fmt, self.base_url)
         return Rendered(body, etag_of(body))
 
     def html_pages(self) -> list[dict[str, str]]:
@@ -135,11 +141,12 @@ class Snapshot:
         return (graph.value(iri, SCHEMA.startDate) is not None
                 and graph.value(iri, SCHEMA.superEvent) is None)
 
-    def _render_html(self, iri: URIRef, lang: str) -> Rendered:
+    def _render_html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
         if self.is_main_event(iri):
             body = render_event_page(self.graph, iri, self.urls(), lang, self.dataset)
         else:
-            body = render_page(self.describe(iri), iri, self.urls(), lang, self.dataset)
+            body = render_page(self.describe(iri, page), iri, self.urls(), lang, self.dataset,
+                               page=page, pages=self.pages(iri))
         return Rendered(body, etag_of(body))
 
     def _render_calendar(self, iri: URIRef, lang: str) -> Rendered:

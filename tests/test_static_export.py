@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 from browser_tools import VNU, require
 from conftest import ROOT, run_cli
@@ -122,3 +122,34 @@ def test_every_representation_is_the_same_bytes_in_every_process():
     digests = {subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
                               env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1
+
+
+def test_documents_with_many_links_are_paged_alike_by_app_and_nginx():
+    synthetic = world_readable_directory() / "city.ttl"
+    assert run_cli("synth", "--events", "300", "--seed", "5", "--out", str(synthetic)).returncode == 0
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    data = ("--data", str(DEFAULT_DATA), "--data", str(synthetic))
+    with nginx_export("--sparql-endpoint", base + "sparql", *data, port=port), \
+            publisher_server("--base-url", base, *data) as app:
+        concept = "role/content-partner"  # 301 roles point at it: four pages of 100
+        for query in ("", "?page=1", "?page=2", "?page=4", "?page=5", "?page=0", "?page=x"):
+            for accept in ACCEPTS:
+                assert fetch(app + concept + query, accept) == fetch(base + concept + query, accept), (query, accept)
+            assert fetch(app + "en/" + concept + query) == fetch(base + "en/" + concept + query), query
+        assert fetch(base + concept + "?page=5", "text/turtle")[0] == 404
+        assert fetch(base + concept, "text/html") == fetch(base + concept + "?page=1", "text/html")
+        seen, page = set(), 1
+        while True:  # a crawler following rdfs:seeAlso reaches every link
+            _, _, body = fetch(f"{base}{concept}?page={page}", "text/turtle")
+            document = Graph().parse(data=body, format="turtle")
+            seen |= set(document.subjects(URIRef("http://purl.org/dc/terms/type"), URIRef(base + concept)))
+            following = document.value(URIRef(base + concept), URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"))
+            if following is None:
+                break
+            assert str(following) == f"{base}{concept}?page={page + 1}"
+            page += 1
+        assert page == 4 and len(seen) == 301
+        html = fetch(base + concept + "?page=2", "text/html")[2].decode()
+        assert 'rel="prev"' in html and 'rel="next"' in html and "strona 2 z 4" in html
+    shutil.rmtree(synthetic.parent, ignore_errors=True)

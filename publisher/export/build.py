@@ -64,11 +64,16 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     bar = Progress(len(resources), progress)
     for iri in resources:
         path = urls.path(iri)
-        for fmt in RDF_FORMATS:
-            writer.write(f"{path}.{fmt.extension}", snapshot.render(iri, fmt).body)
+        for page in range(1, snapshot.pages(iri) + 1):
+            # Page 1 is the document itself; nginx picks `x.page-N.ext` for ?page=N.
+            suffix = "" if page == 1 else f".page-{page}"
+            for fmt in RDF_FORMATS:
+                writer.write(f"{path}{suffix}.{fmt.extension}", snapshot.render(iri, fmt, page).body)
+            for lang in LANGUAGES:
+                local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
+                writer.write(f"{local}{suffix}.html", snapshot.render_html(iri, lang, page).body)
         for lang in LANGUAGES:
             local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
-            writer.write(f"{local}.html", snapshot.render_html(iri, lang).body)
             if snapshot.is_main_event(iri):
                 writer.write(f"{local}.ics", snapshot.render_calendar(iri, lang).body)
                 writer.write(f"{local}.png", snapshot.render_image(iri, lang).body)

@@ -112,4 +112,14 @@ function not_found(r) {
     return "/_errors/404." + extension;
 }
 
-export default {ext: ext, link: link, not_found: not_found, choose: choose};
+// The file suffix of the requested page of a paged document: "" for page 1, ".page-N" else;
+// anything that is not a page number names no file, so it ends in a 404 as in the app.
+function page(r) {
+    var value = r.args.page;
+    if (value === undefined) { return ""; }
+    if (!/^[0-9]+$/.test(value)) { return ".page-none"; }
+    var number = parseInt(value, 10);
+    return number === 1 ? "" : ".page-" + number;
+}
+
+export default {ext: ext, link: link, not_found: not_found, choose: choose, page: page};

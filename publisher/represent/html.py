@@ -62,9 +62,18 @@ def _common(iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> dict:
     }
 
 
-def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef,
+                page: int = 1, pages: int = 1) -> bytes:
     context = _common(iri, urls, lang, dataset)
     context["page"] = ViewBuilder(document, urls, lang).build(iri)
+    own = urls.page(iri, lang)
+    context["paging"] = {
+        "page": page, "pages": pages,
+        "previous": (own if page == 2 else f"{own}?page={page - 1}") if page > 1 else None,
+        "next": f"{own}?page={page + 1}" if page < pages else None,
+    }
+    if page > 1:
+        context["canonical"] = f"{own}?page={page}"
     return environment(lang).get_template("resource.html").render(context).encode("utf-8")
 
 

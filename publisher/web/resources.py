@@ -23,10 +23,20 @@ from publisher.web.state import current_snapshot
 blueprint = Blueprint("resources", __name__)
 
 
-def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str) -> Rendered:
+def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str, page: int = 1) -> Rendered:
     if fmt is HTML:
-        return snapshot.render_html(iri, lang)
-    return snapshot.render(iri, fmt)
+        return snapshot.render_html(iri, lang, page)
+    return snapshot.render(iri, fmt, page)
+
+
+def requested_page(snapshot: Snapshot, iri: URIRef) -> int:
+    """?page=N of a document with many incoming links; anything but an existing page is a 404."""
+    value = request.args.get("page")
+    if value is None:
+        return 1
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= snapshot.pages(iri):
+        abort(404)
+    return int(value)
 
 
 def alternates(snapshot: Snapshot, iri: URIRef, exclude: Format) -> list[tuple[str, Format]]:
@@ -34,12 +44,12 @@ def alternates(snapshot: Snapshot, iri: URIRef, exclude: Format) -> list[tuple[s
     return [(urls.document(iri, fmt), fmt) for fmt in FORMATS if fmt is not exclude]
 
 
-def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool):
+def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool, page: int = 1):
     urls = snapshot.urls()
     if fmt is None:
         return not_acceptable(alternates(snapshot, iri, exclude=None))
     location = urls.document(iri, fmt) if negotiated else None
-    return document_response(snapshot, render(snapshot, iri, fmt, lang), fmt, location=location,
+    return document_response(snapshot, render(snapshot, iri, fmt, lang, page), fmt, location=location,
                              alternates=alternates(snapshot, iri, exclude=fmt), negotiated=negotiated)
 
 
@@ -62,9 +72,10 @@ def resource(path: str):
 
     iri = URIRef(snapshot.base_url + path)
     if iri in snapshot.resources:
+        page = requested_page(snapshot, iri)
         if lang == "en":
-            return respond(snapshot, iri, HTML, lang, negotiated=False)
-        return respond(snapshot, iri, negotiate(), lang, negotiated=True)
+            return respond(snapshot, iri, HTML, lang, negotiated=False, page=page)
+        return respond(snapshot, iri, negotiate(), lang, negotiated=True, page=page)
 
     stem, dot, extension = path.rpartition(".")
     iri = URIRef(snapshot.base_url + stem)
