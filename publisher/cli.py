@@ -79,12 +79,15 @@ def _report_unreadable(error: DataError, output: str) -> None:
                    "the data is loaded into it, and every query runs there.")
 @click.option("--graph-store", "graph_store_url", default=None,
               help="The store's Graph Store Protocol URL (default for Oxigraph: …/store).")
+@click.option("--reload-interval", default=2.0, show_default=True, type=float,
+              help="Seconds between looks at the data files; a valid change is served, an invalid one "
+                   "is logged and the last valid data keeps serving (0: off).")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 @click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
               help="Language of the validation report if the data is refused.")
 def serve_command(host, port, base_url, data_paths, shapes_path, license_url, query_timeout, max_result_rows,
-                  query_workers, store_url, graph_store_url, workers, threads, lang) -> None:
+                  query_workers, store_url, graph_store_url, reload_interval, workers, threads, lang) -> None:
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     from publisher.describe import resource_iris
     from publisher.server import run
@@ -96,7 +99,8 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
     settings = Settings(base_url=base_url or default_base_url(host, port),
                         data_paths=tuple(data_paths) or (DEFAULT_DATA,),
                         shapes_path=shapes_path, license=license_url, query_timeout=query_timeout,
-                        max_result_rows=max_result_rows, query_workers=query_workers)
+                        max_result_rows=max_result_rows, query_workers=query_workers,
+                        reload_interval=reload_interval)
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
     try:
         data, _report = check_data(settings, lang=lang)

@@ -47,6 +47,8 @@ class Settings:
     external_sparql: str | None = None
     # A remote store (SPARQL query URL, and its Graph Store Protocol URL) instead of the
     # embedded one; the data's modification time then travels with the settings.
+    # Seconds between looks at the data files for a change to reload (0: never).
+    reload_interval: float = 0.0
     store_url: str | None = None
     graph_store_url: str | None = None
     data_modified: float | None = None
@@ -69,6 +71,7 @@ class Settings:
             "PUBLISHER_MAX_QUERY_LENGTH": str(self.max_query_length),
             "PUBLISHER_QUERY_WORKERS": str(self.query_workers),
             "PUBLISHER_QUERY_MEMORY_MB": str(self.query_memory_mb),
+            "PUBLISHER_RELOAD_INTERVAL": str(self.reload_interval),
             **({"PUBLISHER_STORE": self.store_url} if self.store_url else {}),
             **({"PUBLISHER_GRAPH_STORE": self.graph_store_url} if self.graph_store_url else {}),
             **({"PUBLISHER_DATA_MODIFIED": repr(self.data_modified)} if self.data_modified else {}),
@@ -90,6 +93,7 @@ class Settings:
                                 ("max_query_length", "PUBLISHER_MAX_QUERY_LENGTH", int),
                                 ("query_workers", "PUBLISHER_QUERY_WORKERS", int),
                                 ("query_memory_mb", "PUBLISHER_QUERY_MEMORY_MB", int),
+                                ("reload_interval", "PUBLISHER_RELOAD_INTERVAL", float),
                                 ("store_url", "PUBLISHER_STORE", str),
                                 ("graph_store_url", "PUBLISHER_GRAPH_STORE", str),
                                 ("data_modified", "PUBLISHER_DATA_MODIFIED", float)):

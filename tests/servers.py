@@ -26,7 +26,8 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read().decode()}")
+            detail = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"server exited with {process.returncode}: {detail}")
         try:
             requests.get(url, timeout=2)
             return
@@ -36,12 +37,16 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 
 @contextmanager
-def publisher_server(*args: str, port: int | None = None, env: dict | None = None):
-    """`python -m publisher serve` in its own process group; yields its base URL."""
+def publisher_server(*args: str, port: int | None = None, env: dict | None = None, log: Path | None = None):
+    """`python -m publisher serve` in its own process group; yields its base URL.
+
+    With `log`, the server's output goes to that file (for tests that read the log).
+    """
     port = port or free_port()
+    output = open(log, "wb") if log else subprocess.PIPE
     process = subprocess.Popen(
         [sys.executable, "-m", "publisher", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        cwd=ROOT, stdout=output, stderr=output, start_new_session=True,
         env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}/"

@@ -266,3 +266,17 @@ def test_home_page_is_html_and_data_clients_are_sent_to_the_dataset(server):
     redirect = get(server, "text/turtle")
     assert redirect.status_code == 303 and redirect.headers["Location"] == server + "dataset"
     assert get(server + "en").status_code == 301
+
+
+SECURITY = {"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"}
+
+
+@pytest.mark.parametrize("path, accept", [("", "text/html"), ("event/miejsca-otwarte-2017", "text/turtle"),
+                                          ("event/no-such-thing", "text/html"), ("event/miejsca-otwarte-2017", "image/png"),
+                                          ("dump.ttl", None), ("static/style.css", None)])
+def test_every_response_carries_the_security_headers(server, path, accept):
+    response = get(server + path, accept)
+    assert {h.lower() for h in SECURITY} <= {h.lower() for h in response.headers}, (path, response.status_code)
+    policy = response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

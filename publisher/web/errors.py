@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, NotAcceptable, NotFound
 
 from publisher.negotiate import choose
@@ -51,5 +51,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return Response("500 Internal Server Error\n", status=500, content_type="text/plain; charset=utf-8")
+        # The trace goes to the log, under the request id; the client gets the id only.
+        request_id = getattr(g, "request_id", "-")
+        log.exception("request %s: unhandled error on %s %s", request_id, request.method, request.path)
+        return Response(f"500 Internal Server Error (request id {request_id})\n", status=500,
+                        content_type="text/plain; charset=utf-8")

@@ -20,6 +20,15 @@ class PublisherState:
         self._pool: QueryPool | RemoteStore | None = None
         self._lock = threading.Lock()
 
+    def swap(self, snapshot: Snapshot) -> None:
+        """Serve a new, valid snapshot; queries move to a store built from it."""
+        with self._lock:
+            old_pool, self._pool = self._pool, None
+            self.snapshot = snapshot
+        if isinstance(old_pool, QueryPool):
+            # Queries already running on the old store finish (or time out) before it closes.
+            threading.Timer(self.settings.query_timeout + 1, old_pool.close).start()
+
     def query_pool(self) -> QueryPool | RemoteStore:
         """Where queries run: a remote store, or query workers started on the first query."""
         with self._lock:

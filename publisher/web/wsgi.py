@@ -15,7 +15,12 @@ def create():
     settings = Settings.from_environ()
     if settings.store_url:
         settings = settings_from_store(settings)
+    _log_to_stderr()
     app = create_app(settings)
+    if settings.reload_interval > 0 and not settings.store_url:
+        from publisher.web.reload import DataWatcher
+
+        DataWatcher(app.extensions["publisher"], settings.reload_interval)
     prefix = urlsplit(settings.base_url).path.rstrip("/")
     if not prefix:
         return app
@@ -35,3 +40,16 @@ def settings_from_store(settings: Settings) -> Settings:
     copy = Path(tempfile.mkdtemp(prefix="publisher-store-")) / "default-graph.nt"
     copy.write_bytes(store.default_graph())
     return replace(settings, data_paths=(copy,))
+
+
+def _log_to_stderr() -> None:
+    """The publisher's log (reload reports, errors with request ids) goes to the server's stderr."""
+    import logging
+    import sys
+
+    logger = logging.getLogger("publisher")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[%(levelname)s] publisher: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)

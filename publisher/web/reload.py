@@ -1,0 +1,68 @@
+"""Reloading the data while serving, without ever losing the last valid data.
+
+A thread in each worker watches the data files (path, size, modification time). A change is
+loaded only once the files have stayed the same for one interval (so a file caught mid-write
+is not read half-written); if the new data fails to parse or to validate, the report goes to
+the log and the current snapshot keeps serving. A valid change is swapped in at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from publisher.load import DataError, data_files
+from publisher.snapshot import InvalidData, build_snapshot
+
+log = logging.getLogger("publisher")
+
+
+def signature(paths) -> tuple:
+    found = []
+    for path in data_files(paths):
+        try:
+            stat = path.stat()
+            found.append((str(path), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            found.append((str(path), -1, -1))
+    return tuple(found)
+
+
+class DataWatcher:
+    def __init__(self, state, interval: float):
+        self.state, self.interval = state, interval
+        self.current = signature(state.settings.data_paths)
+        self.rejected: tuple | None = None
+        self._stop = threading.Event()
+        threading.Thread(target=self._run, daemon=True, name="publisher-data-watcher").start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        seen = self.current
+        while not self._stop.wait(self.interval):
+            now = signature(self.state.settings.data_paths)
+            if now != seen:  # still changing: wait until it settles
+                seen = now
+                continue
+            if now in (self.current, self.rejected):
+                continue
+            self._load(now)
+
+    def _load(self, candidate: tuple) -> None:
+        started = time.monotonic()
+        try:
+            snapshot = build_snapshot(self.state.settings)
+        except DataError as error:
+            self.rejected = candidate
+            log.error("data reload rejected, still serving the last valid data: %s", error)
+            return
+        except InvalidData as refused:
+            self.rejected = candidate
+            log.error("data reload rejected, still serving the last valid data:\n%s", refused.report.to_text("en"))
+            return
+        self.current, self.rejected = candidate, None
+        self.state.swap(snapshot)
+        log.info("data reloaded: %d triples (%.1f s)", len(snapshot.graph), time.monotonic() - started)

@@ -1,0 +1,63 @@
+"""Deploying a broken data file loses nothing: the last valid data keeps serving, the log says why."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import requests
+
+from conftest import ROOT
+from servers import publisher_server
+
+ORIGINAL = (ROOT / "data" / "event.ttl").read_text(encoding="utf-8")
+
+
+def dump(base: str) -> bytes:
+    return requests.get(base + "dump.nt", timeout=30).content
+
+
+def settle(seconds: float = 2.5) -> None:
+    time.sleep(seconds)  # the watcher looks every 0.5 s and waits for the file to settle
+
+
+def test_bad_deployments_are_rejected_and_a_good_one_is_served(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    live = data / "event.ttl"
+    shutil.copy(ROOT / "data" / "event.ttl", live)
+    log = tmp_path / "server.log"
+    with publisher_server("--data", str(data), "--reload-interval", "0.5", "--workers", "1", log=log) as base:
+        before = dump(base)
+        assert before.count(b"\n") == 368
+
+        live.write_text(ORIGINAL.replace('schema:endDate "2017-11-17"^^xsd:date ;',
+                                         'schema:endDate "2017-11-17"^^xsd:date'), encoding="utf-8")
+        settle()
+        assert dump(base) == before
+        assert "Turtle syntax error" in log.read_text() and "event.ttl:" in log.read_text()
+
+        live.write_text(ORIGINAL[: len(ORIGINAL) // 2], encoding="utf-8")  # a truncated upload
+        settle()
+        assert dump(base) == before
+
+        live.write_text(ORIGINAL.replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
+        settle()
+        assert dump(base) == before
+        assert "schema:startDate" in log.read_text() and "still serving the last valid data" in log.read_text()
+
+        # Replaced mid-write: half now, the rest a moment later; only the whole file is read.
+        changed = ORIGINAL.replace("OPEN PLACES. A space for neighbourhood encounters", "OPEN PLACES (updated)")
+        with live.open("w", encoding="utf-8") as handle:
+            handle.write(changed[: len(changed) // 3])
+            handle.flush()
+            time.sleep(0.3)
+            handle.write(changed[len(changed) // 3:])
+        settle()
+        after = dump(base)
+        assert b"OPEN PLACES (updated)" in after and after.count(b"\n") == 368
+        page = requests.get(base + "en/", timeout=30).text
+        assert "OPEN PLACES (updated)" in page
+        count = requests.get(base + "sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "format": "csv"},
+                             timeout=30).text
+        assert count.splitlines()[1] == "368"
