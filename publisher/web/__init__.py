@@ -20,10 +20,11 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings))
 
-    from publisher.web import errors, meta, resources, security, sparql
+    from publisher.web import errors, meta, openapi, resources, security, sparql
 
     app.register_blueprint(meta.blueprint)
     app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(openapi.blueprint)
     app.register_blueprint(resources.blueprint)
     errors.register(app)
     security.register(app)

@@ -1,0 +1,91 @@
+"""The HTTP interface as OpenAPI 3.1, served at /openapi.json (and fuzzed by schemathesis in the tests)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from publisher.represent import FORMATS
+from publisher.sparql.formats import GRAPH_FORMATS, SOLUTION_FORMATS
+from publisher.web.state import current_snapshot
+
+blueprint = Blueprint("openapi", __name__)
+
+DOCUMENT_TYPES = [f.media_type for f in FORMATS]
+TEXT = {"text/plain": {"schema": {"type": "string"}}}
+
+
+def _responses(types: list[str], *codes: int) -> dict:
+    answers = {"200": {"description": "The document", "content": {t: {"schema": {"type": "string"}} for t in types}}}
+    meaning = {303: "See the dataset description", 301: "Moved", 400: "Bad request", 403: "Refused (read-only)",
+               404: "Not found (negotiated format)", 406: "Not acceptable: the available types are listed",
+               413: "Too large", 415: "Unsupported media type", 503: "Time limit or busy"}
+    for code in codes:
+        answers[str(code)] = {"description": meaning[code], "content": TEXT}
+    return answers
+
+
+ACCEPT = {"name": "Accept", "in": "header", "required": False, "schema": {"type": "string"}}
+PAGE = {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
+
+
+def specification(base_url: str) -> dict:
+    sparql_types = sorted({f.media_type for f in SOLUTION_FORMATS + GRAPH_FORMATS} | {"text/html"})
+    query_parameters = [
+        {"name": "query", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 20000}},
+        {"name": "format", "in": "query", "required": False, "schema": {"type": "string"}},
+        {"name": "example", "in": "query", "required": False, "schema": {"type": "string"}},
+        ACCEPT,
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "MIEJSCA OTWARTE linked-data publisher", "version": "1",
+                 "description": "Linked open data: every IRI dereferences with content negotiation; "
+                                "a read-only SPARQL 1.1 endpoint; VoID, DCAT-AP catalog and dumps."},
+        "servers": [{"url": base_url.rstrip("/")}],
+        "paths": {
+            "/": {"get": {"summary": "Home page (the main event); data clients are sent to the dataset",
+                          "parameters": [ACCEPT], "responses": _responses(["text/html"], 303, 406)}},
+            "/{path}": {"get": {"summary": "Dereference a resource IRI (negotiated), or an explicit format URL",
+                                "parameters": [{"name": "path", "in": "path", "required": True,
+                                                "schema": {"type": "string"}}, PAGE, ACCEPT],
+                                "responses": _responses(DOCUMENT_TYPES, 404, 406)}},
+            "/en/{path}": {"get": {"summary": "The English page of a resource",
+                                   "parameters": [{"name": "path", "in": "path", "required": True,
+                                                   "schema": {"type": "string"}}, PAGE],
+                                   "responses": _responses(["text/html"], 404)}},
+            "/sparql": {
+                "get": {"summary": "SPARQL 1.1 query (GET), the service description, or the query page",
+                        "parameters": query_parameters,
+                        "responses": _responses(sparql_types, 400, 403, 406, 413, 503)},
+                "post": {"summary": "SPARQL 1.1 query (POST, form-encoded or application/sparql-query)",
+                         "parameters": [ACCEPT],
+                         "requestBody": {"content": {
+                             "application/x-www-form-urlencoded": {"schema": {
+                                 "type": "object", "properties": {"query": {"type": "string", "maxLength": 20000}}}},
+                             "application/sparql-query": {"schema": {"type": "string", "maxLength": 20000}}}},
+                         "responses": _responses(sparql_types, 400, 403, 406, 413, 415, 503)}},
+            "/.well-known/void": {"get": {"summary": "VoID description of the dataset", "parameters": [ACCEPT],
+                                          "responses": _responses(DOCUMENT_TYPES, 406)}},
+            "/catalog": {"get": {"summary": "DCAT-AP 3.0 catalog", "parameters": [ACCEPT],
+                                 "responses": _responses(DOCUMENT_TYPES, 406)}},
+            "/dump.{extension}": {"get": {"summary": "Whole-graph dump (ttl, nt, jsonld, and .gz)",
+                                          "parameters": [{"name": "extension", "in": "path", "required": True,
+                                                          "schema": {"type": "string",
+                                                                     "enum": ["ttl", "nt", "jsonld", "ttl.gz", "nt.gz",
+                                                                              "jsonld.gz"]}}],
+                                          "responses": _responses(["text/turtle", "application/n-triples",
+                                                                   "application/ld+json", "application/gzip"], 404)}},
+            "/event.ics": {"get": {"summary": "The main event as iCalendar",
+                                   "responses": _responses(["text/calendar"], 404)}},
+            "/sitemap.xml": {"get": {"summary": "Sitemap with hreflang alternates",
+                                     "responses": _responses(["application/xml"])}},
+            "/robots.txt": {"get": {"summary": "robots.txt naming the sitemap", "responses": _responses(["text/plain"])}},
+        },
+    }
+
+
+@blueprint.route("/openapi.json")
+def openapi_json():
+    response = jsonify(specification(current_snapshot().base_url))
+    response.cache_control.public = True
+    return response
