@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-wanted=(raptor2-utils chromium default-jre-headless fonts-dejavu-core nginx-light libnginx-mod-http-js)
+wanted=(raptor2-utils chromium default-jre-headless fonts-dejavu-core nginx-light libnginx-mod-http-js wrk)
 # Node.js and npm may come with the machine rather than from Debian: use those if present.
 command -v npm >/dev/null || wanted+=(nodejs npm)
 missing=()

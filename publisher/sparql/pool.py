@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -73,6 +74,12 @@ class QueryPool:
         return None
 
     def _spawner(self) -> None:
+        # On Linux niceness belongs to the thread and is inherited: workers then start up (a
+        # whole interpreter, after every time-out) already behind the page requests.
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.niceness)
+        except (AttributeError, OSError):
+            pass
         while self._wanted.get() and not self._closed:
             for attempt in range(3):
                 found = self._start()

@@ -42,7 +42,8 @@ def _die_with_parent() -> None:
 
 def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
     _die_with_parent()
-    os.nice(niceness)
+    if os.getpriority(os.PRIO_PROCESS, 0) < niceness:  # already niced when spawned by the pool's thread
+        os.nice(niceness - os.getpriority(os.PRIO_PROCESS, 0))
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     import pyoxigraph as ox
