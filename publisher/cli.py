@@ -83,7 +83,8 @@ def _report_unreadable(error: DataError, output: str) -> None:
               help="Seconds between looks at the data files; a valid change is served, an invalid one "
                    "is logged and the last valid data keeps serving (0: off).")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
-@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--threads", default=16, show_default=True, type=int,
+              help="Threads per worker (a thread waits out each running query, so keep it well above the query workers).")
 @click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
               help="Language of the validation report if the data is refused.")
 def serve_command(host, port, base_url, data_paths, shapes_path, license_url, query_timeout, max_result_rows,

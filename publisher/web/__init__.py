@@ -28,6 +28,9 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app.register_blueprint(resources.blueprint)
     errors.register(app)
     security.register(app)
+    from publisher.web.fast import FastPath
+
+    app.wsgi_app = FastPath(app.wsgi_app, app.extensions["publisher"])
     app.after_request(_common_headers)
     return app
 

@@ -1,0 +1,99 @@
+"""The fast path: documents of resources served by a bare WSGI callable, before Flask.
+
+A GET or HEAD of a resource IRI or of one of its explicit format URLs, without a query string,
+is answered from the snapshot's rendered bytes with precomputed headers: a dict lookup, a
+cached negotiation, no routing. Everything else (pages, SPARQL, errors, paging) goes to Flask.
+The headers are the same as the Flask routes send; the dereferencing suite checks both.
+"""
+
+from __future__ import annotations
+
+import os
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
+
+from rdflib import URIRef
+
+from publisher.negotiate import choose
+from publisher.represent import ALIASES, BY_EXTENSION, BY_MEDIA_TYPE, FORMATS, HTML
+from publisher.web.security import SECURITY_HEADERS
+
+OFFERED = [fmt.media_type for fmt in FORMATS]
+CORS = [("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Last-Modified, Vary")]
+NOT_ACCEPTABLE = object()
+
+
+@lru_cache(maxsize=4096)
+def negotiated(accept: str):
+    chosen = choose(accept, OFFERED, ALIASES)
+    return BY_MEDIA_TYPE[chosen] if chosen else NOT_ACCEPTABLE
+
+
+class FastPath:
+    def __init__(self, app, state):
+        self.app, self.state = app, state
+        self._table_for = None
+        self._table: dict[str, tuple] = {}
+
+    def table(self) -> dict[str, tuple]:
+        """path → (IRI, explicit format or None), rebuilt when a reload swaps the snapshot."""
+        snapshot = self.state.snapshot
+        if self._table_for is not snapshot:
+            table, urls = {}, snapshot.urls()
+            for iri in snapshot.resources:
+                path = "/" + urls.path(iri)
+                table[path] = (iri, None)
+                for fmt in FORMATS:
+                    table[f"{path}.{fmt.extension}"] = (iri, fmt)
+            self._table, self._table_for = table, snapshot
+        return self._table
+
+    def __call__(self, environ, start_response):
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
+            return self.app(environ, start_response)
+        found = self.table().get(environ.get("PATH_INFO", ""))
+        if found is None:
+            return self.app(environ, start_response)
+        iri, fmt = found
+        snapshot = self.state.snapshot
+        negotiate = fmt is None
+        if negotiate:
+            fmt = negotiated(environ.get("HTTP_ACCEPT", ""))
+            if fmt is NOT_ACCEPTABLE:
+                return self.app(environ, start_response)
+        rendered = snapshot.render_html(iri, "pl") if fmt is HTML else snapshot.render(iri, fmt)
+        etag = f'"{rendered.etag}"'
+        urls = snapshot.urls()
+        headers = [("Content-Type", fmt.content_type), ("ETag", etag),
+                   ("Last-Modified", format_datetime(snapshot.modified, usegmt=True)),
+                   ("Cache-Control", f"public, max-age={snapshot.settings.max_age}")]
+        if negotiate:
+            headers.append(("Content-Location", urls.document(iri, fmt)))
+        headers.append(("Link", ", ".join(f'<{urls.document(iri, other)}>; rel="alternate"; type="{other.media_type}"'
+                                          for other in FORMATS if other is not fmt)))
+        if negotiate:
+            headers.append(("Vary", "Accept"))
+        headers += CORS + list(SECURITY_HEADERS.items()) + [("X-Request-Id", os.urandom(16).hex())]
+        if self._not_modified(environ, etag, snapshot.modified):
+            start_response("304 NOT MODIFIED", [h for h in headers if h[0] != "Content-Type"])
+            return [b""]
+        headers.append(("Content-Length", str(len(rendered.body))))
+        start_response("200 OK", headers)
+        return [b"" if method == "HEAD" else rendered.body]
+
+    @staticmethod
+    def _not_modified(environ, etag: str, modified) -> bool:
+        """RFC 9110 §13.1: If-None-Match decides when present; else If-Modified-Since."""
+        given = environ.get("HTTP_IF_NONE_MATCH")
+        if given is not None:
+            tags = [tag.strip().removeprefix("W/") for tag in given.split(",")]
+            return "*" in tags or etag in tags
+        since = environ.get("HTTP_IF_MODIFIED_SINCE")
+        if since:
+            try:
+                return parsedate_to_datetime(since) >= modified.replace(microsecond=0)
+            except (TypeError, ValueError):
+                return False
+        return False
