@@ -15,6 +15,40 @@ from publisher.validate import load_shapes, validate
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
+def data_options(command):
+    """The options every command that publishes the data shares."""
+    for option in reversed([
+        click.option("--data", "data_paths", multiple=True, type=click.Path(path_type=Path),
+                     help="Data file or folder (repeatable; default: data/)."),
+        click.option("--shapes", "shapes_path", type=click.Path(path_type=Path), default=DEFAULT_SHAPES,
+                     show_default=True, help="SHACL shapes file or folder."),
+        click.option("--license", "license_url", default=DEFAULT_LICENSE, show_default=True,
+                     help="Licence of the dataset, as an IRI (review it before publishing)."),
+        click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
+                     help="Language of the validation report if the data is refused."),
+    ]):
+        command = option(command)
+    return command
+
+
+def refuse_bad_data(action):
+    """Runs `action`; bad data ends the command with its report and exit status 2 or 1."""
+    from publisher.snapshot import InvalidData
+
+    def run(lang: str):
+        try:
+            return action()
+        except DataError as error:
+            _report_unreadable(error, "text")
+            sys.exit(EXIT_UNREADABLE)
+        except InvalidData as refused:
+            click.echo(refused.report.to_text(lang), err=True)
+            click.echo("Refused: the data does not conform." if lang == "en"
+                       else "Odmowa: dane są niezgodne.", err=True)
+            sys.exit(EXIT_INVALID)
+    return run
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Publish the event data as linked open data."""
@@ -62,12 +96,7 @@ def _report_unreadable(error: DataError, output: str) -> None:
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to listen on.")
 @click.option("--base-url", default=None,
               help="Base URL of the IRIs (default: http://HOST:PORT/, so IRIs dereference here).")
-@click.option("--data", "data_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Data file or folder (repeatable; default: data/).")
-@click.option("--shapes", "shapes_path", type=click.Path(path_type=Path), default=DEFAULT_SHAPES,
-              show_default=True, help="SHACL shapes file or folder.")
-@click.option("--license", "license_url", default=DEFAULT_LICENSE, show_default=True,
-              help="Licence of the dataset, as an IRI (review it before publishing).")
+@data_options
 @click.option("--query-timeout", default=10.0, show_default=True, type=float,
               help="Seconds a SPARQL query may run before it is stopped.")
 @click.option("--max-result-rows", default=10000, show_default=True, type=int,
@@ -85,14 +114,12 @@ def _report_unreadable(error: DataError, output: str) -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=16, show_default=True, type=int,
               help="Threads per worker (a thread waits out each running query, so keep it well above the query workers).")
-@click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
-              help="Language of the validation report if the data is refused.")
 def serve_command(host, port, base_url, data_paths, shapes_path, license_url, query_timeout, max_result_rows,
                   query_workers, store_url, graph_store_url, reload_interval, workers, threads, lang) -> None:
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     from publisher.describe import resource_iris
     from publisher.server import run
-    from publisher.snapshot import InvalidData, check_data
+    from publisher.snapshot import check_data
 
     if base_url is None and host in ("0.0.0.0", "::"):
         click.echo(f"Note: listening on {host}; pass --base-url with the public address, "
@@ -103,16 +130,7 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
                         max_result_rows=max_result_rows, query_workers=query_workers,
                         reload_interval=reload_interval)
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
-    try:
-        data, _report = check_data(settings, lang=lang)
-    except DataError as error:
-        _report_unreadable(error, "text")
-        sys.exit(EXIT_UNREADABLE)
-    except InvalidData as refused:
-        click.echo(refused.report.to_text(lang), err=True)
-        click.echo("Not serving: the data does not conform." if lang == "en"
-                   else "Serwer nie wystartował: dane są niezgodne.", err=True)
-        sys.exit(EXIT_INVALID)
+    data, _report = refuse_bad_data(lambda: check_data(settings, lang=lang))(lang)
     if store_url:
         settings = _load_into_store(settings, data, store_url, graph_store_url)
     click.echo(f"Serving {len(data.graph)} triples about {len(resource_iris(data.graph, settings.base_url))} "
@@ -123,24 +141,16 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
 @main.command("build")
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--base-url", required=True, help="Base URL the export will be served at (its IRIs).")
-@click.option("--data", "data_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Data file or folder (repeatable; default: data/).")
-@click.option("--shapes", "shapes_path", type=click.Path(path_type=Path), default=DEFAULT_SHAPES,
-              show_default=True, help="SHACL shapes file or folder.")
-@click.option("--license", "license_url", default=DEFAULT_LICENSE, show_default=True,
-              help="Licence of the dataset, as an IRI (review it before publishing).")
+@data_options
 @click.option("--sparql-endpoint", default=None,
               help="An external SPARQL endpoint to name in VoID, the catalog and pages (default: none).")
 @click.option("--listen", default=None, help="nginx listen address (default: the base URL's port).")
-@click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
-              help="Language of the validation report if the data is refused.")
 def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_endpoint, listen, lang) -> None:
     """Write every representation of every resource into OUT, with an nginx config that negotiates."""
     import os as _os
     from urllib.parse import urlsplit
 
     from publisher.export.build import build
-    from publisher.snapshot import InvalidData
 
     settings = Settings(base_url=base_url, data_paths=tuple(data_paths) or (DEFAULT_DATA,),
                         shapes_path=shapes_path, license=license_url, serve_sparql=False,
@@ -148,14 +158,7 @@ def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_en
     parts = urlsplit(settings.base_url)
     listen = listen or str(parts.port or (443 if parts.scheme == "https" else 80))
     progress = sys.stderr.isatty() and not _os.environ.get("CI")
-    try:
-        snapshot, count = build(settings, out, listen, progress)
-    except DataError as error:
-        _report_unreadable(error, "text")
-        sys.exit(EXIT_UNREADABLE)
-    except InvalidData as refused:
-        click.echo(refused.report.to_text(lang), err=True)
-        sys.exit(EXIT_INVALID)
+    snapshot, count = refuse_bad_data(lambda: build(settings, out, listen, progress))(lang)
     click.echo(f"Wrote {count} files for {len(snapshot.resources)} resources to {out}/public; "
                f"nginx config in {out}/nginx (nginx -p {out}/nginx -c nginx.conf).", err=True)
 

@@ -15,7 +15,7 @@ def test_serve_refuses_invalid_data_and_prints_the_report(tmp_path):
                       .replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
     result = run_cli("serve", "--port", "1", "--data", str(broken), "--lang", "en")
     assert result.returncode == 1
-    assert "schema:startDate" in result.stderr and "Not serving" in result.stderr
+    assert "schema:startDate" in result.stderr and "Refused: the data does not conform" in result.stderr
 
 
 def test_a_base_url_with_a_path_prefix_is_served_below_it():
