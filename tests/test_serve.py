@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from conftest import ROOT, run_cli
 from servers import free_port, publisher_server

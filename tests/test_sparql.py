@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import threading
 import time
 from urllib.error import HTTPError

@@ -12,10 +12,9 @@ import os
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 
-from rdflib import URIRef
 
 from publisher.negotiate import choose
-from publisher.represent import ALIASES, BY_EXTENSION, BY_MEDIA_TYPE, FORMATS, HTML
+from publisher.represent import ALIASES, BY_MEDIA_TYPE, FORMATS, HTML
 from publisher.web.security import SECURITY_HEADERS
 
 OFFERED = [fmt.media_type for fmt in FORMATS]

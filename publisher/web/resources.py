@@ -13,8 +13,6 @@ from rdflib import URIRef
 
 from publisher.negotiate import choose
 from publisher.represent import ALIASES, BY_EXTENSION, BY_MEDIA_TYPE, FORMATS, HTML, Format
-from publisher.represent.html import render_page
-from publisher.represent.urls import Urls
 from publisher.snapshot import Rendered, Snapshot
 from publisher.web.documents import available_types, document_response
 from publisher.web.errors import not_acceptable
