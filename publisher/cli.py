@@ -117,7 +117,10 @@ def _report_unreadable(error: DataError, output: str) -> None:
 def serve_command(host, port, base_url, data_paths, shapes_path, license_url, query_timeout, max_result_rows,
                   query_workers, store_url, graph_store_url, reload_interval, workers, threads, lang) -> None:
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
+    from dataclasses import replace
+
     from publisher.describe import resource_iris
+    from publisher.load import fingerprint
     from publisher.server import run
     from publisher.snapshot import check_data
 
@@ -130,7 +133,10 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
                         max_result_rows=max_result_rows, query_workers=query_workers,
                         reload_interval=reload_interval)
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
+    # They load the files just validated without validating them again (same fingerprint).
+    validated = fingerprint(settings.data_paths)
     data, _report = refuse_bad_data(lambda: check_data(settings, lang=lang))(lang)
+    settings = replace(settings, validated=validated)
     if store_url:
         settings = _load_into_store(settings, data, store_url, graph_store_url)
     click.echo(f"Serving {len(data.graph)} triples about {len(resource_iris(data.graph, settings.base_url))} "

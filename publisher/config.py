@@ -47,6 +47,9 @@ class Settings:
     external_sparql: str | None = None
     # A remote store (SPARQL query URL, and its Graph Store Protocol URL) instead of the
     # embedded one; the data's modification time then travels with the settings.
+    # The fingerprint of data files the serving master has just validated (load.fingerprint):
+    # its workers then load them without validating the same files again.
+    validated: str | None = None
     # Seconds between looks at the data files for a change to reload (0: never).
     reload_interval: float = 0.0
     store_url: str | None = None
@@ -72,6 +75,7 @@ class Settings:
             "PUBLISHER_QUERY_WORKERS": str(self.query_workers),
             "PUBLISHER_QUERY_MEMORY_MB": str(self.query_memory_mb),
             "PUBLISHER_RELOAD_INTERVAL": str(self.reload_interval),
+            **({"PUBLISHER_VALIDATED": self.validated} if self.validated else {}),
             **({"PUBLISHER_STORE": self.store_url} if self.store_url else {}),
             **({"PUBLISHER_GRAPH_STORE": self.graph_store_url} if self.graph_store_url else {}),
             **({"PUBLISHER_DATA_MODIFIED": repr(self.data_modified)} if self.data_modified else {}),
@@ -94,6 +98,7 @@ class Settings:
                                 ("query_workers", "PUBLISHER_QUERY_WORKERS", int),
                                 ("query_memory_mb", "PUBLISHER_QUERY_MEMORY_MB", int),
                                 ("reload_interval", "PUBLISHER_RELOAD_INTERVAL", float),
+                                ("validated", "PUBLISHER_VALIDATED", str),
                                 ("store_url", "PUBLISHER_STORE", str),
                                 ("graph_store_url", "PUBLISHER_GRAPH_STORE", str),
                                 ("data_modified", "PUBLISHER_DATA_MODIFIED", float)):

@@ -57,6 +57,20 @@ def data_files(paths: list[Path] | tuple[Path, ...]) -> list[Path]:
     return files
 
 
+def fingerprint(paths) -> str:
+    """Which files, at which size and modification time: equal fingerprints, same data."""
+    import hashlib
+
+    parts = []
+    for path in data_files(paths):
+        try:
+            stat = path.stat()
+            parts.append(f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}\0missing")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
 def _syntax_error(path: Path, error: BadSyntax) -> DataError:
     # rdflib keeps the source as bytes but its offset counts decoded characters.
     source = error._str.decode("utf-8", "replace") if isinstance(error._str, bytes) else str(error._str)

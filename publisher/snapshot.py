@@ -21,7 +21,7 @@ from publisher.describe import describe, page_count, resource_iris
 from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
 from publisher.i18n import LANGUAGES
-from publisher.load import LoadedData, load, parse_file
+from publisher.load import LoadedData, fingerprint, load, parse_file
 from publisher.namespaces import SCHEMA
 from publisher.represent import Format
 from publisher.represent.calendar import event_calendar
@@ -169,8 +169,14 @@ def _home_event(graph: Graph) -> URIRef | None:
 
 
 def check_data(settings: Settings, lang: str = "en") -> tuple[LoadedData, Report]:
-    """Load and validate; raises DataError or InvalidData (with its report in `lang`)."""
+    """Load and validate; raises DataError or InvalidData (with its report in `lang`).
+
+    Files whose fingerprint the serving master has just validated are not validated again.
+    """
+    trusted = settings.validated is not None and settings.validated == fingerprint(settings.data_paths)
     data = load(settings.data_paths, settings.base_url)
+    if trusted:
+        return data, Report(problems=[], files=[str(f) for f in data.files])
     report = validate(data, load_shapes(settings.shapes_path), lang=lang)
     if not report.conforms:
         raise InvalidData(report)

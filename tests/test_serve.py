@@ -26,3 +26,27 @@ def test_a_base_url_with_a_path_prefix_is_served_below_it():
         assert response.status_code == 200
         assert URIRef(base + "event/miejsca-otwarte-2017") in set(parse(response.content, "turtle", base).subjects())
         assert get(f"http://127.0.0.1:{port}/event/miejsca-otwarte-2017", "text/turtle").status_code == 404
+
+
+def test_workers_skip_validation_only_for_exactly_the_files_the_master_validated(tmp_path):
+    import os
+    from dataclasses import replace
+
+    import pytest
+
+    from publisher.config import Settings
+    from publisher.load import fingerprint
+    from publisher.snapshot import InvalidData, check_data
+
+    live = tmp_path / "event.ttl"
+    live.write_text((ROOT / "data" / "event.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(data_paths=(live,))
+    validated = replace(settings, validated=fingerprint(settings.data_paths))
+    data, report = check_data(validated)
+    assert report.problems == [] and len(data.graph) == 368
+    # The file changes after the master's check: the worker validates, and refuses it.
+    live.write_text(live.read_text(encoding="utf-8").replace('schema:startDate "2017-11-16"^^xsd:date ;', ""),
+                    encoding="utf-8")
+    os.utime(live, ns=(1, 1))
+    with pytest.raises(InvalidData):
+        check_data(validated)

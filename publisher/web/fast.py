@@ -12,7 +12,6 @@ import os
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 
-
 from publisher.negotiate import choose
 from publisher.represent import ALIASES, BY_MEDIA_TYPE, FORMATS, HTML
 from publisher.web.security import SECURITY_HEADERS

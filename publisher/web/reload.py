@@ -11,29 +11,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 
-from publisher.load import DataError, data_files
+from publisher.load import DataError, fingerprint
 from publisher.snapshot import InvalidData, build_snapshot
 
 log = logging.getLogger("publisher")
 
 
-def signature(paths) -> tuple:
-    found = []
-    for path in data_files(paths):
-        try:
-            stat = path.stat()
-            found.append((str(path), stat.st_size, stat.st_mtime_ns))
-        except OSError:
-            found.append((str(path), -1, -1))
-    return tuple(found)
-
-
 class DataWatcher:
     def __init__(self, state, interval: float):
         self.state, self.interval = state, interval
-        self.current = signature(state.settings.data_paths)
-        self.rejected: tuple | None = None
+        self.current = fingerprint(state.settings.data_paths)
+        self.rejected: str | None = None
         self._stop = threading.Event()
         threading.Thread(target=self._run, daemon=True, name="publisher-data-watcher").start()
 
@@ -43,7 +33,7 @@ class DataWatcher:
     def _run(self) -> None:
         seen = self.current
         while not self._stop.wait(self.interval):
-            now = signature(self.state.settings.data_paths)
+            now = fingerprint(self.state.settings.data_paths)
             if now != seen:  # still changing: wait until it settles
                 seen = now
                 continue
@@ -51,10 +41,10 @@ class DataWatcher:
                 continue
             self._load(now)
 
-    def _load(self, candidate: tuple) -> None:
+    def _load(self, candidate: str) -> None:
         started = time.monotonic()
         try:
-            snapshot = build_snapshot(self.state.settings)
+            snapshot = build_snapshot(replace(self.state.settings, validated=None))
         except DataError as error:
             self.rejected = candidate
             log.error("data reload rejected, still serving the last valid data: %s", error)
