@@ -50,22 +50,23 @@ def incoming(source: Graph, iri: URIRef) -> list[tuple]:
     return sorted(source.subject_predicates(iri), key=lambda link: (str(link[1]), str(link[0])))
 
 
-def page_count(source: Graph, iri: URIRef) -> int:
-    return max(1, -(-len(incoming(source, iri)) // PAGE_SIZE))
+def page_count(links: list) -> int:
+    return max(1, -(-len(links) // PAGE_SIZE))
 
 
 def page_iri(iri: URIRef, page: int) -> URIRef:
     return iri if page == 1 else URIRef(f"{iri}?page={page}")
 
 
-def describe(source: Graph, iri: URIRef, page: int = 1) -> Graph:
+def describe(source: Graph, iri: URIRef, page: int = 1, links: list | None = None) -> Graph:
     """Page `page` of the document: the whole description, and that page of incoming links.
 
     When there is a next page, rdfs:seeAlso names it, so a crawler can follow every link.
+    `links` is incoming(source, iri), when the caller already has it.
     """
     document = new_graph()
     _add_bounded(source, iri, document)
-    links = incoming(source, iri)
+    links = incoming(source, iri) if links is None else links
     for subject, predicate in links[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
         document.add((subject, predicate, iri))
     if len(links) > page * PAGE_SIZE:

@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 
 from publisher.catalog import build_catalog
 from publisher.config import Settings
-from publisher.describe import describe, page_count, resource_iris
+from publisher.describe import describe, incoming, page_count, resource_iris
 from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
 from publisher.i18n import LANGUAGES
@@ -72,6 +72,8 @@ class Snapshot:
         self.resources = frozenset((resource_iris(self.data.graph, self.base_url)
                                     | resource_iris(self.void, self.base_url)
                                     | resource_iris(self.catalog, self.base_url)) - served_elsewhere)
+        # Sorted once per resource: every page of a much-linked resource slices the same list.
+        self.incoming = lru_cache(maxsize=256)(lambda iri: incoming(self.graph, iri))
         # Each format of a resource renders from one description, so describe once for all.
         self.describe = lru_cache(maxsize=1024)(self._describe)
         self.render = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render)
@@ -105,13 +107,13 @@ class Snapshot:
             return self.void + self.catalog
         if iri == self.catalog_iri:
             return self.catalog
-        return describe(self.graph, iri, page)
+        return describe(self.graph, iri, page, self.incoming(iri))
 
     def pages(self, iri: URIRef) -> int:
         """How many pages the document of `iri` has (its incoming links, PAGE_SIZE a page)."""
         if iri in (self.dataset, self.catalog_iri):
             return 1
-        return page_count(self.graph, iri)
+        return page_count(self.incoming(iri))
 
     def _render(self, iri: URIRef, fmt: Format, page: int = 1) -> Rendered:
         body = render_rdf(self.describe(iri, page), fmt, self.base_url)
