@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from types import UnionType
+from typing import Union, get_args, get_origin, get_type_hints
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = PROJECT_ROOT / "data"
@@ -45,13 +47,13 @@ class Settings:
     # external endpoint or none, so that VoID, the catalog and pages never link a dead one.
     serve_sparql: bool = True
     external_sparql: str | None = None
-    # A remote store (SPARQL query URL, and its Graph Store Protocol URL) instead of the
-    # embedded one; the data's modification time then travels with the settings.
     # The fingerprint of data files the serving master has just validated (load.fingerprint):
     # its workers then load them without validating the same files again.
     validated: str | None = None
     # Seconds between looks at the data files for a change to reload (0: never).
     reload_interval: float = 0.0
+    # A remote store (SPARQL query URL, and its Graph Store Protocol URL) instead of the
+    # embedded one; the data's modification time then travels with the settings.
     store_url: str | None = None
     graph_store_url: str | None = None
     data_modified: float | None = None
@@ -60,48 +62,37 @@ class Settings:
         object.__setattr__(self, "base_url", normalise_base_url(self.base_url))
         object.__setattr__(self, "data_paths", tuple(Path(p) for p in self.data_paths))
 
-    # Worker processes of the WSGI server receive the settings through the environment.
+    # Worker processes of the WSGI server receive the settings through the environment, one
+    # PUBLISHER_<FIELD> variable a field, so a new setting needs no code here.
     def to_environ(self) -> dict[str, str]:
-        return {
-            "PUBLISHER_BASE_URL": self.base_url,
-            "PUBLISHER_DATA": os.pathsep.join(str(p) for p in self.data_paths),
-            "PUBLISHER_SHAPES": str(self.shapes_path),
-            "PUBLISHER_DATASET": str(self.dataset_path),
-            "PUBLISHER_LICENSE": self.license,
-            "PUBLISHER_MAX_AGE": str(self.max_age),
-            "PUBLISHER_QUERY_TIMEOUT": str(self.query_timeout),
-            "PUBLISHER_MAX_RESULT_ROWS": str(self.max_result_rows),
-            "PUBLISHER_MAX_QUERY_LENGTH": str(self.max_query_length),
-            "PUBLISHER_QUERY_WORKERS": str(self.query_workers),
-            "PUBLISHER_QUERY_MEMORY_MB": str(self.query_memory_mb),
-            "PUBLISHER_RELOAD_INTERVAL": str(self.reload_interval),
-            **({"PUBLISHER_VALIDATED": self.validated} if self.validated else {}),
-            **({"PUBLISHER_STORE": self.store_url} if self.store_url else {}),
-            **({"PUBLISHER_GRAPH_STORE": self.graph_store_url} if self.graph_store_url else {}),
-            **({"PUBLISHER_DATA_MODIFIED": repr(self.data_modified)} if self.data_modified else {}),
-        }
+        environ = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                value = os.pathsep.join(str(part) for part in value)
+            elif isinstance(value, bool):
+                value = "1" if value else "0"
+            environ[_variable(item.name)] = repr(value) if isinstance(value, float) else str(value)
+        return environ
 
     @classmethod
     def from_environ(cls, environ=os.environ) -> "Settings":
-        values = {}
-        if "PUBLISHER_BASE_URL" in environ:
-            values["base_url"] = environ["PUBLISHER_BASE_URL"]
-        if "PUBLISHER_DATA" in environ:
-            values["data_paths"] = tuple(Path(p) for p in environ["PUBLISHER_DATA"].split(os.pathsep))
-        for name, key, kind in (("shapes_path", "PUBLISHER_SHAPES", Path),
-                                ("dataset_path", "PUBLISHER_DATASET", Path),
-                                ("license", "PUBLISHER_LICENSE", str),
-                                ("max_age", "PUBLISHER_MAX_AGE", int),
-                                ("query_timeout", "PUBLISHER_QUERY_TIMEOUT", float),
-                                ("max_result_rows", "PUBLISHER_MAX_RESULT_ROWS", int),
-                                ("max_query_length", "PUBLISHER_MAX_QUERY_LENGTH", int),
-                                ("query_workers", "PUBLISHER_QUERY_WORKERS", int),
-                                ("query_memory_mb", "PUBLISHER_QUERY_MEMORY_MB", int),
-                                ("reload_interval", "PUBLISHER_RELOAD_INTERVAL", float),
-                                ("validated", "PUBLISHER_VALIDATED", str),
-                                ("store_url", "PUBLISHER_STORE", str),
-                                ("graph_store_url", "PUBLISHER_GRAPH_STORE", str),
-                                ("data_modified", "PUBLISHER_DATA_MODIFIED", float)):
-            if key in environ:
-                values[name] = kind(environ[key])
-        return cls(**values)
+        hints = get_type_hints(cls)
+        return cls(**{item.name: _parse(hints[item.name], environ[_variable(item.name)])
+                      for item in fields(cls) if _variable(item.name) in environ})
+
+
+def _variable(name: str) -> str:
+    return f"PUBLISHER_{name.upper()}"
+
+
+def _parse(hint, text: str):
+    if get_origin(hint) is tuple:
+        return tuple(Path(part) for part in text.split(os.pathsep))
+    if get_origin(hint) in (Union, UnionType):  # X | None: the variable is set only when not None
+        hint = next(arg for arg in get_args(hint) if arg is not type(None))
+    if hint is bool:
+        return text == "1"
+    return hint(text)

@@ -50,3 +50,15 @@ def test_workers_skip_validation_only_for_exactly_the_files_the_master_validated
     os.utime(live, ns=(1, 1))
     with pytest.raises(InvalidData):
         check_data(validated)
+
+
+def test_settings_travel_to_workers_through_the_environment_unchanged():
+    from pathlib import Path
+
+    from publisher.config import Settings
+
+    settings = Settings(base_url="http://127.0.0.1:1/dane", data_paths=(Path("a.ttl"), Path("b")),
+                        store_url="http://127.0.0.1:2/query", data_modified=1.25, validated="abc",
+                        serve_sparql=False, query_timeout=3.5, reload_interval=0.5)
+    assert Settings.from_environ(settings.to_environ()) == settings
+    assert Settings.from_environ({}) == Settings()
