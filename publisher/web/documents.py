@@ -1,15 +1,48 @@
-"""Building document responses: headers every representation carries."""
+"""Building document responses: negotiation, and the headers every representation carries."""
 
 from __future__ import annotations
 
-from flask import Response, request
+from functools import lru_cache
 
-from publisher.represent import FORMATS, Format
+from flask import Response, request
+from rdflib import URIRef
+
+from publisher.negotiate import choose
+from publisher.represent import ALIASES, BY_MEDIA_TYPE, FORMATS, HTML, Format
 from publisher.snapshot import Rendered, Snapshot
 
 
-def link_header(alternates: list[tuple[str, Format]]) -> str:
-    return ", ".join(f'<{url}>; rel="alternate"; type="{fmt.media_type}"' for url, fmt in alternates)
+def available_types() -> list[str]:
+    return [fmt.media_type for fmt in FORMATS]
+
+
+@lru_cache(maxsize=4096)
+def format_for(accept: str) -> Format | None:
+    """The document format an Accept header prefers, or None when none is acceptable.
+
+    Cached: clients send few distinct Accept headers, and the fast path asks on every request.
+    """
+    chosen = choose(accept, available_types(), ALIASES)
+    return BY_MEDIA_TYPE[chosen] if chosen else None
+
+
+def negotiate() -> Format | None:
+    return format_for(request.headers.get("Accept", ""))
+
+
+def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str, page: int = 1) -> Rendered:
+    if fmt is HTML:
+        return snapshot.render_html(iri, lang, page)
+    return snapshot.render(iri, fmt, page)
+
+
+def alternates(snapshot: Snapshot, iri: URIRef, exclude: Format | None) -> list[tuple[str, Format]]:
+    urls = snapshot.urls()
+    return [(urls.document(iri, fmt), fmt) for fmt in FORMATS if fmt is not exclude]
+
+
+def link_header(links: list[tuple[str, Format]]) -> str:
+    return ", ".join(f'<{url}>; rel="alternate"; type="{fmt.media_type}"' for url, fmt in links)
 
 
 def document_response(snapshot: Snapshot, rendered: Rendered, fmt: Format | None, *, location: str | None,
@@ -27,7 +60,3 @@ def document_response(snapshot: Snapshot, rendered: Rendered, fmt: Format | None
     if negotiated:
         response.vary.add("Accept")
     return response.make_conditional(request)
-
-
-def available_types() -> list[str]:
-    return [fmt.media_type for fmt in FORMATS]

@@ -7,10 +7,9 @@ import logging
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, NotAcceptable, NotFound
 
-from publisher.negotiate import choose
-from publisher.represent import ALIASES, FORMATS, Format
+from publisher.represent import Format
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
-from publisher.web.documents import available_types, link_header
+from publisher.web.documents import link_header, negotiate
 from publisher.web.state import current_snapshot
 
 log = logging.getLogger("publisher")
@@ -18,8 +17,7 @@ log = logging.getLogger("publisher")
 
 def negotiated_error(status: int, title: str, detail: str) -> Response:
     """A small error document in the negotiated format; plain text when none fits."""
-    fmt = next((f for f in FORMATS if f.media_type == choose(request.headers.get("Accept"),
-                                                               available_types(), ALIASES)), None)
+    fmt = negotiate()
     lang = "en" if request.path.startswith("/en/") else "pl"
     body = error_body(fmt, status, title, detail, current_snapshot().base_url, lang)
     response = Response(body, status=status, content_type=fmt.content_type if fmt else "text/plain; charset=utf-8")

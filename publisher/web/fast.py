@@ -10,22 +10,12 @@ from __future__ import annotations
 
 import os
 from email.utils import format_datetime, parsedate_to_datetime
-from functools import lru_cache
-
-from publisher.negotiate import choose
-from publisher.represent import ALIASES, BY_MEDIA_TYPE, FORMATS, HTML
+from publisher.represent import FORMATS
+from publisher.web.documents import alternates, format_for, link_header, render
 from publisher.web.security import SECURITY_HEADERS
 
-OFFERED = [fmt.media_type for fmt in FORMATS]
 CORS = [("Access-Control-Allow-Origin", "*"),
         ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Last-Modified, Vary")]
-NOT_ACCEPTABLE = object()
-
-
-@lru_cache(maxsize=4096)
-def negotiated(accept: str):
-    chosen = choose(accept, OFFERED, ALIASES)
-    return BY_MEDIA_TYPE[chosen] if chosen else NOT_ACCEPTABLE
 
 
 class FastPath:
@@ -58,10 +48,10 @@ class FastPath:
         snapshot = self.state.snapshot
         negotiate = fmt is None
         if negotiate:
-            fmt = negotiated(environ.get("HTTP_ACCEPT", ""))
-            if fmt is NOT_ACCEPTABLE:
+            fmt = format_for(environ.get("HTTP_ACCEPT", ""))
+            if fmt is None:  # the 406, with its list of types, is Flask's to write
                 return self.app(environ, start_response)
-        rendered = snapshot.render_html(iri, "pl") if fmt is HTML else snapshot.render(iri, fmt)
+        rendered = render(snapshot, iri, fmt, "pl")
         etag = f'"{rendered.etag}"'
         urls = snapshot.urls()
         headers = [("Content-Type", fmt.content_type), ("ETag", etag),
@@ -69,8 +59,7 @@ class FastPath:
                    ("Cache-Control", f"public, max-age={snapshot.settings.max_age}")]
         if negotiate:
             headers.append(("Content-Location", urls.document(iri, fmt)))
-        headers.append(("Link", ", ".join(f'<{urls.document(iri, other)}>; rel="alternate"; type="{other.media_type}"'
-                                          for other in FORMATS if other is not fmt)))
+        headers.append(("Link", link_header(alternates(snapshot, iri, exclude=fmt))))
         if negotiate:
             headers.append(("Vary", "Accept"))
         headers += CORS + list(SECURITY_HEADERS.items()) + [("X-Request-Id", os.urandom(16).hex())]

@@ -7,8 +7,8 @@ from flask import Blueprint, abort, send_file
 from publisher.etag import etag_of
 from publisher.represent.sitemap import robots, sitemap
 from publisher.snapshot import Rendered
-from publisher.web.documents import document_response
-from publisher.web.resources import negotiate, respond
+from publisher.web.documents import document_response, negotiate
+from publisher.web.resources import respond
 from publisher.web.state import current_snapshot
 
 blueprint = Blueprint("meta", __name__)

@@ -11,20 +11,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request
 from rdflib import URIRef
 
-from publisher.negotiate import choose
-from publisher.represent import ALIASES, BY_EXTENSION, BY_MEDIA_TYPE, FORMATS, HTML, Format
-from publisher.snapshot import Rendered, Snapshot
-from publisher.web.documents import available_types, document_response
+from publisher.represent import BY_EXTENSION, HTML, Format
+from publisher.snapshot import Snapshot
+from publisher.web.documents import alternates, document_response, negotiate, render
 from publisher.web.errors import not_acceptable
 from publisher.web.state import current_snapshot
 
 blueprint = Blueprint("resources", __name__)
-
-
-def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str, page: int = 1) -> Rendered:
-    if fmt is HTML:
-        return snapshot.render_html(iri, lang, page)
-    return snapshot.render(iri, fmt, page)
 
 
 def requested_page(snapshot: Snapshot, iri: URIRef) -> int:
@@ -37,11 +30,6 @@ def requested_page(snapshot: Snapshot, iri: URIRef) -> int:
     return int(value)
 
 
-def alternates(snapshot: Snapshot, iri: URIRef, exclude: Format) -> list[tuple[str, Format]]:
-    urls = snapshot.urls()
-    return [(urls.document(iri, fmt), fmt) for fmt in FORMATS if fmt is not exclude]
-
-
 def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool, page: int = 1):
     urls = snapshot.urls()
     if fmt is None:
@@ -49,11 +37,6 @@ def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, nego
     location = urls.document(iri, fmt) if negotiated else None
     return document_response(snapshot, render(snapshot, iri, fmt, lang, page), fmt, location=location,
                              alternates=alternates(snapshot, iri, exclude=fmt), negotiated=negotiated)
-
-
-def negotiate() -> Format | None:
-    media_type = choose(request.headers.get("Accept"), available_types(), ALIASES)
-    return BY_MEDIA_TYPE.get(media_type) if media_type else None
 
 
 @blueprint.route("/", defaults={"path": ""})

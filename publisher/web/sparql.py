@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request
 
 from publisher.negotiate import choose
-from publisher.represent import ALIASES, BY_MEDIA_TYPE, FORMATS, HTML as HTML_DOC
+from publisher.represent import HTML as HTML_DOC
 from publisher.represent.html import environment, site_links
 from publisher.represent.rdf import render_rdf
 from publisher.represent.urls import Urls
@@ -21,7 +21,7 @@ from publisher.sparql.formats import (GRAPH_ALIASES, HTML, SOLUTION_ALIASES, Res
 from publisher.sparql.guard import Refused, check
 from publisher.sparql.pool import QueryFailed
 from publisher.sparql.worker import Job
-from publisher.web.documents import document_response
+from publisher.web.documents import available_types, document_response, negotiate
 from publisher.web.state import current_snapshot, current_state
 
 blueprint = Blueprint("sparql", __name__)
@@ -118,11 +118,10 @@ def _failure(lang: str, query: str, status: int, message: str, params):
 def description_or_page(lang: str, params):
     """A GET without a query: the service description for RDF clients, the query page for people."""
     snapshot = current_snapshot()
-    offered = [HTML_DOC.media_type] + [f.media_type for f in FORMATS if f.rdf]
-    chosen = BY_MEDIA_TYPE.get(choose(request.headers.get("Accept"), offered, ALIASES) or "")
+    chosen = negotiate()
     if chosen is None:
         return plain_error(406, "Not acceptable: the service description is available as "
-                                + ", ".join(offered[1:]) + "; the query page as text/html.")
+                                + ", ".join(available_types()[1:]) + "; the query page as text/html.")
     if chosen is HTML_DOC or lang == "en":
         key = params.get("example", "")
         found = example(key) if key else None
