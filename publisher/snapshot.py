@@ -94,10 +94,6 @@ class Snapshot:
         return dataset_iri(self.base_url)
 
     @property
-    def sparql_endpoint(self) -> URIRef | None:
-        return sparql_endpoint(self.settings)
-
-    @property
     def catalog_iri(self) -> URIRef:
         return URIRef(self.base_url + "catalog")
 
@@ -138,10 +134,7 @@ class Snapshot:
         return self.settings.external_sparql
 
     def is_main_event(self, iri: URIRef) -> bool:
-        """An event with a date that is not part of another: it gets the full event page."""
-        graph = self.graph
-        return (graph.value(iri, SCHEMA.startDate) is not None
-                and graph.value(iri, SCHEMA.superEvent) is None)
+        return is_main_event(self.graph, iri)
 
     def _render_html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
         if self.is_main_event(iri):
@@ -161,12 +154,15 @@ class Snapshot:
         return Rendered(body, etag_of(body))
 
 
+def is_main_event(graph: Graph, iri) -> bool:
+    """An event with a date that is not part of another: it gets the full event page."""
+    return graph.value(iri, SCHEMA.startDate) is not None and graph.value(iri, SCHEMA.superEvent) is None
+
+
 def _home_event(graph: Graph) -> URIRef | None:
-    """The earliest event that is not part of another: the home page shows it."""
-    candidates = []
-    for event in graph.subjects(SCHEMA.startDate, None):
-        if isinstance(event, URIRef) and graph.value(event, SCHEMA.superEvent) is None:
-            candidates.append((str(graph.value(event, SCHEMA.startDate)), str(event), event))
+    """The earliest main event: the home page shows it."""
+    candidates = [(str(start), str(event), event) for event, start in graph.subject_objects(SCHEMA.startDate)
+                  if isinstance(event, URIRef) and is_main_event(graph, event)]
     return min(candidates)[2] if candidates else None
 
 
