@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from publisher.sparql import QueryError
+
 # Order matters: long strings before short ones; IRIREF never contains spaces (SPARQL grammar).
 _NOISE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
@@ -24,14 +26,6 @@ _WORD = re.compile(r"(?<![\w?$:@.-])([A-Za-z]+)(?![\w:-])")
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-
-
-class Refused(Exception):
-    """A query the endpoint will not run; `status` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 @dataclass(frozen=True)
@@ -50,14 +44,14 @@ def keywords(query: str) -> list[str]:
 
 def check(query: str, max_length: int) -> CheckedQuery:
     if len(query) > max_length:
-        raise Refused(413, f"The query is {len(query)} characters long; this endpoint accepts at most {max_length}.")
+        raise QueryError(413, f"The query is {len(query)} characters long; this endpoint accepts at most {max_length}.")
     words = keywords(query)
     if "SERVICE" in words:
-        raise Refused(403, "SERVICE (federated query) is not allowed: this endpoint never opens outbound connections.")
+        raise QueryError(403, "SERVICE (federated query) is not allowed: this endpoint never opens outbound connections.")
     form = next((w for w in words if w in QUERY_FORMS), None)
     first = next((w for w in words if w not in ("PREFIX", "BASE")), None)
     if first in UPDATE_WORDS or (form is None and UPDATE_WORDS & set(words)):
-        raise Refused(403, "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, …) is not accepted.")
+        raise QueryError(403, "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, …) is not accepted.")
     if form is None:
-        raise Refused(400, "Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
+        raise QueryError(400, "Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
     return CheckedQuery(query, form)

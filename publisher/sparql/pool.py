@@ -15,16 +15,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-from publisher.sparql import worker
+from publisher.sparql import QueryError, timed_out, worker
 from publisher.sparql.worker import Job, Outcome
 
 log = logging.getLogger("publisher.sparql")
-
-
-class QueryFailed(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 @dataclass(eq=False)
@@ -106,19 +100,19 @@ class QueryPool:
         try:
             found = self._idle.get(timeout=self.queue_wait)
         except queue.Empty:
-            raise QueryFailed(503, "All query workers are busy; try again shortly.") from None
+            raise QueryError(503, "All query workers are busy; try again shortly.") from None
         try:
             found.connection.send(job)
             if not found.connection.poll(timeout):
                 self._retire(found)
-                raise QueryFailed(503, f"The query was stopped at this endpoint's time limit of {timeout:g} s.")
+                raise timed_out(timeout)
             outcome: Outcome = found.connection.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._retire(found)
-            raise QueryFailed(503, "The query worker ended unexpectedly (the query may need too much memory).") from None
+            raise QueryError(503, "The query worker ended unexpectedly (the query may need too much memory).") from None
         self._idle.put(found)
         if not outcome.ok:
-            raise QueryFailed(outcome.status, outcome.message)
+            raise QueryError(outcome.status, outcome.message)
         return outcome.body
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ import urllib.request
 
 import pyoxigraph as ox
 
-from publisher.sparql.pool import QueryFailed
+from publisher.sparql import QueryError, timed_out
 from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
 from publisher.sparql.worker import Job
 
@@ -67,7 +67,7 @@ class RemoteStore:
         return self._send(request, timeout=max(self.timeout, 300))
 
     def run(self, job: Job) -> bytes:
-        """The same contract as the embedded pool: result bytes, or QueryFailed."""
+        """The same contract as the embedded pool: result bytes, or QueryError."""
         accept = NTRIPLES if job.form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
         body = urllib.parse.urlencode({"query": job.query}).encode("utf-8")
         request = urllib.request.Request(self.query_url, data=body, method="POST", headers={
@@ -76,14 +76,14 @@ class RemoteStore:
             raw = self._send(request, timeout=self.timeout)
         except StoreError as error:
             if error.status == 400:  # the store's parser refused the query
-                raise QueryFailed(400, f"Query syntax error: {error.detail.strip()}") from None
+                raise QueryError(400, f"Query syntax error: {error.detail.strip()}") from None
             if error.status is None and "timed out" in str(error).lower():
-                raise QueryFailed(503, f"The query was stopped at this endpoint's time limit of {self.timeout:g} s.") from None
+                raise timed_out(self.timeout) from None
             if error.status in (500, 503) and "timeout" in error.detail.lower():
-                raise QueryFailed(503, f"The query was stopped at this endpoint's time limit of {self.timeout:g} s.") from None
-            raise QueryFailed(502, f"The store failed on this query: {error}") from None
+                raise timed_out(self.timeout) from None
+            raise QueryError(502, f"The store failed on this query: {error}") from None
         except (socket.timeout, TimeoutError):
-            raise QueryFailed(503, f"The query was stopped at this endpoint's time limit of {self.timeout:g} s.") from None
+            raise timed_out(self.timeout) from None
         try:
             if job.form in ("CONSTRUCT", "DESCRIBE"):
                 triples = (quad.triple for quad in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
@@ -93,7 +93,7 @@ class RemoteStore:
                 return write_boolean(bool(results), job.format_key)
             return write_solutions(results, job.format_key, job.max_rows)
         except TooManyResults as error:
-            raise QueryFailed(400, str(error)) from None
+            raise QueryError(400, str(error)) from None
 
     def close(self) -> None:
         """Nothing to stop: the store lives on its own."""

@@ -18,8 +18,8 @@ from publisher.sparql.description import service_description
 from publisher.sparql.examples import example, examples
 from publisher.sparql.formats import (GRAPH_ALIASES, HTML, SOLUTION_ALIASES, ResultFormat, by_name,
                                       formats_for)
-from publisher.sparql.guard import Refused, check
-from publisher.sparql.pool import QueryFailed
+from publisher.sparql import QueryError
+from publisher.sparql.guard import check
 from publisher.sparql.worker import Job
 from publisher.web.documents import available_types, document_response, negotiate
 from publisher.web.state import current_snapshot, current_state
@@ -82,7 +82,7 @@ def endpoint():
     settings = current_snapshot().settings
     try:
         checked = check(query, settings.max_query_length)
-    except Refused as refused:
+    except QueryError as refused:
         return _failure(lang, query, refused.status, refused.message, params)
     fmt = _choose_format(params, checked.is_graph)
     if fmt is None:
@@ -92,7 +92,7 @@ def endpoint():
         return query_page(lang, query, params, checked)
     try:
         body = run(checked.text, checked.form, fmt.key)
-    except QueryFailed as failed:
+    except QueryError as failed:
         return plain_error(failed.status, failed.message)
     response = Response(body, content_type=fmt.content_type)
     response.set_etag(etag_of(body))
@@ -177,7 +177,7 @@ def query_page(lang: str, query: str, params, checked, error: str | None = None,
                     columns = results["head"]["vars"]
                     rows = [[_cells(b.get(c), urls, lang) for c in columns] for b in results["results"]["bindings"]]
                     context["table"] = {"columns": columns, "rows": rows}
-        except QueryFailed as failed:
+        except QueryError as failed:
             context["error"], status = failed.message, failed.status
     body = environment(lang).get_template("sparql.html").render(context)
     response = Response(body, status=status, content_type="text/html; charset=utf-8")
