@@ -54,7 +54,6 @@ class Rendered:
 class Snapshot:
     settings: Settings
     data: LoadedData
-    report: Report
     void: Graph
     catalog: Graph
     dumps: dict[str, DumpFile]
@@ -183,7 +182,7 @@ def check_data(settings: Settings, lang: str = "en") -> tuple[LoadedData, Report
 
 def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str = "en") -> Snapshot:
     """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`)."""
-    data, report = check_data(settings, lang)
+    data, _report = check_data(settings, lang)
     stamp = settings.data_modified or max(f.stat().st_mtime for f in data.files)
     modified = datetime.fromtimestamp(stamp, tz=timezone.utc)
     directory = Path(tempfile.mkdtemp(prefix="publisher-dumps-", dir=cache_dir))
@@ -197,7 +196,7 @@ def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str 
                       sparql_endpoint=endpoint)
     catalog = build_catalog(data.graph, description, settings.base_url, settings.license, modified, dumps, home,
                             sparql_endpoint=endpoint)
-    return Snapshot(settings=settings, data=data, report=report, void=void, catalog=catalog, dumps=dumps,
+    return Snapshot(settings=settings, data=data, void=void, catalog=catalog, dumps=dumps,
                     modified=modified, home=home, store_path=store_path)
 
 
