@@ -15,12 +15,11 @@ from rdflib.namespace import FOAF, SKOS, XSD
 
 from publisher.describe import new_graph
 from publisher.dumps import DumpFile
-from publisher.namespaces import DCT, SCHEMA
+from publisher.namespaces import DCT, PROV, SCHEMA
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"

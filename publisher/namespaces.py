@@ -1,7 +1,7 @@
 """The vocabularies the data and the publisher use, in one place."""
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 # schema.org's own JSON-LD context maps terms to http://schema.org/, so the data uses that form.
 SCHEMA = Namespace("http://schema.org/")
@@ -16,6 +16,8 @@ PREFIXES = {
     "xsd": XSD,
     "rdf": RDF,
     "rdfs": RDFS,
+    "prov": PROV,
+    "owl": OWL,
 }
 
-__all__ = ["SCHEMA", "SH", "PS", "DCT", "SKOS", "XSD", "RDF", "RDFS", "PREFIXES"]
+__all__ = ["SCHEMA", "SH", "PS", "DCT", "SKOS", "XSD", "RDF", "RDFS", "PROV", "OWL", "PREFIXES"]

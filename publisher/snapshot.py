@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from publisher.catalog import build_catalog
 from publisher.config import Settings
@@ -21,12 +21,13 @@ from publisher.describe import describe, incoming, page_count, resource_iris
 from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
 from publisher.i18n import LANGUAGES
+from publisher.lifecycle import lifecycle
 from publisher.load import LoadedData, fingerprint, load, parse_file
 from publisher.namespaces import SCHEMA
 from publisher.represent import Format
 from publisher.represent.calendar import event_calendar
 from publisher.represent.event_view import EventPageBuilder
-from publisher.represent.html import render_event_page, render_page
+from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
 from publisher.represent.social_image import social_image
 from publisher.represent.rdf import render_rdf
 from publisher.represent.urls import Urls
@@ -68,9 +69,12 @@ class Snapshot:
         served_elsewhere = ({URIRef(self.base_url + name) for name in self.dumps}
                             | {URIRef(self.base_url + "sparql"), URIRef(self.base_url),
                                URIRef(self.base_url + ".well-known/void")})
+        # Removed and merged resources answer 410 and 301 (publisher.lifecycle), not 200.
+        self.lifecycle = lifecycle(self.data.graph, self.base_url)
+        ended = self.lifecycle.gone | self.lifecycle.moved.keys()
         self.resources = frozenset((resource_iris(self.data.graph, self.base_url)
                                     | resource_iris(self.void, self.base_url)
-                                    | resource_iris(self.catalog, self.base_url)) - served_elsewhere)
+                                    | resource_iris(self.catalog, self.base_url)) - served_elsewhere - ended)
         # Sorted once per resource: every page of a much-linked resource slices the same list.
         self.incoming = lru_cache(maxsize=256)(lambda iri: incoming(self.graph, iri))
         # Each format of a resource renders from one description, so describe once for all.
@@ -136,8 +140,12 @@ class Snapshot:
         return is_main_event(self.graph, iri)
 
     def _render_html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
-        if self.is_main_event(iri):
+        if iri in self.lifecycle.gone:
+            body = render_tombstone_page(self.graph, iri, self.urls(), lang, self.dataset)
+        elif self.is_main_event(iri):
             body = render_event_page(self.graph, iri, self.urls(), lang, self.dataset)
+        elif is_series(self.graph, iri):
+            body = render_series_page(self.graph, iri, self.urls(), lang, self.dataset)
         else:
             body = render_page(self.describe(iri, page), iri, self.urls(), lang, self.dataset,
                                page=page, pages=self.pages(iri))
@@ -154,8 +162,14 @@ class Snapshot:
 
 
 def is_main_event(graph: Graph, iri) -> bool:
-    """An event with a date that is not part of another: it gets the full event page."""
-    return graph.value(iri, SCHEMA.startDate) is not None and graph.value(iri, SCHEMA.superEvent) is None
+    """An event with a date that is not part of another event (an edition of a series is one):
+    it gets the full event page."""
+    return graph.value(iri, SCHEMA.startDate) is not None and not any(
+        (parent, RDF.type, SCHEMA.Event) in graph for parent in graph.objects(iri, SCHEMA.superEvent))
+
+
+def is_series(graph: Graph, iri) -> bool:
+    return (iri, RDF.type, SCHEMA.EventSeries) in graph
 
 
 def _home_event(graph: Graph) -> URIRef | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.export.nginx import http_block, negotiate_js, server_block, standalone_config
+from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.i18n import LANGUAGES
 from publisher.represent import FORMATS, HTML, RDF_FORMATS
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
@@ -78,6 +78,7 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
                 writer.write(f"{local}.ics", snapshot.render_calendar(iri, lang).body)
                 writer.write(f"{local}.png", snapshot.render_image(iri, lang).body)
         bar.step()
+    _write_tombstones(writer, snapshot)
     if snapshot.home is not None:
         for lang in LANGUAGES:
             index = "index.html" if lang == LANGUAGES[0] else f"{lang}/index.html"
@@ -98,11 +99,25 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     (nginx / "http.conf").write_text(http_block(js), encoding="utf-8")
     home_path = urls.path(snapshot.home) if snapshot.home is not None else None
     home_calendar = str(snapshot.home).rsplit("/", 1)[-1] if snapshot.home is not None else None
+    ended = Ended(gone=sorted(urls.path(iri) for iri in snapshot.lifecycle.gone),
+                  moved=sorted((urls.path(old), urls.path(new)) for old, new in snapshot.lifecycle.moved.items()))
     (nginx / "server.conf").write_text(server_block(public.resolve(), snapshot.base_url, listen,
-                                                    snapshot.settings.max_age, home_path, home_calendar),
+                                                    snapshot.settings.max_age, home_path, home_calendar, ended),
                                        encoding="utf-8")
     (nginx / "nginx.conf").write_text(standalone_config(nginx.resolve()), encoding="utf-8")
     return writer.count
+
+
+def _write_tombstones(writer: Writer, snapshot: Snapshot) -> None:
+    """The 410 documents of removed resources, where nginx's @gone location finds them."""
+    urls = snapshot.urls()
+    for iri in sorted(snapshot.lifecycle.gone):
+        path = urls.path(iri)
+        for fmt in RDF_FORMATS:
+            writer.write(f"_gone/{path}.{fmt.extension}", snapshot.render(iri, fmt).body)
+        for lang in LANGUAGES:
+            local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
+            writer.write(f"_gone/{local}.html", snapshot.render_html(iri, lang).body)
 
 
 def _write_errors(writer: Writer, snapshot: Snapshot) -> None:

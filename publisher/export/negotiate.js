@@ -122,4 +122,22 @@ function page(r) {
     return number === 1 ? "" : ".page-" + number;
 }
 
-export default {ext: ext, link: link, not_found: not_found, choose: choose, page: page};
+// The tombstone of a removed resource in the requested format and language, "" when the client
+// accepts none of them (a 406, as in the app).
+function gone(r) {
+    var uri = (r.variables.request_uri || r.uri).split("?")[0];
+    var lang = "";
+    for (var i = 0; i < ERROR_LANGS.length; i++) {
+        if (uri.indexOf("/" + ERROR_LANGS[i] + "/") === 0) {
+            lang = ERROR_LANGS[i] + "/";
+            uri = uri.substring(ERROR_LANGS[i].length + 1);
+        }
+    }
+    var match = /^(.*)\.(html|ttl|jsonld|nt|rdf)$/.exec(uri);
+    var extension = match ? match[2] : (lang ? "html" : ext(r));
+    if (match) { uri = match[1]; }
+    if (!extension) { return ""; }
+    return "/_gone/" + (extension === "html" ? lang : "") + uri.substring(1) + "." + extension;
+}
+
+export default {ext: ext, link: link, not_found: not_found, choose: choose, page: page, gone: gone};

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from babel.dates import format_date
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from publisher.i18n import babel_locale, translations
 from publisher.labels import label, pick_literal
@@ -81,6 +81,10 @@ class EventPage:
     website: str | None
     news: Link | None
     audience: str | None
+    series: Link | None = None
+    # Cancelled, postponed, rescheduled or moved online: said first, with the date it had before.
+    notice: str | None = None
+    previous_dates: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
 
@@ -211,6 +215,8 @@ class EventPageBuilder:
         attendance = g.value(event, SCHEMA.eventAttendanceMode)
         news = g.value(event, SCHEMA.subjectOf)
         audience = g.value(event, SCHEMA.audience)
+        series = next((s for s in sorted(g.objects(event, SCHEMA.superEvent))
+                       if (s, RDF.type, SCHEMA.EventSeries) in g), None)
         return EventPage(
             iri=str(event),
             name=label(g, event, self.lang) or str(event),
@@ -234,5 +240,8 @@ class EventPageBuilder:
             website=str(g.value(event, SCHEMA.url)) if g.value(event, SCHEMA.url) else None,
             news=self.link(news) if news is not None else None,
             audience=self.text(audience, SCHEMA.audienceType) if audience is not None else None,
+            series=self.link(series) if series is not None else None,
+            notice=_(VALUE_LABELS[status]) if status in VALUE_LABELS and status != SCHEMA.EventScheduled else None,
+            previous_dates=[format_date_literal(d, self.lang) for d in sorted(g.objects(event, SCHEMA.previousStartDate))],
             sources=sorted({str(s) for s in g.objects(event, DCT.source)}),
         )

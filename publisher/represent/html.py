@@ -11,7 +11,9 @@ from publisher.config import PROJECT_ROOT
 from publisher.i18n import LANGUAGES, translations
 from publisher.represent import HTML, RDF_FORMATS, TURTLE
 from publisher.represent.event_view import EventPage, EventPageBuilder
-from publisher.represent.structured_data import event_structured_data, script_json
+from publisher.represent.series_view import build_series_page, editions_of
+from publisher.represent.structured_data import event_structured_data, script_json, series_structured_data
+from publisher.represent.tombstone_view import tombstone
 from publisher.represent.urls import Urls
 from publisher.represent.view import ViewBuilder
 
@@ -40,6 +42,7 @@ def site_links(urls: Urls, lang: str) -> dict:
         "dataset_doc": urls.document(dataset, TURTLE),
         "catalog_doc": urls.document(catalog, TURTLE),
         "sparql_url": _localized_query_page(urls, lang),
+        "changes_url": urls.changes(lang),
     }
 
 
@@ -95,6 +98,22 @@ def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset:
         structured_data=script_json(event_structured_data(graph, iri, lang, urls.page(iri, lang), image_url)),
     )
     return environment(lang).get_template("event.html").render(context).encode("utf-8")
+
+
+def render_series_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+    """A series: its editions in date order, each linking to its own page."""
+    context = _common(iri, urls, lang, dataset)
+    context["series"] = build_series_page(graph, iri, urls, lang)
+    context["structured_data"] = script_json(series_structured_data(
+        graph, iri, editions_of(graph, iri), lang, urls.page(iri, lang), lambda e: urls.page(e, lang)))
+    return environment(lang).get_template("series.html").render(context).encode("utf-8")
+
+
+def render_tombstone_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+    """The 410 page of a removed resource: when, why, and what replaced it."""
+    context = _common(iri, urls, lang, dataset)
+    context["tombstone"] = tombstone(graph, iri, urls, lang)
+    return environment(lang).get_template("gone.html").render(context).encode("utf-8")
 
 
 def render_error_page(base_url: str, lang: str, status: int, title: str, detail: str) -> bytes:

@@ -50,6 +50,9 @@ def _place(graph: Graph, place, lang: str) -> dict:
             if value is not None:
                 postal[prop] = value
         entry["address"] = postal
+    elif (place, RDF.type, SCHEMA.City) in graph:
+        # Only the city is known (e.g. "in Kraków"): Google's required address, as far as it goes.
+        entry["address"] = {"@type": "PostalAddress", "addressLocality": entry["name"]}
     features = []
     for feature in sorted(graph.objects(place, SCHEMA.amenityFeature)):
         value = graph.value(feature, SCHEMA.value)
@@ -73,17 +76,17 @@ def event_structured_data(graph: Graph, event: URIRef, lang: str, page_url: str,
     description = _text(graph, event, SCHEMA.description, lang)
     if description:
         data["description"] = description
-    for prop in ("startDate", "endDate"):
-        value = graph.value(event, SCHEMA[prop])
-        if value is not None:
-            data[prop] = str(value)
+    for prop in ("startDate", "endDate", "previousStartDate"):
+        values = sorted(str(v) for v in graph.objects(event, SCHEMA[prop]))
+        if values:
+            data[prop] = values[0] if len(values) == 1 else values
     for prop in ("eventStatus", "eventAttendanceMode"):
         value = graph.value(event, SCHEMA[prop])
         if value is not None:
             data[prop] = _enum(value)
     locations = []
     for location in sorted(graph.objects(event, SCHEMA.location)):
-        if (location, None, SCHEMA.Place) in graph:
+        if (location, RDF.type, SCHEMA.Place) in graph or (location, RDF.type, SCHEMA.City) in graph:
             locations.insert(0, _place(graph, location, lang))
         else:
             locations.append(_named(graph, location, lang))
@@ -100,8 +103,35 @@ def event_structured_data(graph: Graph, event: URIRef, lang: str, page_url: str,
     performers = [_named(graph, p, lang) for p in sorted(graph.objects(event, SCHEMA.performer))]
     if performers:
         data["performer"] = performers
+    series = [_named(graph, s, lang) for s in sorted(graph.objects(event, SCHEMA.superEvent))
+              if (s, RDF.type, SCHEMA.EventSeries) in graph]
+    if series:
+        data["superEvent"] = series[0]
     website = graph.value(event, SCHEMA.url)
     data["url"] = str(website) if website is not None else page_url
+    return data
+
+
+def series_structured_data(graph: Graph, series: URIRef, editions: list, lang: str, page_url: str,
+                           edition_url) -> dict:
+    """The series with its editions (each with its own page): for every schema.org consumer."""
+    data: dict = {"@context": "https://schema.org", "@type": "EventSeries", "@id": str(series),
+                  "name": label(graph, series, lang), "url": page_url}
+    description = _text(graph, series, SCHEMA.description, lang)
+    if description:
+        data["description"] = description
+    data["subEvent"] = []
+    for edition in editions:
+        entry = {"@type": _type(graph, edition), "@id": str(edition), "name": label(graph, edition, lang)}
+        for prop in ("startDate", "endDate"):
+            value = graph.value(edition, SCHEMA[prop])
+            if value is not None:
+                entry[prop] = str(value)
+        status = graph.value(edition, SCHEMA.eventStatus)
+        if status is not None:
+            entry["eventStatus"] = _enum(status)
+        entry["url"] = edition_url(edition)
+        data["subEvent"].append(entry)
     return data
 
 

@@ -29,6 +29,11 @@ class Urls:
         """A per-language file of a resource: …/x.ics in Polish, /en/…/x.ics in English."""
         return f"{iri}.{extension}" if lang == "pl" else f"{self.base}en/{self.path(iri)}.{extension}"
 
+    def changes(self, lang: str, page: int = 1) -> str:
+        """The Atom feed of changes to the data, per language (…/changes.atom, /en/changes.atom)."""
+        path = "changes.atom" if lang == "pl" else f"{lang}/changes.atom"
+        return self.base + path + (f"?page={page}" if page > 1 else "")
+
     def static(self, name: str) -> str:
         return f"{self.base}static/{name}"
 

@@ -47,8 +47,8 @@ def link_header(links: list[tuple[str, Format]]) -> str:
 
 def document_response(snapshot: Snapshot, rendered: Rendered, fmt: Format | None, *, location: str | None,
                       alternates: list[tuple[str, Format]], negotiated: bool,
-                      content_type: str | None = None) -> Response:
-    response = Response(rendered.body, content_type=content_type or fmt.content_type)
+                      content_type: str | None = None, status: int = 200) -> Response:
+    response = Response(rendered.body, status=status, content_type=content_type or fmt.content_type)
     response.set_etag(rendered.etag)
     response.last_modified = snapshot.modified
     response.cache_control.public = True
@@ -57,6 +57,7 @@ def document_response(snapshot: Snapshot, rendered: Rendered, fmt: Format | None
         response.headers["Content-Location"] = location
     if alternates:
         response.headers["Link"] = link_header(alternates)
-    if negotiated:
+    if negotiated or status != 200:
         response.vary.add("Accept")
-    return response.make_conditional(request)
+    # Only a 200 has a representation a cache may revalidate (a 410 is final).
+    return response.make_conditional(request) if status == 200 else response

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request
 from rdflib import URIRef
 
+from publisher.lifecycle import moved_location
 from publisher.represent import BY_EXTENSION, HTML, Format
 from publisher.snapshot import Snapshot
 from publisher.web.documents import alternates, document_response, negotiate, render
@@ -57,17 +58,36 @@ def resource(path: str):
         if lang == "en":
             return respond(snapshot, iri, HTML, lang, negotiated=False, page=page)
         return respond(snapshot, iri, negotiate(), lang, negotiated=True, page=page)
+    if iri in snapshot.lifecycle.moved or iri in snapshot.lifecycle.gone:
+        return ended(snapshot, iri, None, lang)
 
     stem, dot, extension = path.rpartition(".")
     iri = URIRef(snapshot.base_url + stem)
+    fmt = BY_EXTENSION.get(extension)
+    if dot and fmt is not None and (lang == "pl" or fmt is HTML) and (
+            iri in snapshot.lifecycle.moved or iri in snapshot.lifecycle.gone):
+        return ended(snapshot, iri, fmt, lang)
     if not dot or iri not in snapshot.resources:
         abort(404)
     if extension in EVENT_FILES and snapshot.is_main_event(iri):
         return event_file(snapshot, iri, extension, lang)
-    fmt = BY_EXTENSION.get(extension)
     if fmt is not None and (lang == "pl" or fmt is HTML):
         return respond(snapshot, iri, fmt, lang, negotiated=False)
     abort(404)
+
+
+def ended(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str):
+    """A merged resource: 301 to its successor, same language and format. A removed one: 410
+    with its tombstone in the format its URL names, else the negotiated one (HTML under /en/)."""
+    successor = snapshot.lifecycle.moved.get(iri)
+    if successor is not None:
+        return redirect(moved_location(snapshot.urls(), successor, lang, fmt.extension if fmt else None), code=301)
+    negotiated = fmt is None and lang == "pl"
+    fmt = fmt or (negotiate() if negotiated else HTML)
+    if fmt is None:
+        return not_acceptable(alternates(snapshot, iri, exclude=None))
+    return document_response(snapshot, render(snapshot, iri, fmt, lang), fmt, location=None,
+                             alternates=alternates(snapshot, iri, exclude=fmt), negotiated=negotiated, status=410)
 
 
 # Files a main event has besides its data: a calendar entry and its social image, per language.

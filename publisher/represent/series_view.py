@@ -1,0 +1,65 @@
+"""A series page: the series and its editions in date order, read from the graph in one language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, URIRef
+
+from publisher.i18n import translations
+from publisher.labels import label, pick_literal
+from publisher.namespaces import DCT, SCHEMA
+from publisher.represent.event_view import date_range, place_text
+from publisher.represent.urls import Urls
+from publisher.represent.view import VALUE_LABELS
+
+
+@dataclass
+class Edition:
+    iri: str
+    name: str
+    alternate_name: str | None
+    href: str
+    start: str
+    dates: str
+    place: str | None
+    status: str | None
+
+
+@dataclass
+class SeriesPage:
+    iri: str
+    name: str
+    description: str | None
+    editions: list[Edition]
+    sources: list[str]
+
+
+def editions_of(graph: Graph, series: URIRef) -> list[URIRef]:
+    """The series' editions (events naming it as schema:superEvent) by start date."""
+    dated = [(str(graph.value(e, SCHEMA.startDate) or ""), str(e), e)
+             for e in graph.subjects(SCHEMA.superEvent, series) if isinstance(e, URIRef)]
+    return [edition for _start, _iri, edition in sorted(dated)]
+
+
+def build_series_page(graph: Graph, series: URIRef, urls: Urls, lang: str) -> SeriesPage:
+    _ = translations(lang).gettext
+
+    def text(node, prop) -> str | None:
+        literal = pick_literal(graph.objects(node, prop), lang)
+        return str(literal) if literal is not None else None
+
+    editions = []
+    for event in editions_of(graph, series):
+        places = [place_text(graph, p, lang) for p in sorted(graph.objects(event, SCHEMA.location))]
+        status = graph.value(event, SCHEMA.eventStatus)
+        editions.append(Edition(
+            iri=str(event), name=label(graph, event, lang) or str(event),
+            alternate_name=text(event, SCHEMA.alternateName), href=urls.page(event, lang),
+            start=str(graph.value(event, SCHEMA.startDate)), dates=date_range(graph, event, lang),
+            place=", ".join(p for p in places if p) or None,
+            status=_(VALUE_LABELS[status]) if status in VALUE_LABELS and status != SCHEMA.EventScheduled else None,
+        ))
+    return SeriesPage(iri=str(series), name=label(graph, series, lang) or str(series),
+                      description=text(series, SCHEMA.description), editions=editions,
+                      sources=sorted({str(s) for s in graph.objects(series, DCT.source)}))
