@@ -9,12 +9,15 @@ ranges without downloading the EU vocabularies.
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import quote
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, SKOS, XSD
 
 from publisher.describe import new_graph
 from publisher.dumps import DumpFile
+from publisher.labels import label
+from publisher.parts import Part
 from publisher.namespaces import DCT, PROV, SCHEMA
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -49,8 +52,15 @@ def _typed(graph: Graph, node, cls, label: str | None = None) -> URIRef:
     return node
 
 
+def part_iri(base_url: str, part: Part) -> URIRef:
+    return URIRef(f"{base_url}dataset/{part.name}")
+
+
 def build_catalog(data: Graph, description: Graph, base_url: str, license: str, modified: datetime,
-                  dumps: dict[str, DumpFile], home: URIRef | None, sparql_endpoint: str | None) -> Graph:
+                  dumps: dict[str, DumpFile], home: URIRef | None, sparql_endpoint: str | None,
+                  parts: list[Part] = (), page_of=None) -> Graph:
+    """The whole catalog; `parts` (one a data file) become datasets of their own, part of the
+    whole, with their landing pages from `page_of(iri)`."""
     catalog, dataset = URIRef(base_url + "catalog"), URIRef(base_url + "dataset")
     at = lambda name: URIRef(f"{catalog}#{name}")  # noqa: E731  nodes described only here
     g = new_graph()
@@ -113,7 +123,7 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
         g.add((theme, SKOS.inScheme, scheme))
         themes.append(theme)
     keywords = sorted(data.objects(None, SCHEMA.keywords), key=str)
-    period = _add_temporal(g, data, at("period"))
+    period = _add_temporal(g, data, None, at("period"))
     contact = _add_contact(g, data, at("contact"))
     _add_provenance(g, data, dataset, at)
     for theme in themes:
@@ -129,7 +139,12 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
 
     for dump in dumps.values():
         _add_distribution(g, dataset, at(f"distribution-{dump.name}"), dump, base_url, licence, schema_org, stamp,
-                          available)
+                          available, WHOLE_DUMP)
+    shared = dict(publisher=publisher, licence=licence, issued=issued, poland=poland, languages=languages,
+                  themes=themes, contact=contact, standard=schema_org, available=available)
+    for part in parts:
+        _add_part(g, data, catalog, dataset, part, base_url, at, page_of, **shared)
+    _add_feed(g, dataset, at("distribution-changes"), URIRef(base_url + "changes.atom"), licence, stamp, available)
     if sparql_endpoint:
         service = _add_service(g, catalog, dataset, at, URIRef(sparql_endpoint), licence, stamp, available)
         for theme in themes:
@@ -142,10 +157,53 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
     return g
 
 
-def _add_temporal(g: Graph, data: Graph, period: URIRef) -> URIRef | None:
-    """The time the data is about: from the earliest start to the latest end of its events."""
-    starts = [o.toPython() for o in data.objects(None, SCHEMA.startDate)]
-    ends = [o.toPython() for o in data.objects(None, SCHEMA.endDate)] or starts
+def _add_part(g: Graph, data: Graph, catalog, whole, part: Part, base_url: str, at, page_of, *, publisher, licence,
+              issued, poland, languages, themes, contact, standard, available) -> None:
+    """A data file as a dataset: what it is about, when it last changed, its own downloads."""
+    node = part_iri(base_url, part)
+    stamp = Literal(part.modified.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    g.add((catalog, DCAT.dataset, node))
+    g.add((node, RDF.type, DCAT.Dataset))
+    g.add((node, DCT.identifier, Literal(str(node))))
+    g.add((node, DCT.isPartOf, whole))
+    names = {lang: [label(data, m, lang) or str(m) for m in part.main] for lang in ("pl", "en")}
+    _both(g, node, DCT.title, f"MIEJSCA OTWARTE — dane: {names['pl'][0] if part.main else part.name}",
+          f"MIEJSCA OTWARTE — data: {names['en'][0] if part.main else part.name}")
+    _both(g, node, DCT.description,
+          f"Plik danych {part.name}.ttl" + (f" o: {'; '.join(names['pl'])}." if part.main else "."),
+          f"The data file {part.name}.ttl" + (f" about: {'; '.join(names['en'])}." if part.main else "."))
+    if publisher is not None:
+        g.add((node, DCT.publisher, publisher))
+    for prop, value in ((DCT.license, licence), (DCT.issued, issued), (DCT.modified, stamp), (DCT.spatial, poland)):
+        g.add((node, prop, value))
+    for language in languages:
+        g.add((node, DCT.language, language))
+    for theme in themes:
+        g.add((node, DCAT.theme, theme))
+    if contact is not None:
+        g.add((node, DCAT.contactPoint, contact))
+    if part.main and page_of is not None:
+        g.add((node, DCAT.landingPage, _typed(g, URIRef(page_of(part.main[0])), FOAF.Document)))
+    # A series spans the time of its editions (which name it as their superEvent).
+    subjects = set(part.main) | {e for m in part.main for e in data.subjects(SCHEMA.superEvent, m)}
+    keywords = {k for m in part.main for k in data.objects(m, SCHEMA.keywords)}
+    keywords |= {Literal(name, lang=lang) for lang, labels in names.items() for name in labels}
+    for keyword in sorted(keywords, key=lambda k: (k.language or "", str(k))):
+        g.add((node, DCAT.keyword, keyword))
+    period = _add_temporal(g, data, subjects, at(f"period-{part.name}"))
+    if period is not None:
+        g.add((node, DCT.temporal, period))
+    for dump in part.dumps:
+        _add_distribution(g, node, at(f"distribution-{dump.name}"), dump, base_url, licence, standard, stamp,
+                          available, PART_FILE)
+
+
+def _add_temporal(g: Graph, data: Graph, subjects, period: URIRef) -> URIRef | None:
+    """The time the data is about: from the earliest start to the latest end of its events
+    (of `subjects` only, when given)."""
+    starts = [o.toPython() for s, o in data.subject_objects(SCHEMA.startDate) if subjects is None or s in subjects]
+    ends = [o.toPython() for s, o in data.subject_objects(SCHEMA.endDate)
+            if subjects is None or s in subjects] or starts
     days = [d for d in starts + ends if isinstance(d, date)]
     if not days:
         return None
@@ -193,17 +251,23 @@ def _add_provenance(g: Graph, data: Graph, dataset: URIRef, at) -> None:
         g.add((dataset, PROV.wasDerivedFrom, source))
 
 
+# Titles and descriptions of a distribution (pl, en), filled with the format's name.
+WHOLE_DUMP = (("Zrzut całego grafu: {}", "Whole-graph dump: {}"),
+              ("Wszystkie trójki zbioru w formacie {}.", "Every triple of the dataset as {}."))
+PART_FILE = (("Plik danych: {}", "Data file: {}"),
+             ("Trójki tego pliku danych w formacie {}.", "The triples of this data file as {}."))
+
+
 def _add_distribution(g: Graph, dataset, node, dump: DumpFile, base_url: str, licence, standard, stamp,
-                      available) -> None:
+                      available, texts) -> None:
     url = URIRef(base_url + dump.name)
     file_type = FILE_TYPES[dump.format.extension]
     g.add((node, RDF.type, DCAT.Distribution))
     g.add((dataset, DCAT.distribution, node))
-    packed = " (gzip)" if dump.compressed else ""
-    _both(g, node, DCT.title, f"Zrzut całego grafu: {dump.format.label}{packed}",
-          f"Whole-graph dump: {dump.format.label}{packed}")
-    _both(g, node, DCT.description, f"Wszystkie trójki zbioru w formacie {dump.format.label}{packed}.",
-          f"Every triple of the dataset as {dump.format.label}{packed}.")
+    kind = dump.format.label + (" (gzip)" if dump.compressed else "")
+    (title_pl, title_en), (text_pl, text_en) = texts
+    _both(g, node, DCT.title, title_pl.format(kind), title_en.format(kind))
+    _both(g, node, DCT.description, text_pl.format(kind), text_en.format(kind))
     g.add((node, DCAT.accessURL, url))
     g.add((node, DCAT.downloadURL, url))
     media = _typed(g, URIRef(IANA + dump.format.media_type), DCT.MediaType)
@@ -221,6 +285,23 @@ def _add_distribution(g: Graph, dataset, node, dump: DumpFile, base_url: str, li
     g.add((node, SPDX.checksum, checksum))
     g.add((node, DCT.license, licence))
     g.add((node, DCT.conformsTo, standard))
+    g.add((node, DCT.modified, stamp))
+    g.add((node, DCATAP.availability, available))
+
+
+def _add_feed(g: Graph, dataset, node, feed: URIRef, licence, stamp, available) -> None:
+    """The change feed as a distribution: portals and apps that re-harvest read what changed."""
+    g.add((node, RDF.type, DCAT.Distribution))
+    g.add((dataset, DCAT.distribution, node))
+    _both(g, node, DCT.title, "Kanał zmian (Atom)", "Change feed (Atom)")
+    _both(g, node, DCT.description, "Zasoby dodane, zmienione i usunięte, z datami zmian (RFC 4287).",
+          "Resources created, changed and removed, with when (RFC 4287).")
+    g.add((node, DCAT.accessURL, feed))
+    g.add((node, DCAT.mediaType, _typed(g, URIRef(IANA + "application/atom+xml"), DCT.MediaType)))
+    fmt = _typed(g, URIRef(f"{EU}file-type/ATOM"), DCT.MediaTypeOrExtent)
+    g.add((fmt, SKOS.prefLabel, Literal("Atom Feed")))
+    g.add((node, DCT["format"], fmt))
+    g.add((node, DCT.license, licence))
     g.add((node, DCT.modified, stamp))
     g.add((node, DCATAP.availability, available))
 
@@ -251,3 +332,47 @@ def _add_service(g: Graph, catalog, dataset, at, endpoint: URIRef, licence, stam
     g.add((distribution, DCATAP.availability, available))
     g.add((dataset, DCAT.distribution, distribution))
     return service
+
+
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+
+
+def catalog_view(full: Graph, base_url: str, datasets: list[tuple[datetime, URIRef]], page: int, size: int,
+                 since: datetime | None = None) -> Graph:
+    """One page of the catalog, newest change first, of the datasets changed at or after `since`.
+
+    Paged with Hydra as ckanext-dcat reads and writes it (hydra:PartialCollectionView with
+    hydra:next …), and filtered like its `modified_since` parameter.
+    """
+    catalog = URIRef(base_url + "catalog")
+    chosen = [iri for when, iri in sorted(datasets, key=lambda d: (-d[0].timestamp(), str(d[1])))
+              if since is None or when >= since]
+    pages = max(1, -(-len(chosen) // size))
+    shown = set(chosen[(page - 1) * size:page * size])
+    g = new_graph()
+    g.bind("hydra", HYDRA)
+    for prefix, namespace in full.namespaces():
+        g.bind(prefix, namespace, replace=False)
+    dropped = {iri for _when, iri in datasets} - shown
+    dropped |= {d for iri in dropped for d in full.objects(iri, DCAT.distribution)}
+    dropped |= {c for d in list(dropped) for c in full.objects(d, SPDX.checksum)}
+    for triple in full:
+        if triple[0] not in dropped and not (triple[1] == DCAT.dataset and triple[2] in dropped):
+            g.add(triple)
+
+    def url(number: int) -> URIRef:
+        query = [f"modified_since={quote(since.isoformat())}"] if since is not None else []
+        return URIRef(f"{catalog}?" + "&".join(query + [f"page={number}"]))
+
+    view = url(page)
+    g.add((catalog, HYDRA.totalItems, Literal(len(chosen))))
+    g.add((catalog, HYDRA.view, view))
+    g.add((view, RDF.type, HYDRA.PartialCollectionView))
+    g.add((view, HYDRA.itemsPerPage, Literal(size)))
+    g.add((view, HYDRA.first, url(1)))
+    g.add((view, HYDRA.last, url(pages)))
+    if page > 1:
+        g.add((view, HYDRA.previous, url(page - 1)))
+    if page < pages:
+        g.add((view, HYDRA.next, url(page + 1)))
+    return g

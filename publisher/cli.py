@@ -111,11 +111,14 @@ def _report_unreadable(error: DataError, output: str) -> None:
 @click.option("--reload-interval", default=2.0, show_default=True, type=float,
               help="Seconds between looks at the data files; a valid change is served, an invalid one "
                    "is logged and the last valid data keeps serving (0: off).")
+@click.option("--catalog-page-size", default=100, show_default=True, type=int,
+              help="Datasets a page of the catalog lists (Hydra paging beyond).")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=16, show_default=True, type=int,
               help="Threads per worker (a thread waits out each running query, so keep it well above the query workers).")
 def serve_command(host, port, base_url, data_paths, shapes_path, license_url, query_timeout, max_result_rows,
-                  query_workers, store_url, graph_store_url, reload_interval, workers, threads, lang) -> None:
+                  query_workers, store_url, graph_store_url, reload_interval, catalog_page_size, workers, threads,
+                  lang) -> None:
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     from dataclasses import replace
 
@@ -131,7 +134,7 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
                         data_paths=tuple(data_paths) or (DEFAULT_DATA,),
                         shapes_path=shapes_path, license=license_url, query_timeout=query_timeout,
                         max_result_rows=max_result_rows, query_workers=query_workers,
-                        reload_interval=reload_interval)
+                        reload_interval=reload_interval, catalog_page_size=catalog_page_size)
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
     # They load the files just validated without validating them again (same fingerprint).
     validated = fingerprint(settings.data_paths)
@@ -151,7 +154,10 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
 @click.option("--sparql-endpoint", default=None,
               help="An external SPARQL endpoint to name in VoID, the catalog and pages (default: none).")
 @click.option("--listen", default=None, help="nginx listen address (default: the base URL's port).")
-def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_endpoint, listen, lang) -> None:
+@click.option("--catalog-page-size", default=100, show_default=True, type=int,
+              help="Datasets a page of the catalog lists (Hydra paging beyond).")
+def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_endpoint, listen, catalog_page_size,
+                  lang) -> None:
     """Write every representation of every resource into OUT, with an nginx config that negotiates."""
     import os as _os
     from urllib.parse import urlsplit
@@ -160,7 +166,7 @@ def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_en
 
     settings = Settings(base_url=base_url, data_paths=tuple(data_paths) or (DEFAULT_DATA,),
                         shapes_path=shapes_path, license=license_url, serve_sparql=False,
-                        external_sparql=sparql_endpoint)
+                        external_sparql=sparql_endpoint, catalog_page_size=catalog_page_size)
     parts = urlsplit(settings.base_url)
     listen = listen or str(parts.port or (443 if parts.scheme == "https" else 80))
     progress = sys.stderr.isatty() and not _os.environ.get("CI")
@@ -191,6 +197,7 @@ def _load_into_store(settings, data, store_url, graph_store_url):
     """Put the validated data into the remote store (Graph Store Protocol), once, before workers start."""
     from dataclasses import replace
 
+    from publisher.history import data_modified
     from publisher.store.remote import RemoteStore, StoreError
 
     store = RemoteStore(store_url, graph_store_url, timeout=settings.query_timeout)
@@ -200,5 +207,5 @@ def _load_into_store(settings, data, store_url, graph_store_url):
         click.echo(f"Not serving: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
     click.echo(f"Loaded {len(data.graph)} triples into {store.graph_store_url}", err=True)
-    modified = max(f.stat().st_mtime for f in data.files)
+    modified = data_modified(data.files).timestamp()
     return replace(settings, store_url=store_url, graph_store_url=store.graph_store_url, data_modified=modified)

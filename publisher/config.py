@@ -57,6 +57,8 @@ class Settings:
     store_url: str | None = None
     graph_store_url: str | None = None
     data_modified: float | None = None
+    # Datasets a page of the catalog lists (ckanext-dcat's default, hydra paging beyond).
+    catalog_page_size: int = 100
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalise_base_url(self.base_url))

@@ -33,6 +33,20 @@ def dump_name(fmt: Format, compressed: bool) -> str:
     return f"dump.{fmt.extension}" + (".gz" if compressed else "")
 
 
+def _write(directory: Path, name: str, content: bytes, fmt: Format, compressed: bool) -> DumpFile:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return DumpFile(name=name, path=path, media_type=GZIP if compressed else fmt.media_type, format=fmt,
+                    compressed=compressed, size=len(content), etag=etag_of(content),
+                    sha256=hashlib.sha256(content).hexdigest())
+
+
+def write_dump(graph: Graph, base_url: str, directory: Path, name: str, fmt: Format) -> DumpFile:
+    """One uncompressed dump of `graph`, at `name` below the base URL (e.g. data/x.nt)."""
+    return _write(directory, name, render_rdf(graph, fmt, base_url), fmt, compressed=False)
+
+
 def write_dumps(graph: Graph, base_url: str, directory: Path) -> dict[str, DumpFile]:
     directory.mkdir(parents=True, exist_ok=True)
     dumps = {}
@@ -41,11 +55,5 @@ def write_dumps(graph: Graph, base_url: str, directory: Path) -> dict[str, DumpF
         # mtime=0 keeps the gzip bytes (and so the ETag) stable across runs.
         for compressed, content in ((False, body), (True, gzip.compress(body, compresslevel=9, mtime=0))):
             name = dump_name(fmt, compressed)
-            path = directory / name
-            path.write_bytes(content)
-            dumps[name] = DumpFile(
-                name=name, path=path, media_type=GZIP if compressed else fmt.media_type, format=fmt,
-                compressed=compressed, size=len(content), etag=etag_of(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-            )
+            dumps[name] = _write(directory, name, content, fmt, compressed)
     return dumps

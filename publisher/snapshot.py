@@ -9,24 +9,29 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
-from publisher.catalog import build_catalog
+from publisher.catalog import build_catalog, catalog_view, part_iri
 from publisher.config import Settings
 from publisher.describe import describe, incoming, page_count, resource_iris
 from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
+from publisher.events import is_main_event, is_series
+from publisher.history import Change, file_modified, history
 from publisher.i18n import LANGUAGES
+from publisher.labels import label
 from publisher.lifecycle import lifecycle
 from publisher.load import LoadedData, fingerprint, load, parse_file
-from publisher.namespaces import SCHEMA
+from publisher.namespaces import DCT, SCHEMA
+from publisher.parts import Part, data_parts
 from publisher.represent import Format
 from publisher.represent.calendar import event_calendar
 from publisher.represent.event_view import EventPageBuilder
+from publisher.represent.feed import feed_pages, render_feed
 from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
 from publisher.represent.social_image import social_image
 from publisher.represent.rdf import render_rdf
@@ -61,13 +66,16 @@ class Snapshot:
     modified: datetime
     home: URIRef | None
     store_path: Path | None
+    parts: list[Part] = field(default_factory=list)
     resources: frozenset[URIRef] = field(default=frozenset())
 
     def __post_init__(self) -> None:
         # The home page, dumps, endpoint and well-known VoID are named in the meta graphs but
         # served by their own routes.
-        served_elsewhere = ({URIRef(self.base_url + name) for name in self.dumps}
+        self.part_dumps = {dump.name: dump for part in self.parts for dump in part.dumps}
+        served_elsewhere = ({URIRef(self.base_url + name) for name in self.dumps | self.part_dumps}
                             | {URIRef(self.base_url + "sparql"), URIRef(self.base_url),
+                               URIRef(self.base_url + "changes.atom"),
                                URIRef(self.base_url + ".well-known/void")})
         # Removed and merged resources answer 410 and 301 (publisher.lifecycle), not 200.
         self.lifecycle = lifecycle(self.data.graph, self.base_url)
@@ -83,6 +91,21 @@ class Snapshot:
         self.render_html = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render_html)
         self.render_calendar = lru_cache(maxsize=1024)(self._render_calendar)
         self.render_image = lru_cache(maxsize=64)(self._render_image)
+        self.render_feed = lru_cache(maxsize=256)(self._render_feed)
+
+    @cached_property
+    def changes(self) -> list[Change]:
+        """The data's history, newest first (publisher.history); computed on first use."""
+        return history(self.settings.data_paths, self.graph, self.base_url, self.modified)
+
+    def feed_pages(self) -> int:
+        return feed_pages(self.changes)
+
+    def _render_feed(self, lang: str, page: int = 1) -> Rendered:
+        publisher = self.catalog.value(self.dataset, DCT.publisher)
+        author = (label(self.catalog, publisher, lang) if publisher is not None else None) or "MIEJSCA OTWARTE"
+        body = render_feed(self.changes, self.graph, self.urls(), lang, author, page)
+        return Rendered(body, etag_of(body))
 
     @property
     def base_url(self) -> str:
@@ -101,16 +124,36 @@ class Snapshot:
         return URIRef(self.base_url + "catalog")
 
     def _describe(self, iri: URIRef, page: int = 1) -> Graph:
-        """The publication's own documents (dataset, catalog) come from the meta graphs."""
+        """The publication's own documents (dataset, catalog, its parts) come from the meta graphs."""
         if iri == self.dataset:
             return self.void + self.catalog
         if iri == self.catalog_iri:
-            return self.catalog
+            return self.catalog_view(page)
+        if iri in self.part_datasets:
+            return describe(self.catalog, iri)
         return describe(self.graph, iri, page, self.incoming(iri))
+
+    @property
+    def part_datasets(self) -> dict[URIRef, Part]:
+        return {part_iri(self.base_url, part): part for part in self.parts}
+
+    def catalog_datasets(self) -> list[tuple[datetime, URIRef]]:
+        """Every dataset of the catalog with when it last changed (the whole: when any part did)."""
+        return [(self.modified, self.dataset)] + [(part.modified, iri) for iri, part in self.part_datasets.items()]
+
+    def catalog_view(self, page: int = 1, since: datetime | None = None) -> Graph:
+        return catalog_view(self.catalog, self.base_url, self.catalog_datasets(), page,
+                            self.settings.catalog_page_size, since)
+
+    def catalog_pages(self, since: datetime | None = None) -> int:
+        count = sum(1 for when, _ in self.catalog_datasets() if since is None or when >= since)
+        return max(1, -(-count // self.settings.catalog_page_size))
 
     def pages(self, iri: URIRef) -> int:
         """How many pages the document of `iri` has (its incoming links, PAGE_SIZE a page)."""
-        if iri in (self.dataset, self.catalog_iri):
+        if iri == self.catalog_iri:
+            return self.catalog_pages()
+        if iri == self.dataset or iri in self.part_datasets:
             return 1
         return page_count(self.incoming(iri))
 
@@ -161,17 +204,6 @@ class Snapshot:
         return Rendered(body, etag_of(body))
 
 
-def is_main_event(graph: Graph, iri) -> bool:
-    """An event with a date that is not part of another event (an edition of a series is one):
-    it gets the full event page."""
-    return graph.value(iri, SCHEMA.startDate) is not None and not any(
-        (parent, RDF.type, SCHEMA.Event) in graph for parent in graph.objects(iri, SCHEMA.superEvent))
-
-
-def is_series(graph: Graph, iri) -> bool:
-    return (iri, RDF.type, SCHEMA.EventSeries) in graph
-
-
 def _home_event(graph: Graph) -> URIRef | None:
     """The earliest main event: the home page shows it."""
     candidates = [(str(start), str(event), event) for event, start in graph.subject_objects(SCHEMA.startDate)
@@ -197,10 +229,12 @@ def check_data(settings: Settings, lang: str = "en") -> tuple[LoadedData, Report
 def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str = "en") -> Snapshot:
     """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`)."""
     data, _report = check_data(settings, lang)
-    stamp = settings.data_modified or max(f.stat().st_mtime for f in data.files)
-    modified = datetime.fromtimestamp(stamp, tz=timezone.utc)
+    file_times = file_modified(data.files)
+    modified = (datetime.fromtimestamp(settings.data_modified, tz=timezone.utc) if settings.data_modified
+                else max(file_times.values()))
     directory = Path(tempfile.mkdtemp(prefix="publisher-dumps-", dir=cache_dir))
     dumps = write_dumps(data.graph, settings.base_url, directory)
+    parts = data_parts(data, settings.data_paths, file_times, directory)
     embedded = settings.serve_sparql and not settings.store_url
     store_path = build_store(dumps["dump.nt"].path, directory / "oxigraph") if embedded else None
     home = _home_event(data.graph)
@@ -209,9 +243,10 @@ def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str 
     void = build_void(data.graph, description, settings.base_url, settings.license, modified, dumps, home,
                       sparql_endpoint=endpoint)
     catalog = build_catalog(data.graph, description, settings.base_url, settings.license, modified, dumps, home,
-                            sparql_endpoint=endpoint)
+                            sparql_endpoint=endpoint, parts=parts,
+                            page_of=lambda iri: Urls(settings.base_url, home).page(iri, "pl"))
     return Snapshot(settings=settings, data=data, void=void, catalog=catalog, dumps=dumps,
-                    modified=modified, home=home, store_path=store_path)
+                    modified=modified, home=home, store_path=store_path, parts=parts)
 
 
 def sparql_endpoint(settings: Settings) -> URIRef | None:

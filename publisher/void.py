@@ -46,6 +46,10 @@ def build_void(data: Graph, description: Graph, base_url: str, license: str, mod
     void.add((dataset, VOID.distinctObjects, Literal(len(set(data.objects())))))
     void.add((dataset, VOID.uriSpace, Literal(base_url)))
     void.add((dataset, RDFS.seeAlso, URIRef(base_url + "catalog")))
+    # The change feed (Atom): what was created, changed or removed, and when.
+    feed = URIRef(base_url + "changes.atom")
+    void.add((dataset, RDFS.seeAlso, feed))
+    void.add((feed, DCT["format"], Literal("application/atom+xml")))
     void.add((dataset, DCT.license, URIRef(license)))
     void.add((dataset, DCT.modified, Literal(modified.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
     for vocabulary in (SCHEMA, DCT, SKOS):

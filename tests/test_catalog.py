@@ -9,7 +9,7 @@ import pyshacl
 import pytest
 import requests
 from lxml import etree
-from rdflib import Graph, Namespace, URIRef
+from rdflib import RDF, Graph, Namespace, URIRef
 
 from conftest import ROOT
 
@@ -69,18 +69,25 @@ def test_catalog_describes_the_dataset_distributions_and_service(server, catalog
         f"{EU}data-theme/SOCI", f"{EU}data-theme/EDUC", f"{EU}data-theme/REGI"}
     assert {str(t) for t in catalog.objects(dataset, DCT.language)} == {f"{EU}language/POL", f"{EU}language/ENG"}
     period = catalog.value(dataset, DCT.temporal)
-    assert (str(catalog.value(period, DCAT.startDate)), str(catalog.value(period, DCAT.endDate))) == ("2017-11-16", "2017-11-17")
+    # From the first edition's start to the last known edition's end.
+    assert (str(catalog.value(period, DCAT.startDate)), str(catalog.value(period, DCAT.endDate))) == ("2017-11-16", "2023-11-30")
     contact = catalog.value(dataset, DCAT.contactPoint)
     vcard = Namespace("http://www.w3.org/2006/vcard/ns#")
     assert str(catalog.value(contact, vcard.hasTelephone)) == "tel:+48224430198"
     assert str(catalog.value(contact, vcard.hasEmail)) == "mailto:ext.acirlic@um.warszawa.pl"
     assert URIRef("http://miejscaotwarte.pl/") in set(catalog.objects(dataset, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")))
+    # Six dumps, the SPARQL endpoint and the change feed; each data file's own downloads on its dataset.
     distributions = set(catalog.objects(dataset, DCAT.distribution))
-    assert len(distributions) == 7 and not any(d.startswith("_:") for d in map(str, distributions))
-    for distribution in distributions:
+    assert len(distributions) == 8 and not any(d.startswith("_:") for d in map(str, distributions))
+    every = set(catalog.subjects(RDF.type, DCAT.Distribution))
+    assert len(every) == 8 + 2 * len(list(catalog.subjects(DCT.isPartOf, dataset)))
+    for distribution in every:
         url = catalog.value(distribution, DCAT.downloadURL)
         if url is None:
-            assert catalog.value(distribution, DCAT.accessService) is not None
+            access = catalog.value(distribution, DCAT.accessURL)
+            if catalog.value(distribution, DCAT.accessService) is None:
+                feed = requests.get(str(access), timeout=30)
+                assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("application/atom+xml")
             continue
         body = requests.get(str(url), timeout=30)
         assert body.status_code == 200
@@ -98,19 +105,26 @@ def test_catalog_describes_the_dataset_distributions_and_service(server, catalog
     assert "sparql-service-description" in description.text
 
 
-def test_a_ckan_portal_harvests_one_dataset_with_its_resources(server, catalog_turtle, tmp_path):
+def harvest(url: str) -> dict:
+    """What a CKAN portal creates from the catalog at `url` (tests/harvest_ckan.py, in CKAN's venv)."""
     assert CKAN_PYTHON.exists(), "the CKAN harvester venv is missing: scripts/test.sh makes .venv-ckan"
-    path = tmp_path / "catalog.ttl"
-    path.write_text(catalog_turtle, encoding="utf-8")
-    result = subprocess.run([str(CKAN_PYTHON), str(ROOT / "tests" / "harvest_ckan.py"), str(path)],
+    result = subprocess.run([str(CKAN_PYTHON), str(ROOT / "tests" / "harvest_ckan.py"), url],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    [dataset] = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_a_ckan_portal_harvests_the_dataset_and_one_dataset_a_data_file(server):
+    harvested = harvest(server + "catalog")
+    by_uri = {d["extras_by_key"]["uri"]: d for d in (
+        {**d, "extras_by_key": {e["key"]: e["value"] for e in d["extras"]}} for d in harvested["datasets"])}
+    assert set(by_uri) == {server + "dataset"} | {f"{server}dataset/{name}" for name in (
+        "event", "series", "editions/miejsca-otwarte-2021", "editions/miejsca-otwarte-2023")}
+    dataset = by_uri[server + "dataset"]
     assert dataset["title"] == "MIEJSCA OTWARTE — open data about the conference" or "MIEJSCA OTWARTE" in dataset["title"]
-    extras = {e["key"]: e["value"] for e in dataset["extras"]}
+    extras = dataset["extras_by_key"]
     assert extras["contact_email"] == "ext.acirlic@um.warszawa.pl"
-    assert (extras["temporal_start"], extras["temporal_end"]) == ("2017-11-16", "2017-11-17")
-    assert extras["uri"] == server + "dataset"
+    assert (extras["temporal_start"], extras["temporal_end"]) == ("2017-11-16", "2023-11-30")
     assert "miejscaotwarte.pl" in extras["provenance"]
     downloads = {r["download_url"]: r for r in dataset["resources"] if r.get("download_url")}
     assert set(downloads) == {server + name for name in ("dump.ttl", "dump.nt", "dump.jsonld", "dump.ttl.gz",
@@ -119,6 +133,16 @@ def test_a_ckan_portal_harvests_one_dataset_with_its_resources(server, catalog_t
         assert resource["format"].startswith(f"{EU}file-type/") and resource["license"].endswith("CC_BY_4_0")
         assert requests.head(url, timeout=30).status_code == 200
     assert any(r.get("access_url") == server + "sparql" for r in dataset["resources"])
+    assert any(r.get("access_url") == server + "changes.atom" for r in dataset["resources"])
+    edition = by_uri[f"{server}dataset/editions/miejsca-otwarte-2021"]
+    assert "MIEJSCA OTWARTE (OPEN PLACES) 2021" in edition["title"]
+    assert (edition["extras_by_key"]["temporal_start"], edition["extras_by_key"]["temporal_end"]) == \
+        ("2021-11-23", "2021-11-25")
+    files = {r["download_url"] for r in edition["resources"]}
+    assert files == {f"{server}data/editions/miejsca-otwarte-2021.{ext}" for ext in ("ttl", "nt")}
+    for url in files:
+        graph = Graph().parse(data=requests.get(url, timeout=30).text, format="turtle" if url.endswith("ttl") else "nt")
+        assert (URIRef(server + "event/miejsca-otwarte-2021"), None, None) in graph
 
 
 def test_void_catalog_and_pages_point_at_each_other(server):

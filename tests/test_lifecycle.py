@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 import pytest
 import requests
 from rdflib import Graph, URIRef
 
+from browser_tools import VNU, require
 from conftest import ROOT
 from publisher.config import DEFAULT_DATA
 from servers import free_port, nginx_export, publisher_server
@@ -106,3 +108,16 @@ def test_cancelled_and_postponed_events_keep_their_page_and_say_so_first(both):
         data = structured_data(html)
         assert data["eventStatus"] == "https://schema.org/EventPostponed"
         assert data["previousStartDate"] == "2030-12-01" and data["startDate"] == "2031-03-05"
+
+
+def test_tombstone_and_status_pages_have_no_nu_checker_error(both, tmp_path):
+    app, _ = both
+    files = []
+    for number, path in enumerate(["event/test-removed", "en/event/test-removed", "event/test-cancelled",
+                                   "en/event/test-postponed", "event/miejsca-otwarte"]):
+        page = tmp_path / f"page-{number}.html"
+        page.write_bytes(requests.get(app + path, headers={"Accept": "text/html"}, timeout=30).content)
+        files.append(str(page))
+    result = subprocess.run(["java", "-jar", str(require(VNU, "vnu.jar")), "--errors-only", "--format", "json",
+                             *files], capture_output=True, text=True, timeout=600)
+    assert json.loads(result.stderr or '{"messages": []}')["messages"] == []

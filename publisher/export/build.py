@@ -84,8 +84,12 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
             index = "index.html" if lang == LANGUAGES[0] else f"{lang}/index.html"
             writer.write(index, snapshot.render_html(snapshot.home, lang).body)
         writer.write("event.ics", snapshot.render_calendar(snapshot.home, LANGUAGES[0]).body)
-    for dump in snapshot.dumps.values():
+    for dump in [*snapshot.dumps.values(), *snapshot.part_dumps.values()]:
         writer.write(dump.name, dump.path.read_bytes())
+    for lang in LANGUAGES:
+        feed = "changes" if lang == LANGUAGES[0] else f"{lang}/changes"
+        for page in range(1, snapshot.feed_pages() + 1):
+            writer.write(f"{feed}{'' if page == 1 else f'.page-{page}'}.atom", snapshot.render_feed(lang, page).body)
     writer.write("sitemap.xml", sitemap(snapshot.html_pages(), snapshot.modified))
     writer.write("robots.txt", robots(snapshot.base_url))
     for asset in sorted((PROJECT_ROOT / "site" / "static").iterdir()):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort, request, send_file
 
 from publisher.etag import etag_of
+from publisher.represent.feed import MEDIA_TYPE as ATOM
 from publisher.represent.sitemap import robots, sitemap
 from publisher.snapshot import Rendered
 from publisher.web.documents import document_response, negotiate
@@ -21,20 +22,35 @@ def well_known_void():
     return respond(snapshot, snapshot.dataset, negotiate(), "pl", negotiated=True)
 
 
-@blueprint.route("/dump.<path:extension>")
-def dump(extension: str):
+@blueprint.route("/dump.<path:extension>", defaults={"folder": ""})
+@blueprint.route("/data/<path:extension>", defaults={"folder": "data/"})
+def dump(extension: str, folder: str):
+    """The whole-graph dumps (dump.ttl, …) and each data file's own (data/<file>.ttl, .nt)."""
     snapshot = current_snapshot()
-    found = snapshot.dumps.get(f"dump.{extension}")
+    found = (snapshot.part_dumps.get(f"data/{extension}") if folder
+             else snapshot.dumps.get(f"dump.{extension}"))
     if found is None:
         abort(404)
     # send_file streams the file with Content-Length, ETag and Last-Modified, and answers 304.
     response = send_file(found.path, mimetype=found.media_type, etag=found.etag, conditional=True,
                          last_modified=snapshot.modified, max_age=snapshot.settings.max_age,
-                         download_name=found.name)
+                         download_name=found.name.rsplit("/", 1)[-1])
     if not found.compressed:
         response.headers["Content-Type"] = found.format.content_type
     response.cache_control.public = True
     return response
+
+
+@blueprint.route("/changes.atom", defaults={"lang": "pl"})
+@blueprint.route("/<any(en):lang>/changes.atom")
+def changes(lang: str):
+    """The Atom feed of changes to the data; ?page=N for older changes (RFC 5005 paging)."""
+    snapshot = current_snapshot()
+    value = request.args.get("page", "1")
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= snapshot.feed_pages():
+        abort(404)
+    return document_response(snapshot, snapshot.render_feed(lang, int(value)), None, location=None, alternates=[],
+                             negotiated=False, content_type=f"{ATOM}; charset=utf-8")
 
 
 @blueprint.route("/sitemap.xml")

@@ -8,12 +8,18 @@ it stay distinct without a 303 round trip. Explicit format URLs (…/x.ttl, …/
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, abort, redirect, request
 from rdflib import URIRef
+
+from publisher.etag import etag_of
+from publisher.represent.html import render_page
+from publisher.represent.rdf import render_rdf
 
 from publisher.lifecycle import moved_location
 from publisher.represent import BY_EXTENSION, HTML, Format
-from publisher.snapshot import Snapshot
+from publisher.snapshot import Rendered, Snapshot
 from publisher.web.documents import alternates, document_response, negotiate, render
 from publisher.web.errors import not_acceptable
 from publisher.web.state import current_snapshot
@@ -53,6 +59,8 @@ def resource(path: str):
         return home(snapshot, lang)
 
     iri = URIRef(snapshot.base_url + path)
+    if iri == snapshot.catalog_iri and "modified_since" in request.args:
+        return changed_catalog(snapshot, HTML if lang == "en" else negotiate(), lang, negotiated=lang == "pl")
     if iri in snapshot.resources:
         page = requested_page(snapshot, iri)
         if lang == "en":
@@ -69,11 +77,39 @@ def resource(path: str):
         return ended(snapshot, iri, fmt, lang)
     if not dot or iri not in snapshot.resources:
         abort(404)
+    if iri == snapshot.catalog_iri and "modified_since" in request.args and fmt is not None:
+        return changed_catalog(snapshot, fmt, lang, negotiated=False)
     if extension in EVENT_FILES and snapshot.is_main_event(iri):
         return event_file(snapshot, iri, extension, lang)
     if fmt is not None and (lang == "pl" or fmt is HTML):
         return respond(snapshot, iri, fmt, lang, negotiated=False)
     abort(404)
+
+
+def changed_catalog(snapshot: Snapshot, fmt: Format | None, lang: str, negotiated: bool):
+    """The catalog of only the datasets changed since ?modified_since= (ckanext-dcat's parameter)."""
+    value = request.args["modified_since"]
+    try:
+        since = datetime.fromisoformat(value)
+    except ValueError:
+        return Response(f"400 Bad Request: modified_since={value!r} is not an ISO 8601 date or time "
+                        "(e.g. 2026-11-27 or 2026-11-27T10:00:00Z)\n", status=400,
+                        content_type="text/plain; charset=utf-8")
+    since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+    value = request.args.get("page", "1")
+    pages = snapshot.catalog_pages(since)
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= pages:
+        abort(404)
+    if fmt is None:
+        return not_acceptable(alternates(snapshot, snapshot.catalog_iri, exclude=None))
+    page = int(value)
+    document = snapshot.catalog_view(page, since)
+    if fmt is HTML:
+        body = render_page(document, snapshot.catalog_iri, snapshot.urls(), lang, snapshot.dataset, page, pages)
+    else:
+        body = render_rdf(document, fmt, snapshot.base_url)
+    return document_response(snapshot, Rendered(body, etag_of(body)), fmt, location=None,
+                             alternates=alternates(snapshot, snapshot.catalog_iri, exclude=fmt), negotiated=negotiated)
 
 
 def ended(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str):

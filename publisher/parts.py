@@ -1,0 +1,65 @@
+"""A publication of several data files: each file is a dataset of its own in the catalog.
+
+An edition is a file (data/editions/…), so a portal sees which edition changed: each part has
+its own modification time (its last commit, see publisher.history) and its own downloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from publisher.dumps import DumpFile, write_dump
+from publisher.load import LoadedData
+from publisher.namespaces import SCHEMA
+from publisher.represent import NTRIPLES, TURTLE
+from publisher.events import is_main_event, is_series
+
+PART_FORMATS = (TURTLE, NTRIPLES)
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str  # the file's path below its data folder, without ".ttl": "editions/miejsca-otwarte-2021"
+    file: Path
+    modified: datetime
+    dumps: tuple[DumpFile, ...]
+    # The series and main events the file describes, by start date: what the part is about.
+    main: tuple[URIRef, ...]
+
+
+def part_name(file: Path, data_paths) -> str:
+    for root in data_paths:
+        root = Path(root)
+        if root.is_dir() and file.resolve().is_relative_to(root.resolve()):
+            return str(file.resolve().relative_to(root.resolve()).with_suffix(""))
+    return file.stem
+
+
+def data_parts(data: LoadedData, data_paths, modified: dict[Path, datetime], directory: Path) -> list[Part]:
+    """One part a file, with its triples (those about the subjects it describes) as downloads.
+
+    A publication of one file is one dataset: then there are no parts.
+    """
+    if len(data.files) < 2:
+        return []
+    graphs = {file: Graph() for file in data.files}
+    for triple in data.graph:
+        origin = data.origins.get(triple[0])
+        if origin in graphs:
+            graphs[origin].add(triple)
+    parts = []
+    for file in data.files:
+        name = part_name(file, data_paths)
+        graph = graphs[file]
+        dumps = tuple(write_dump(graph, data.base_url, directory, f"data/{name}.{fmt.extension}", fmt)
+                      for fmt in PART_FORMATS)
+        main = sorted((str(data.graph.value(s, SCHEMA.startDate) or ""), str(s), s)
+                      for s in set(graph.subjects()) if isinstance(s, URIRef)
+                      and (is_series(data.graph, s) or is_main_event(data.graph, s)))
+        parts.append(Part(name=name, file=file, modified=modified[file], dumps=dumps,
+                          main=tuple(s for _start, _iri, s in main)))
+    return parts
