@@ -104,6 +104,7 @@ CONSTRUCT {
   ?a a schema:PostalAddress ; schema:streetAddress ?sa ; schema:addressLocality ?al ; schema:addressCountry ?ac .
   ?f a schema:LocationFeatureSpecification ; schema:name ?fn ; schema:value ?fv .
   ?o a ?ot ; schema:name ?on . ?p a schema:Person ; schema:name ?pn .
+  ?e schema:superEvent ?series . ?series a schema:EventSeries ; schema:name ?sn .
 } WHERE {
   { ?e a ?et ; schema:name ?n ; schema:description ?d ; schema:startDate ?sd ; schema:endDate ?ed ;
        schema:eventStatus ?st ; schema:eventAttendanceMode ?am ; schema:inLanguage ?il ; schema:url ?u .
@@ -115,6 +116,7 @@ CONSTRUCT {
           ?f schema:name ?fn ; schema:value ?fv . FILTER(lang(?fn) = ?lang) }
   UNION { ?e schema:organizer ?o . ?o a ?ot ; schema:name ?on . FILTER(lang(?on) = ?lang) }
   UNION { ?e schema:performer ?p . ?p schema:name ?pn }
+  UNION { ?e schema:superEvent ?series . ?series a schema:EventSeries ; schema:name ?sn . FILTER(lang(?sn) = ?lang) }
 }"""
 
 
