@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 
 from granian import Granian
 from granian.constants import Interfaces
 
 from publisher.config import Settings
+
+log = logging.getLogger("publisher")
 
 
 class _ManyThreadsAreIntended(logging.Filter):
@@ -24,7 +27,37 @@ class _ManyThreadsAreIntended(logging.Filter):
         return "Python threads, which seems quite high" not in record.getMessage()
 
 
+def reload_if_valid(settings: Settings, respawn) -> None:
+    """SIGHUP: validate the data files in the master; only valid data replaces the workers.
+
+    Granian answers SIGHUP by starting new workers one by one before stopping the old; a new
+    worker would load whatever is on disk, so invalid data is refused here, with its report in
+    the log, and the workers keep serving the last valid data.
+    """
+    from publisher.load import DataError, fingerprint
+    from publisher.snapshot import InvalidData, check_data
+
+    candidate = replace(settings, validated=None)
+    try:
+        validated = fingerprint(settings.data_paths)
+        check_data(candidate)
+    except DataError as error:
+        log.error("SIGHUP: data reload rejected, still serving the last valid data: %s", error)
+        return
+    except InvalidData as refused:
+        log.error("SIGHUP: data reload rejected, still serving the last valid data:\n%s",
+                  refused.report.to_text("en"))
+        return
+    # New workers load these files without validating them again.
+    os.environ.update(replace(settings, validated=validated).to_environ())
+    log.info("SIGHUP: data valid, replacing the workers")
+    respawn()
+
+
 def run(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    from publisher.web.wsgi import log_to_stderr
+
+    log_to_stderr()
     logging.getLogger("_granian").addFilter(_ManyThreadsAreIntended())
     os.environ.update(settings.to_environ())
     server = Granian(
@@ -39,4 +72,7 @@ def run(settings: Settings, host: str, port: int, workers: int, threads: int) ->
         log_access=False,
         websockets=False,
     )
+    # Granian installs its SIGHUP handler from this attribute when it starts serving.
+    respawn = server.signal_handler_reload
+    server.signal_handler_reload = lambda *_args, **_kwargs: reload_if_valid(settings, respawn)
     server.serve()

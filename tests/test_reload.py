@@ -61,3 +61,37 @@ def test_bad_deployments_are_rejected_and_a_good_one_is_served(tmp_path):
         count = requests.get(base + "sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "format": "csv"},
                              timeout=30).text
         assert count.splitlines()[1] == "368"
+
+
+def test_sighup_reloads_valid_data_and_refuses_invalid_data(tmp_path):
+    """Without file watching, SIGHUP to the server reloads; invalid data is refused first."""
+    import os
+    import signal
+    import subprocess
+
+    data = tmp_path / "data"
+    data.mkdir()
+    live = data / "event.ttl"
+    shutil.copy(ROOT / "data" / "event.ttl", live)
+    log = tmp_path / "server.log"
+    with publisher_server("--data", str(data), "--reload-interval", "0", "--workers", "2", log=log) as base:
+        port = base.rsplit(":", 1)[1].strip("/")
+        master = int(subprocess.run(["pgrep", "-f", f"publisher serve --host 127.0.0.1 --port {port}"],
+                                    capture_output=True, text=True).stdout.split()[0])
+        before = dump(base)
+        live.write_text(ORIGINAL.replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
+        os.kill(master, signal.SIGHUP)
+        settle(3)
+        assert "SIGHUP: data reload rejected" in log.read_text() and "schema:startDate" in log.read_text()
+        for _ in range(20):  # every worker still serves the last valid data
+            assert dump(base) == before
+
+        live.write_text(ORIGINAL.replace("OPEN PLACES. A space for neighbourhood encounters", "OPEN PLACES (hup)"),
+                        encoding="utf-8")
+        assert b"OPEN PLACES (hup)" not in dump(base)  # no watching: nothing changes by itself
+        os.kill(master, signal.SIGHUP)
+        deadline = time.monotonic() + 60  # Granian replaces the workers one after the other
+        while time.monotonic() < deadline and not all(b"OPEN PLACES (hup)" in dump(base) for _ in range(20)):
+            time.sleep(0.5)
+        assert all(b"OPEN PLACES (hup)" in dump(base) for _ in range(20))  # every worker, new data
+        assert "SIGHUP: data valid, replacing the workers" in log.read_text()

@@ -15,7 +15,7 @@ def create():
     settings = Settings.from_environ()
     if settings.store_url:
         settings = settings_from_store(settings)
-    _log_to_stderr()
+    log_to_stderr()
     app = create_app(settings)
     if settings.reload_interval > 0 and not settings.store_url:
         from publisher.web.reload import DataWatcher
@@ -42,7 +42,7 @@ def settings_from_store(settings: Settings) -> Settings:
     return replace(settings, data_paths=(copy,))
 
 
-def _log_to_stderr() -> None:
+def log_to_stderr() -> None:
     """The publisher's log (reload reports, errors with request ids) goes to the server's stderr."""
     import logging
     import sys
