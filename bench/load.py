@@ -15,37 +15,19 @@ import argparse
 import json
 import os
 import platform
-import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from common import ROOT, tree_rss_mib, wrk  # noqa: E402  (also puts tests/ on the path)
 from servers import publisher_server  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"
 TARGET_P99_MS = 50
-
-
-def tree_rss_kb(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    total, pending = 0, [root_pid]
-    while pending:
-        pid = pending.pop()
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) if "VmRSS" in status else 0
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except (OSError, AttributeError):
-            continue
-        pending += [int(child) for child in children]
-    return total
 
 
 def granian_workers(master: int) -> list[int]:
@@ -81,15 +63,12 @@ def run(duration: int) -> dict:
         for thread in threads:
             thread.start()
         time.sleep(1)
-        rss_before = tree_rss_kb(master)
-        wrk = subprocess.run(["wrk", "-t2", "-c16", f"-d{duration}s", "--timeout", "10s",
-                              "-s", str(ROOT / "bench" / "mix.lua"), base.rstrip("/")],
-                             capture_output=True, text=True, timeout=duration + 60)
-        rss_after = tree_rss_kb(master)
+        rss_before = tree_rss_mib(master) * 1024
+        figures = wrk(base, duration)
+        rss_after = tree_rss_mib(master) * 1024
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
-        figures = dict((key, float(value)) for key, value in re.findall(r"(\w+)=([\d.]+)", wrk.stdout.split("RESULT")[-1]))
 
         # Fault: kill one server worker; the server must replace it and keep answering.
         before = granian_workers(master)

@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from publisher.catalog import build_catalog, catalog_view, part_iri
 from publisher.config import Settings

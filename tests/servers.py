@@ -77,8 +77,11 @@ def world_readable_directory() -> Path:
 
 
 @contextmanager
-def nginx_export(*build_args: str, port: int | None = None):
-    """`publisher build` into a fresh folder, then Debian's nginx with the generated config."""
+def nginx_export(*build_args: str, port: int | None = None, server_extra: str = ""):
+    """`publisher build` into a fresh folder, then Debian's nginx with the generated config.
+
+    `server_extra` is added to the generated server block (e.g. a proxy to the app for /sparql).
+    """
     import shutil
 
     assert shutil.which("nginx"), "nginx is missing: scripts/test.sh installs nginx-light and libnginx-mod-http-js"
@@ -88,6 +91,9 @@ def nginx_export(*build_args: str, port: int | None = None):
     subprocess.run([sys.executable, "-m", "publisher", "build", str(out), "--base-url", base, *build_args],
                    cwd=ROOT, check=True, capture_output=True, timeout=900)
     conf = out / "nginx"
+    if server_extra:
+        server = (conf / "server.conf").read_text(encoding="utf-8").rstrip()
+        (conf / "server.conf").write_text(server[:-1] + server_extra + "\n}\n", encoding="utf-8")
     process = subprocess.Popen(["nginx", "-p", str(conf), "-c", str(conf / "nginx.conf"), "-g", "daemon off;"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:

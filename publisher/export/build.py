@@ -7,6 +7,7 @@ data's modification time, so Last-Modified matches the app's.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import sys
@@ -62,22 +63,7 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     urls = snapshot.urls()
     resources = sorted(snapshot.resources)
     bar = Progress(len(resources), progress)
-    for iri in resources:
-        path = urls.path(iri)
-        for page in range(1, snapshot.pages(iri) + 1):
-            # Page 1 is the document itself; nginx picks `x.page-N.ext` for ?page=N.
-            suffix = "" if page == 1 else f".page-{page}"
-            for fmt in RDF_FORMATS:
-                writer.write(f"{path}{suffix}.{fmt.extension}", snapshot.render(iri, fmt, page).body)
-            for lang in LANGUAGES:
-                local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
-                writer.write(f"{local}{suffix}.html", snapshot.render_html(iri, lang, page).body)
-        for lang in LANGUAGES:
-            local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
-            if snapshot.is_main_event(iri):
-                writer.write(f"{local}.ics", snapshot.render_calendar(iri, lang).body)
-                writer.write(f"{local}.png", snapshot.render_image(iri, lang).body)
-        bar.step()
+    writer.count += _write_resources(snapshot, writer, resources, bar)
     _write_tombstones(writer, snapshot)
     if snapshot.home is not None:
         for lang in LANGUAGES:
@@ -109,6 +95,54 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
                                                     snapshot.settings.max_age, home_path, home_calendar, ended),
                                        encoding="utf-8")
     (nginx / "nginx.conf").write_text(standalone_config(nginx.resolve()), encoding="utf-8")
+    return writer.count
+
+
+CHUNK = 100  # resources a worker renders at a time: small enough to balance, big enough to amortise
+
+
+def _write_resources(snapshot: Snapshot, writer: Writer, resources: list, bar: Progress) -> int:
+    """Every document of every resource, rendered by one forked process a core (rendering is
+    CPU-bound Python; the snapshot is shared copy-on-write). Returns the number of files."""
+    global _JOB
+    chunks = [resources[i:i + CHUNK] for i in range(0, len(resources), CHUNK)]
+    processes = min(os.cpu_count() or 1, len(chunks))
+    _JOB = (snapshot, writer)
+    if processes <= 1:
+        counts = map(_render_chunk, chunks)
+        return sum(_stepped(counts, chunks, bar))
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return sum(_stepped(pool.imap_unordered(_render_chunk, chunks), chunks, bar))
+
+
+def _stepped(counts, chunks, bar: Progress):
+    for count, chunk in zip(counts, chunks):
+        bar.step(len(chunk))
+        yield count
+
+
+_JOB: tuple | None = None  # (snapshot, writer) for the forked workers
+
+
+def _render_chunk(chunk: list) -> int:
+    snapshot, parent = _JOB
+    writer = Writer(parent.root, parent.mtime)
+    urls = snapshot.urls()
+    for iri in chunk:
+        path = urls.path(iri)
+        for page in range(1, snapshot.pages(iri) + 1):
+            # Page 1 is the document itself; nginx picks `x.page-N.ext` for ?page=N.
+            suffix = "" if page == 1 else f".page-{page}"
+            for fmt in RDF_FORMATS:
+                writer.write(f"{path}{suffix}.{fmt.extension}", snapshot.render(iri, fmt, page).body)
+            for lang in LANGUAGES:
+                local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
+                writer.write(f"{local}{suffix}.html", snapshot.render_html(iri, lang, page).body)
+        for lang in LANGUAGES:
+            local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
+            if snapshot.is_main_event(iri):
+                writer.write(f"{local}.ics", snapshot.render_calendar(iri, lang).body)
+                writer.write(f"{local}.png", snapshot.render_image(iri, lang).body)
     return writer.count
 
 

@@ -54,6 +54,7 @@ def social_image(title: str, dates: str, place: str) -> bytes:
             draw.text((margin, y), line, font=detail_font, fill=ACCENT if text == dates else INK)
             y += 52
     out = BytesIO()
-    # optimize=True costs ~40 ms an image for a few kB: too slow for an export of thousands.
-    image.save(out, format="PNG", compress_level=6)
+    # Level 1 takes two thirds of level 6's time for files ~15 % larger; optimize=True costs
+    # ~40 ms an image for a few kB: too slow for an export of thousands.
+    image.save(out, format="PNG", compress_level=1)
     return out.getvalue()

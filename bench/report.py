@@ -1,0 +1,245 @@
+"""bench/results/REPORT.md and its PNG plots, from the figures of one run (and the baseline)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402
+
+from common import describe  # noqa: E402
+
+TARGETS = {"app_ratio": 0.2, "app_p99_ms": 10, "production_ratio": 0.9, "sparql_vs_oxigraph": 1.3,
+           "sparql_vs_rdflib": 20, "validate_100k_s": 60, "serving_rss_mib": 1024, "build_10k_s": 30}
+
+
+def verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("**met**" if ok else "**NOT met**")
+
+
+def _stamp(fig, machine: dict) -> None:
+    fig.text(0.01, 0.005, describe(machine), fontsize=7, color="#444")
+
+
+def plot_deref(deref: dict, machine: dict, out: Path) -> str:
+    setups = [s for s in ("app", "nginx", "production") if s in deref]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.bar(setups, [deref[s]["rps"] for s in setups], color=["#0b5394", "#6aa84f", "#e69138"][:len(setups)])
+    left.set_ylabel("requests / s")
+    left.set_title("Dereferencing throughput (wrk, 16 connections)")
+    width = 0.35
+    for offset, key in ((-width / 2, "p50_ms"), (width / 2, "p99_ms")):
+        right.bar([i + offset for i in range(len(setups))], [deref[s][key] for s in setups], width, label=key[:3])
+    right.set_xticks(range(len(setups)), setups)
+    right.set_ylabel("latency, ms")
+    right.set_title("Latency")
+    right.legend()
+    _stamp(fig, machine)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(out / "deref.png", dpi=100)
+    plt.close(fig)
+    return "deref.png"
+
+
+def plot_sparql(sparql: dict, events: int, machine: dict, out: Path) -> str:
+    queries = sparql["queries"]
+    fig, axis = plt.subplots(figsize=(11, 4.5))
+    width = 0.27
+    for index, (engine, colour) in enumerate((("ours", "#0b5394"), ("oxigraph", "#6aa84f"), ("rdflib", "#cc0000"))):
+        values, hatches = [], []
+        for query in queries:
+            figure = sparql[engine].get(query, {})
+            capped = figure.get("capped")
+            values.append(figure["cap_s"] * 1000 if capped else figure.get("median_ms", 0))
+            hatches.append("//" if capped else "")
+        bars = axis.bar([i + (index - 1) * width for i in range(len(queries))], values, width, label=engine,
+                        color=colour)
+        for bar, hatch in zip(bars, hatches):
+            bar.set_hatch(hatch)
+    axis.set_yscale("log")
+    axis.set_xticks(range(len(queries)), queries, rotation=15)
+    axis.set_ylabel("median latency, ms (log; hatched = stopped at the cap)")
+    axis.set_title(f"SPARQL query mix on {events:,} synthetic events ({sparql['triples']:,} triples)")
+    axis.legend()
+    _stamp(fig, machine)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    name = f"sparql-{events}.png"
+    fig.savefig(out / name, dpi=100)
+    plt.close(fig)
+    return name
+
+
+def plot_growth(growth: dict, machine: dict, out: Path) -> str:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for key, label, colour in (("validate", "load + validate", "#0b5394"), ("build", "build", "#e69138")):
+        done = [(r["events"], r["seconds"]) for r in growth.get(key, []) if not r["capped"]]
+        capped = [(r["events"], r["cap_s"]) for r in growth.get(key, []) if r["capped"]]
+        if done:
+            left.plot(*zip(*done), "o-", color=colour, label=label)
+        if capped:
+            left.plot(*zip(*capped), "^", color=colour, markersize=10, label=f"{label}: stopped at cap (more)")
+    for target, label in ((TARGETS["validate_100k_s"], "target 100k load+validate"),
+                          (TARGETS["build_10k_s"], "target 10k build")):
+        left.axhline(target, linestyle=":", color="#888")
+        left.text(1000, target * 1.1, label, fontsize=7, color="#555")
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("synthetic events")
+    left.set_ylabel("seconds")
+    left.set_title("Cost as the data grows (log-log)")
+    left.legend(fontsize=7)
+    points = [(r["events"], r["peak_rss_mib"]) for r in growth.get("validate", [])]
+    if points:
+        right.plot(*zip(*points), "o-", color="#0b5394", label="load + validate peak RSS")
+    right.axhline(TARGETS["serving_rss_mib"], linestyle=":", color="#888")
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("synthetic events")
+    right.set_ylabel("MiB")
+    right.set_title("Peak memory")
+    right.legend(fontsize=7)
+    _stamp(fig, machine)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(out / "growth.png", dpi=100)
+    plt.close(fig)
+    return "growth.png"
+
+
+def growth_slope(rows: list[dict]) -> float | None:
+    """The log-log slope between the two largest measured sizes: 1.0 is linear growth."""
+    done = sorted((r["events"], r["seconds"]) for r in rows if not r["capped"] and r["seconds"])
+    if len(done) < 2:
+        return None
+    (a, ta), (b, tb) = done[-2], done[-1]
+    return math.log(tb / ta) / math.log(b / a)
+
+
+def seconds(row: dict | None) -> str:
+    if row is None:
+        return "not run"
+    return f"> {row['cap_s']:.0f} s (stopped)" if row["capped"] else f"{row['seconds']:.1f} s"
+
+
+def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
+    machine, deref, growth = results["machine"], results.get("deref"), results.get("growth", {})
+    lines = [f"# Benchmarks: {results['mode']} run", "",
+             f"Machine: {describe(machine)}. {machine['os']}; {machine['nginx']}; {machine['wrk']};",
+             f"rdflib {machine['rdflib']}, pyoxigraph {machine['pyoxigraph']}. Command: `{command}`.",
+             "Every figure below was measured in this one run, side by side on this machine.", ""]
+    summary_rows = []
+
+    if deref:
+        app, nginx, production = deref["app"], deref["nginx"], deref.get("production")
+        app_ratio = app["rps"] / nginx["rps"]
+        summary_rows += [
+            ("dereferencing: app / nginx requests/s", f"{app_ratio:.2f}×", f"≥ {TARGETS['app_ratio']}×",
+             verdict(app_ratio >= TARGETS["app_ratio"])),
+            ("dereferencing: app p99 at 16 connections", f"{app['p99_ms']:.2f} ms", f"< {TARGETS['app_p99_ms']} ms",
+             verdict(app["p99_ms"] < TARGETS["app_p99_ms"])),
+        ]
+        if production:
+            ratio = production["rps"] / nginx["rps"]
+            summary_rows.append(("dereferencing: production set-up / nginx", f"{ratio:.2f}×",
+                                 f"≥ {TARGETS['production_ratio']}×", verdict(ratio >= TARGETS["production_ratio"])))
+    for events, sparql in sorted(results.get("sparql", {}).items()):
+        worst_ox, worst_rdflib = 0.0, math.inf
+        for query in sparql["queries"]:
+            ours = sparql["ours"][query]["median_ms"]
+            worst_ox = max(worst_ox, ours / max(sparql["oxigraph"][query]["median_ms"], 1e-6))
+            theirs = sparql["rdflib"].get(query, {})
+            slower = (theirs["cap_s"] * 1000 if theirs.get("capped") else theirs.get("median_ms", 0)) / max(ours, 1e-6)
+            worst_rdflib = min(worst_rdflib, slower)
+        summary_rows += [
+            (f"SPARQL {events:,} events: ours / oxigraph serve (worst query, median)", f"{worst_ox:.2f}×",
+             f"≤ {TARGETS['sparql_vs_oxigraph']}×", verdict(worst_ox <= TARGETS["sparql_vs_oxigraph"])),
+            (f"SPARQL {events:,} events: rdflib / ours (least gain, median)", f"{worst_rdflib:.0f}×",
+             f"≥ {TARGETS['sparql_vs_rdflib']}×", verdict(worst_rdflib >= TARGETS["sparql_vs_rdflib"])),
+        ]
+    validations = {r["events"]: r for r in growth.get("validate", [])}
+    builds = {r["events"]: r for r in growth.get("build", [])}
+    if 100_000 in validations:
+        row = validations[100_000]
+        summary_rows.append(("load + validate 100,000 events", seconds(row), f"< {TARGETS['validate_100k_s']} s",
+                             verdict(not row["capped"] and row["seconds"] < TARGETS["validate_100k_s"])))
+    rss = results.get("serving_rss_100k_mib")
+    summary_rows.append(("serving RSS, 100,000 events", f"{rss} MiB" if rss else "not measured",
+                         f"< {TARGETS['serving_rss_mib']} MiB",
+                         verdict(None if rss is None else rss < TARGETS["serving_rss_mib"])))
+    slope = growth_slope(growth.get("validate", []))
+    if slope is not None:
+        summary_rows.append(("growth of load + validate (log-log slope, largest two sizes)", f"{slope:.2f}",
+                             "≈ 1 (linear)", verdict(slope < 1.2)))
+    if 10_000 in builds:
+        row = builds[10_000]
+        summary_rows.append(("build 10,000 events", seconds(row), f"< {TARGETS['build_10k_s']} s",
+                             verdict(not row["capped"] and row["seconds"] < TARGETS["build_10k_s"])))
+
+    lines += ["## Targets", "", "| What | Measured | Target | |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary_rows]
+    if results["mode"] == "quick":
+        lines += ["", "A quick run uses small data (see below); the targets at 10k and 100k events need the full run."]
+
+    if deref:
+        lines += ["", "## 1. Dereferencing", "",
+                  f"wrk, 2 threads, 16 connections, {results['deref_duration']} s each, a mix of 6 IRIs × 4 formats "
+                  "(`bench/mix.lua`), on the real data. *app*: `publisher serve` as shipped (2 workers × 16 threads); "
+                  "*nginx*: nginx serving `publisher build`'s export with the generated config (njs negotiation); "
+                  "*production*: that nginx with `/sparql` proxied to the app (README, static export).", "",
+                  "| Set-up | requests/s | p50 | p99 | max | errors | ratio to nginx |", "|---|---|---|---|---|---|---|"]
+        for name in ("app", "nginx", "production"):
+            if name in deref:
+                d = deref[name]
+                lines.append(f"| {name} | {d['rps']:.0f} | {d['p50_ms']:.2f} ms | {d['p99_ms']:.2f} ms | "
+                             f"{d['max_ms']:.1f} ms | {d['errors']:.0f} + {d['non2xx']:.0f} non-2xx | "
+                             f"{d['rps'] / deref['nginx']['rps']:.2f}× |")
+        lines += ["", f"![Dereferencing]({plot_deref(deref, machine, out)})"]
+
+    for events, sparql in sorted(results.get("sparql", {}).items()):
+        lines += ["", f"## 2. SPARQL, {events:,} synthetic events ({sparql['triples']:,} triples)", "",
+                  f"Each query of `bench/queries/` sent {results['sparql_repeat']} times (after a warm-up) over "
+                  "HTTP POST with `Accept: application/sparql-results+json` to our `/sparql` and to `oxigraph serve` "
+                  "loaded with our `dump.nt`; rdflib's engine in a child process on the same dump, "
+                  f"{results['rdflib_repeat']} times, stopped at {results['rdflib_cap_s']} s a query. "
+                  f"Serving RSS of our server (2 workers): {sparql['serving_rss_mib']} MiB.", "",
+                  "| Query | rows | ours median / p95 | oxigraph median / p95 | rdflib median | ours / oxigraph | "
+                  "rdflib / ours |", "|---|---|---|---|---|---|---|"]
+        for query in sparql["queries"]:
+            ours, ox, rd = sparql["ours"][query], sparql["oxigraph"][query], sparql["rdflib"].get(query, {})
+            rd_text = f"> {rd['cap_s']:.0f} s" if rd.get("capped") else f"{rd.get('median_ms', 0):.1f} ms"
+            rd_ms = rd["cap_s"] * 1000 if rd.get("capped") else rd.get("median_ms", 0)
+            rows_note = "" if ours["rows"] == ox["rows"] else f" (oxigraph: {ox['rows']})"
+            lines.append(f"| {query} | {ours['rows']}{rows_note} | {ours['median_ms']:.2f} / {ours['p95_ms']:.2f} ms | "
+                         f"{ox['median_ms']:.2f} / {ox['p95_ms']:.2f} ms | {rd_text} | "
+                         f"{ours['median_ms'] / max(ox['median_ms'], 1e-6):.2f}× | "
+                         f"{'≥ ' if rd.get('capped') else ''}{rd_ms / max(ours['median_ms'], 1e-6):.0f}× |")
+        lines += ["", f"![SPARQL]({plot_sparql(sparql, events, machine, out)})"]
+
+    if growth:
+        lines += ["", "## 3. Growth", "",
+                  "Each step in its own process (`publisher validate FILE`, `publisher build OUT --data FILE`) on a "
+                  "synthetic calendar (`publisher synth --events N --seed 1`), wall time and peak RSS, stopped at a "
+                  "cap a little above the target where the target is already decided.", "",
+                  "| Events | load + validate | peak RSS | build | files |", "|---|---|---|---|---|"]
+        for events in sorted(set(validations) | set(builds)):
+            v, b = validations.get(events), builds.get(events)
+            lines.append(f"| {events:,} | {seconds(v)} | {v['peak_rss_mib'] if v else '—'} MiB | {seconds(b)} | "
+                         f"{(b or {}).get('files') or '—'} |")
+        lines += ["", f"![Growth]({plot_growth(growth, machine, out)})"]
+
+    if baseline:
+        lines += ["", "## Before and after", "", baseline["note"], "",
+                  "| Figure | Before | Now |", "|---|---|---|"]
+        now = {"build 1,000 events": seconds(builds.get(1000)),
+               "load + validate 10,000 events": seconds(validations.get(10_000)),
+               "dereferencing p99 (app, 16 connections)": f"{deref['app']['p99_ms']:.2f} ms" if deref else "not run",
+               "dereferencing requests/s (app)": f"{deref['app']['rps']:.0f}" if deref else "not run"}
+        for name, before in baseline["figures"].items():
+            lines.append(f"| {name} | {before} | {now.get(name, 'not run')} |")
+    if results.get("notes"):
+        lines += ["", "## What dominates, and what is next", ""] + results["notes"]
+    report = out / "REPORT.md"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return report

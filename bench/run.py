@@ -1,0 +1,79 @@
+"""All benchmarks in one run: dereferencing (app, nginx, production set-up), SPARQL (our
+endpoint, `oxigraph serve`, rdflib), and growth (load + validate, build), side by side on this
+machine. Writes bench/results/REPORT.md and its PNG plots, and prints the report.
+
+    .venv/bin/python bench/run.py            # full run, under 15 minutes on 2 cores
+    .venv/bin/python bench/run.py --quick    # small data and short runs, under 2 minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, machine
+
+import deref  # noqa: E402
+import growth  # noqa: E402
+import report  # noqa: E402
+import sparql  # noqa: E402
+
+# Figures of one run each (events; seconds a step may take before it is stopped). Caps sit a
+# little above the targets they decide: a step past its cap has missed its target.
+FULL = {"deref_s": 10, "validate": [(1_000, 120), (10_000, 400), (100_000, 90)], "build": [(1_000, 240), (10_000, 60)],
+        "sparql_events": [10_000], "repeat": 20, "rdflib_repeat": 3, "rdflib_cap_s": 20}
+QUICK = {"deref_s": 3, "validate": [(300, 60), (1_000, 60)], "build": [(300, 60)],
+         "sparql_events": [300], "repeat": 5, "rdflib_repeat": 1, "rdflib_cap_s": 10}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small data and short runs (under 2 minutes)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where REPORT.md and plots go")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    args.out.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="bench-data-"))
+    started = time.monotonic()
+    results = {"mode": "quick" if args.quick else "full", "machine": machine(), "deref_duration": plan["deref_s"],
+               "sparql_repeat": plan["repeat"], "rdflib_repeat": plan["rdflib_repeat"],
+               "rdflib_cap_s": plan["rdflib_cap_s"], "growth": {"validate": [], "build": []}, "sparql": {}}
+
+    def step(text: str) -> None:
+        print(f"[{time.monotonic() - started:6.0f} s] {text}", file=sys.stderr, flush=True)
+
+    try:
+        step("dereferencing: app, nginx, production set-up")
+        results["deref"] = deref.run(plan["deref_s"])
+        for events, cap in plan["validate"]:
+            step(f"load + validate {events:,} events (cap {cap} s)")
+            results["growth"]["validate"].append(growth.validate(events, folder, cap))
+        for events, cap in plan["build"]:
+            step(f"build {events:,} events (cap {cap} s)")
+            results["growth"]["build"].append(growth.build(events, folder, cap))
+        for events in plan["sparql_events"]:
+            step(f"SPARQL on {events:,} events: ours, oxigraph serve, rdflib")
+            results["sparql"][events] = sparql.run(growth.synthetic(events, folder), plan["repeat"],
+                                                   plan["rdflib_repeat"], plan["rdflib_cap_s"])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    step("writing the report")
+    notes_file = ROOT / "bench" / "notes.md"
+    results["notes"] = notes_file.read_text(encoding="utf-8").splitlines() if notes_file.exists() else []
+    baseline_file = ROOT / "bench" / "baseline.json"
+    baseline = json.loads(baseline_file.read_text(encoding="utf-8")) if baseline_file.exists() else {}
+    command = "bench/run.py" + (" --quick" if args.quick else "")
+    written = report.write(results, baseline, args.out, command)
+    (args.out / f"figures-{results['mode']}.json").write_text(json.dumps(results, indent=1, default=str),
+                                                             encoding="utf-8")
+    step(f"done: {written}")
+    print(written.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""SPARQL side by side on the same synthetic data: our endpoint (HTTP, as served), `oxigraph
+serve` (HTTP), and rdflib's own engine (in a child process, each query stopped at a cap)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from common import ROOT, tree_rss_mib
+from servers import free_port, oxigraph_server, stop, wait_until_up
+
+QUERIES = sorted((ROOT / "bench" / "queries").glob("*.rq"))
+JSON = "application/sparql-results+json"
+
+# The endpoint as `serve` runs it, but trusting the validation the growth benchmark has just
+# done of the same file (a synthetic calendar is valid by construction; tests check it).
+SERVE = """
+import sys
+from pathlib import Path
+from publisher.config import Settings
+from publisher.load import fingerprint
+from publisher.server import run
+data = (Path(sys.argv[1]),)
+run(Settings(data_paths=data, validated=fingerprint(data), base_url="http://127.0.0.1:8000/"),
+    "127.0.0.1", int(sys.argv[2]), 2, 16)
+"""
+
+RDFLIB = """
+import sys, time, json
+from rdflib import Graph
+graph = Graph()
+graph.parse(sys.argv[1], format="nt")
+print(json.dumps({"loaded": True}), flush=True)
+for line in sys.stdin:
+    query = json.loads(line)
+    started = time.perf_counter()
+    rows = len(list(graph.query(query)))
+    print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows}), flush=True)
+"""
+
+
+@contextmanager
+def our_endpoint(data: Path):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", SERVE, str(data), str(port)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(base, process, timeout=900)
+        yield base, process.pid
+    finally:
+        stop(process)
+
+
+def http_times(url: str, query: str, repeat: int) -> tuple[list[float], int]:
+    times, rows = [], 0
+    for attempt in range(repeat + 1):  # the first is a warm-up
+        started = time.perf_counter()
+        response = requests.post(url, data={"query": query}, headers={"Accept": JSON}, timeout=300)
+        elapsed = time.perf_counter() - started
+        response.raise_for_status()
+        rows = len(response.json()["results"]["bindings"])
+        if attempt:
+            times.append(elapsed)
+    return times, rows
+
+
+def summary(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {"median_ms": round(statistics.median(ordered) * 1000, 2),
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000, 2)}
+
+
+def rdflib_times(dump: Path, repeat: int, cap_s: float) -> dict:
+    """Each query `repeat` times in one child process; a query over the cap kills it (then the
+    child is started again for the next query)."""
+    results, child = {}, None
+
+    def start():
+        process = subprocess.Popen([sys.executable, "-c", RDFLIB, str(dump)], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True, start_new_session=True)
+        json.loads(process.stdout.readline())
+        return process
+
+    for path in QUERIES:
+        query = path.read_text(encoding="utf-8")
+        times, rows = [], None
+        for _ in range(repeat):
+            child = child or start()
+            child.stdin.write(json.dumps(query) + "\n")
+            child.stdin.flush()
+            answer = _read_with_cap(child, cap_s)
+            if answer is None:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+                child = None
+                times = None
+                break
+            times.append(answer["seconds"])
+            rows = answer["rows"]
+        results[path.stem] = ({"capped": True, "cap_s": cap_s} if times is None
+                              else {**summary(times), "rows": rows})
+    if child is not None:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    return results
+
+
+def _read_with_cap(child, cap_s: float) -> dict | None:
+    import selectors
+
+    selector = selectors.DefaultSelector()
+    selector.register(child.stdout, selectors.EVENT_READ)
+    ready = selector.select(timeout=cap_s)
+    selector.close()
+    return json.loads(child.stdout.readline()) if ready else None
+
+
+def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float) -> dict:
+    results = {"queries": [p.stem for p in QUERIES], "ours": {}, "oxigraph": {}, "rdflib": {}}
+    with our_endpoint(data) as (base, pid):
+        results["serving_rss_mib"] = tree_rss_mib(pid)
+        dump = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{os.getpid()}.nt"
+        dump.write_bytes(requests.get(base + "dump.nt", timeout=300).content)
+        results["triples"] = sum(1 for _ in dump.open("rb"))
+        for path in QUERIES:
+            times, rows = http_times(base + "sparql", path.read_text(encoding="utf-8"), repeat)
+            results["ours"][path.stem] = {**summary(times), "rows": rows}
+    with oxigraph_server(timeout_s=300) as query_url:
+        store = query_url.rsplit("/", 1)[0] + "/store?default"
+        requests.post(store, data=dump.open("rb"), headers={"Content-Type": "application/n-triples"},
+                      timeout=600).raise_for_status()
+        for path in QUERIES:
+            times, rows = http_times(query_url, path.read_text(encoding="utf-8"), repeat)
+            results["oxigraph"][path.stem] = {**summary(times), "rows": rows}
+    results["rdflib"] = rdflib_times(dump, rdflib_repeat, rdflib_cap_s)
+    dump.unlink()
+    return results
