@@ -91,9 +91,12 @@ def plot_growth(growth: dict, machine: dict, out: Path) -> str:
     left.set_ylabel("seconds")
     left.set_title("Cost as the data grows (log-log)")
     left.legend(fontsize=7)
-    points = [(r["events"], r["peak_rss_mib"]) for r in growth.get("validate", [])]
+    points = [(r["events"], r["peak_rss_mib"]) for r in growth.get("validate", []) if not r["capped"]]
+    stopped = [(r["events"], r["peak_rss_mib"]) for r in growth.get("validate", []) if r["capped"]]
     if points:
         right.plot(*zip(*points), "o-", color="#0b5394", label="load + validate peak RSS")
+    if stopped:
+        right.plot(*zip(*stopped), "^", color="#0b5394", markersize=10, label="when stopped at the cap (more)")
     right.axhline(TARGETS["serving_rss_mib"], linestyle=":", color="#888")
     right.set_xscale("log")
     right.set_yscale("log")
@@ -225,7 +228,8 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
                   "| Events | load + validate | peak RSS | build | files |", "|---|---|---|---|---|"]
         for events in sorted(set(validations) | set(builds)):
             v, b = validations.get(events), builds.get(events)
-            lines.append(f"| {events:,} | {seconds(v)} | {v['peak_rss_mib'] if v else '—'} MiB | {seconds(b)} | "
+            rss = "—" if v is None else f"{'≥ ' if v['capped'] else ''}{v['peak_rss_mib']} MiB"
+            lines.append(f"| {events:,} | {seconds(v)} | {rss} | {seconds(b)} | "
                          f"{(b or {}).get('files') or '—'} |")
         lines += ["", f"![Growth]({plot_growth(growth, machine, out)})"]
 

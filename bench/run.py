@@ -35,7 +35,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small data and short runs (under 2 minutes)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where REPORT.md and plots go")
+    parser.add_argument("--report-only", type=Path, metavar="FIGURES_JSON",
+                        help="no measuring: write the report again from a run's figures (e.g. after editing notes.md)")
     args = parser.parse_args()
+    if args.report_only:
+        results = json.loads(args.report_only.read_text(encoding="utf-8"))
+        results["sparql"] = {int(events): figures for events, figures in results["sparql"].items()}
+        write_report(results, args.out)
+        return
     plan = QUICK if args.quick else FULL
     args.out.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-data-"))
@@ -63,16 +70,20 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     step("writing the report")
+    (args.out / f"figures-{results['mode']}.json").write_text(json.dumps(results, indent=1, default=str),
+                                                             encoding="utf-8")
+    step(f"done: {write_report(results, args.out)}")
+
+
+def write_report(results: dict, out: Path) -> Path:
+    """REPORT.md with bench/notes.md (what dominates) and bench/baseline.json (figures before)."""
     notes_file = ROOT / "bench" / "notes.md"
     results["notes"] = notes_file.read_text(encoding="utf-8").splitlines() if notes_file.exists() else []
     baseline_file = ROOT / "bench" / "baseline.json"
     baseline = json.loads(baseline_file.read_text(encoding="utf-8")) if baseline_file.exists() else {}
-    command = "bench/run.py" + (" --quick" if args.quick else "")
-    written = report.write(results, baseline, args.out, command)
-    (args.out / f"figures-{results['mode']}.json").write_text(json.dumps(results, indent=1, default=str),
-                                                             encoding="utf-8")
-    step(f"done: {written}")
+    written = report.write(results, baseline, out, "bench/run.py" + (" --quick" if results["mode"] == "quick" else ""))
     print(written.read_text(encoding="utf-8"))
+    return written
 
 
 if __name__ == "__main__":
