@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for the whole test suite and runs it.
 # System tools the tests drive for real come from Debian (rapper, Chromium, Java for the Nu checker,
-# DejaVu fonts for the social image); axe-core, vnu.jar and Lighthouse from npm; the rest from PyPI.
+# DejaVu fonts for the social image; git for the change feed's history); axe-core, vnu.jar and
+# Lighthouse from npm; the rest from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 wanted=(raptor2-utils chromium default-jre-headless fonts-dejavu-core nginx-light libnginx-mod-http-js wrk)
+command -v git >/dev/null || wanted+=(git)
 # Node.js and npm may come with the machine rather than from Debian: use those if present.
 command -v npm >/dev/null || wanted+=(nodejs npm)
 missing=()
