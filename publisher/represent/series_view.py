@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from publisher.i18n import translations
 from publisher.labels import label, pick_literal
@@ -51,7 +51,10 @@ def build_series_page(graph: Graph, series: URIRef, urls: Urls, lang: str) -> Se
 
     editions = []
     for event in editions_of(graph, series):
-        places = [place_text(graph, p, lang) for p in sorted(graph.objects(event, SCHEMA.location))]
+        # Where one goes first, then the broadcast.
+        locations = sorted(graph.objects(event, SCHEMA.location),
+                           key=lambda p: ((p, RDF.type, SCHEMA.VirtualLocation) in graph, str(p)))
+        places = [place_text(graph, p, lang) for p in locations]
         status = graph.value(event, SCHEMA.eventStatus)
         editions.append(Edition(
             iri=str(event), name=label(graph, event, lang) or str(event),
