@@ -354,7 +354,7 @@ def catalog_view(full: Graph, base_url: str, datasets: list[tuple[datetime, URIR
     for prefix, namespace in full.namespaces():
         g.bind(prefix, namespace, replace=False)
     dropped = {iri for _when, iri in datasets} - shown
-    dropped |= {d for iri in dropped for d in full.objects(iri, DCAT.distribution)}
+    dropped |= {d for iri in dropped for prop in (DCAT.distribution, DCT.temporal) for d in full.objects(iri, prop)}
     dropped |= {c for d in list(dropped) for c in full.objects(d, SPDX.checksum)}
     for triple in full:
         if triple[0] not in dropped and not (triple[1] == DCAT.dataset and triple[2] in dropped):

@@ -73,6 +73,7 @@ class Snapshot:
         # The home page, dumps, endpoint and well-known VoID are named in the meta graphs but
         # served by their own routes.
         self.part_dumps = {dump.name: dump for part in self.parts for dump in part.dumps}
+        self.part_datasets = {part_iri(self.base_url, part): part for part in self.parts}
         served_elsewhere = ({URIRef(self.base_url + name) for name in self.dumps | self.part_dumps}
                             | {URIRef(self.base_url + "sparql"), URIRef(self.base_url),
                                URIRef(self.base_url + "changes.atom"),
@@ -132,10 +133,6 @@ class Snapshot:
         if iri in self.part_datasets:
             return describe(self.catalog, iri)
         return describe(self.graph, iri, page, self.incoming(iri))
-
-    @property
-    def part_datasets(self) -> dict[URIRef, Part]:
-        return {part_iri(self.base_url, part): part for part in self.parts}
 
     def catalog_datasets(self) -> list[tuple[datetime, URIRef]]:
         """Every dataset of the catalog with when it last changed (the whole: when any part did)."""
