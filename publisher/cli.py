@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def validate_command(files, shapes_path, lang, output, base_url) -> None:
     except DataError as error:
         _report_unreadable(error, output)
         sys.exit(EXIT_UNREADABLE)
-    report = validate(data, shapes, lang=lang)
+    report = validate(data, shapes, lang=lang, processes=os.cpu_count() or 1)
     click.echo(report.to_json() if output == "json" else report.to_text(lang))
     sys.exit(EXIT_OK if report.conforms else EXIT_INVALID)
 
@@ -138,7 +139,7 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
     # They load the files just validated without validating them again (same fingerprint).
     validated = fingerprint(settings.data_paths)
-    data, _report = refuse_bad_data(lambda: check_data(settings, lang=lang))(lang)
+    data, _report = refuse_bad_data(lambda: check_data(settings, lang=lang, processes=os.cpu_count() or 1))(lang)
     settings = replace(settings, validated=validated)
     if store_url:
         settings = _load_into_store(settings, data, store_url, graph_store_url)

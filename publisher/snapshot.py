@@ -208,7 +208,7 @@ def _home_event(graph: Graph) -> URIRef | None:
     return min(candidates)[2] if candidates else None
 
 
-def check_data(settings: Settings, lang: str = "en") -> tuple[LoadedData, Report]:
+def check_data(settings: Settings, lang: str = "en", processes: int = 1) -> tuple[LoadedData, Report]:
     """Load and validate; raises DataError or InvalidData (with its report in `lang`).
 
     Files whose fingerprint the serving master has just validated are not validated again.
@@ -217,15 +217,19 @@ def check_data(settings: Settings, lang: str = "en") -> tuple[LoadedData, Report
     data = load(settings.data_paths, settings.base_url)
     if trusted:
         return data, Report(problems=[], files=[str(f) for f in data.files])
-    report = validate(data, load_shapes(settings.shapes_path), lang=lang)
+    report = validate(data, load_shapes(settings.shapes_path), lang=lang, processes=processes)
     if not report.conforms:
         raise InvalidData(report)
     return data, report
 
 
-def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str = "en") -> Snapshot:
-    """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`)."""
-    data, _report = check_data(settings, lang)
+def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str = "en",
+                   processes: int = 1) -> Snapshot:
+    """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`).
+
+    `processes` > 1 validates in that many forked processes: only from a single-threaded caller.
+    """
+    data, _report = check_data(settings, lang, processes)
     file_times = file_modified(data.files)
     modified = (datetime.fromtimestamp(settings.data_modified, tz=timezone.utc) if settings.data_modified
                 else max(file_times.values()))

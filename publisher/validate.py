@@ -7,12 +7,13 @@ the message from the shape in Polish or English, and the file and line that desc
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyshacl
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from publisher.load import DataError, LoadedData, data_files, parse_file
 from publisher.labels import label, pick_literal
@@ -122,28 +123,107 @@ def _shorten(term, base_url: str) -> str:
     return text
 
 
-def validate(data: LoadedData, shapes: Graph, lang: str = "pl") -> Report:
-    _conforms, results, _text = pyshacl.validate(
-        data.graph, shacl_graph=shapes, inference="none", allow_warnings=True, allow_infos=True
-    )
-    problems = []
-    for result in results.subjects(SH.resultSeverity, None):
-        problems.append(_problem(data, shapes, results, result, lang))
+# Below this many triples one process validates: forking costs more than it saves.
+PARALLEL_FROM = 20_000
+TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL result, as plain terms of the data graph (so it can cross processes)."""
+    severity: URIRef
+    focus: object
+    path: object
+    messages: tuple
+    value: object
+
+
+def validate(data: LoadedData, shapes: Graph, lang: str = "pl", processes: int = 1) -> Report:
+    """Check the data against the shapes. With `processes` > 1 (and enough data), the shapes are
+    dealt out to forked processes, each checking its share over the whole graph; callers must
+    be single-threaded (the CLI is; a serving worker is not, and validates in one process)."""
+    problems = [_problem(data, result, lang) for result in _results(data.graph, shapes, processes)]
     problems.sort(key=lambda p: (SEVERITY_ORDER.index(p.severity), p.file or "", p.line or 0, p.node, p.path or ""))
     return Report(problems=problems, files=[display_path(f) for f in data.files])
 
 
-def _problem(data: LoadedData, shapes: Graph, results: Graph, result, lang: str) -> Problem:
-    focus = results.value(result, SH.focusNode)
-    path = results.value(result, SH.resultPath)
-    if path is None:  # node-level rules (sh:or) name their fact with ps:reportPath
-        path = shapes.value(results.value(result, SH.sourceShape), PS.reportPath)
-    message = str(pick_literal(results.objects(result, SH.resultMessage), lang) or "?")
-    value = results.value(result, SH.value)
+def _check(graph: Graph, shapes: Graph) -> list[Result]:
+    _conforms, results, _text = pyshacl.validate(
+        graph, shacl_graph=shapes, inference="none", allow_warnings=True, allow_infos=True
+    )
+    found = []
+    for result in results.subjects(SH.resultSeverity, None):
+        path = results.value(result, SH.resultPath)
+        if path is None:  # node-level rules (sh:or) name their fact with ps:reportPath
+            path = shapes.value(results.value(result, SH.sourceShape), PS.reportPath)
+        found.append(Result(severity=results.value(result, SH.resultSeverity),
+                            focus=results.value(result, SH.focusNode), path=path,
+                            messages=tuple(results.objects(result, SH.resultMessage)),
+                            value=results.value(result, SH.value)))
+    return found
+
+
+def deal_shapes(shapes: Graph, count: int) -> list[Graph]:
+    """`count` shapes graphs, each with the targets of its share of the shapes only.
+
+    Every targeted shape is checked in exactly one of them, so together they give the results
+    of the whole; shares are balanced by the size of each shape's description (a proxy for its
+    constraints).
+    """
+    roots = sorted({s for target in TARGETS for s in shapes.subjects(target, None)}, key=str)
+
+    def size(shape) -> int:
+        seen, stack = set(), [shape]
+        while stack:
+            node = stack.pop()
+            if node in seen or isinstance(node, Literal):
+                continue
+            seen.add(node)
+            stack.extend(o for _p, o in shapes.predicate_objects(node) if isinstance(o, BNode))
+        return len(seen)
+
+    shares: list[list] = [[] for _ in range(count)]
+    weights = [0] * count
+    for shape in sorted(roots, key=lambda s: (-size(s), str(s))):
+        lightest = weights.index(min(weights))
+        shares[lightest].append(shape)
+        weights[lightest] += size(shape)
+    graphs = []
+    for share in shares:
+        graph = Graph()
+        graph += shapes
+        for other in set(roots) - set(share):
+            for target in TARGETS:
+                graph.remove((other, target, None))
+        graphs.append(graph)
+    return graphs
+
+
+_DATA: Graph | None = None  # the data graph, for the forked processes
+
+
+def _check_share(shapes_ntriples: bytes) -> list[Result]:
+    return _check(_DATA, Graph().parse(data=shapes_ntriples, format="nt"))
+
+
+def _results(graph: Graph, shapes: Graph, processes: int) -> list[Result]:
+    if processes <= 1 or len(graph) < PARALLEL_FROM:
+        return _check(graph, shapes)
+    global _DATA
+    _DATA = graph
+    # Twice as many shares as processes: one that finishes early takes the next share.
+    shares = [g.serialize(format="nt", encoding="utf-8") for g in deal_shapes(shapes, 2 * processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return [result for found in pool.map(_check_share, shares, chunksize=1) for result in found]
+
+
+def _problem(data: LoadedData, result: Result, lang: str) -> Problem:
+    focus, path, value = result.focus, result.path, result.value
+    message = str(pick_literal(result.messages, lang) or "?")
     file, line = data.origin_of(focus)
     base = data.base_url
     return Problem(
-        severity=SEVERITY.get(results.value(result, SH.resultSeverity), "violation"),
+        severity=SEVERITY.get(result.severity, "violation"),
         node=_shorten(focus, base) if not isinstance(focus, BNode) else "_:" + str(focus),
         label=label(data.graph, focus, lang) or _shorten(focus, base),
         path=_shorten(path, base) if isinstance(path, URIRef) else None,

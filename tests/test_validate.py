@@ -8,7 +8,7 @@ from copy import deepcopy
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from publisher.load import LoadedData
+from publisher.load import LoadedData, load
 from publisher.namespaces import DCT, SCHEMA, SKOS
 from publisher.validate import validate
 
@@ -184,3 +184,21 @@ def test_cli_checks_every_ttl_file_in_a_folder(tmp_path):
     result = run_cli("validate", "--lang", "en", str(tmp_path))
     assert result.returncode == 1
     assert "b.ttl:2" in result.stdout and "name in English" in result.stdout
+
+
+def test_validating_in_parallel_gives_the_same_report_as_one_process(tmp_path, shapes):
+    """Large data is validated by one process a core, each with its share of the shapes."""
+    from publisher.synth import synthetic_calendar
+    from publisher.validate import PARALLEL_FROM
+
+    text = synthetic_calendar(500, seed=2)
+    text = text.replace('schema:startDate "', 'schema:startDateX "', 2)  # two events lose their start date
+    text = text.replace('"Synthetic event 7:', '"Synthetic event 7 (again)"@en , "Synthetic event 7:', 1)
+    path = tmp_path / "city.ttl"
+    path.write_text(text, encoding="utf-8")
+    data = load([path], BASE)
+    assert len(data.graph) >= PARALLEL_FROM
+    one, several = validate(data, shapes, "en", processes=1), validate(data, shapes, "en", processes=2)
+    assert several == one
+    assert not one.conforms and one.count("violation") == 3
+    assert {p.path for p in one.problems if p.severity == "violation"} == {"schema:startDate", "schema:name"}

@@ -172,5 +172,5 @@ def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
 
 
 def build(settings: Settings, out: Path, listen: str, progress: bool) -> tuple[Snapshot, int]:
-    snapshot = build_snapshot(settings)
+    snapshot = build_snapshot(settings, processes=os.cpu_count() or 1)  # the CLI: one thread
     return snapshot, export(snapshot, out, listen, progress)
