@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import Response, request
+from flask import Response, abort, request
 from rdflib import URIRef
 
 from publisher.negotiate import choose
@@ -28,6 +28,14 @@ def format_for(accept: str) -> Format | None:
 
 def negotiate() -> Format | None:
     return format_for(request.headers.get("Accept", ""))
+
+
+def requested_page(pages: int) -> int:
+    """?page=N of a paged document (1 when absent); anything but an existing page is a 404."""
+    value = request.args.get("page", "1")
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= pages:
+        abort(404)
+    return int(value)
 
 
 def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str, page: int = 1) -> Rendered:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request, send_file
+from flask import Blueprint, abort, send_file
 
 from publisher.etag import etag_of
 from publisher.represent.feed import MEDIA_TYPE as ATOM
 from publisher.represent.sitemap import robots, sitemap
 from publisher.snapshot import Rendered
-from publisher.web.documents import document_response, negotiate
+from publisher.web.documents import document_response, negotiate, requested_page
 from publisher.web.resources import respond
 from publisher.web.state import current_snapshot
 
@@ -46,10 +46,8 @@ def dump(extension: str, folder: str):
 def changes(lang: str):
     """The Atom feed of changes to the data; ?page=N for older changes (RFC 5005 paging)."""
     snapshot = current_snapshot()
-    value = request.args.get("page", "1")
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= snapshot.feed_pages():
-        abort(404)
-    return document_response(snapshot, snapshot.render_feed(lang, int(value)), None, location=None, alternates=[],
+    page = requested_page(snapshot.feed_pages())
+    return document_response(snapshot, snapshot.render_feed(lang, page), None, location=None, alternates=[],
                              negotiated=False, content_type=f"{ATOM}; charset=utf-8")
 
 

@@ -19,21 +19,11 @@ from publisher.represent import BY_EXTENSION, HTML, Format
 from publisher.represent.html import render_page
 from publisher.represent.rdf import render_rdf
 from publisher.snapshot import Rendered, Snapshot
-from publisher.web.documents import alternates, document_response, negotiate, render
+from publisher.web.documents import alternates, document_response, negotiate, render, requested_page
 from publisher.web.errors import not_acceptable
 from publisher.web.state import current_snapshot
 
 blueprint = Blueprint("resources", __name__)
-
-
-def requested_page(snapshot: Snapshot, iri: URIRef) -> int:
-    """?page=N of a document with many incoming links; anything but an existing page is a 404."""
-    value = request.args.get("page")
-    if value is None:
-        return 1
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= snapshot.pages(iri):
-        abort(404)
-    return int(value)
 
 
 def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool, page: int = 1):
@@ -61,7 +51,7 @@ def resource(path: str):
     if iri == snapshot.catalog_iri and "modified_since" in request.args:
         return changed_catalog(snapshot, HTML if lang == "en" else negotiate(), lang, negotiated=lang == "pl")
     if iri in snapshot.resources:
-        page = requested_page(snapshot, iri)
+        page = requested_page(snapshot.pages(iri))
         if lang == "en":
             return respond(snapshot, iri, HTML, lang, negotiated=False, page=page)
         return respond(snapshot, iri, negotiate(), lang, negotiated=True, page=page)
@@ -95,13 +85,10 @@ def changed_catalog(snapshot: Snapshot, fmt: Format | None, lang: str, negotiate
                         "(e.g. 2026-11-27 or 2026-11-27T10:00:00Z)\n", status=400,
                         content_type="text/plain; charset=utf-8")
     since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-    value = request.args.get("page", "1")
     pages = snapshot.catalog_pages(since)
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= pages:
-        abort(404)
+    page = requested_page(pages)
     if fmt is None:
         return not_acceptable(alternates(snapshot, snapshot.catalog_iri, exclude=None))
-    page = int(value)
     document = snapshot.catalog_view(page, since)
     if fmt is HTML:
         body = render_page(document, snapshot.catalog_iri, snapshot.urls(), lang, snapshot.dataset, page, pages)
