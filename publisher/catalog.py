@@ -258,23 +258,37 @@ PART_FILE = (("Plik danych: {}", "Data file: {}"),
              ("Trójki tego pliku danych w formacie {}.", "The triples of this data file as {}."))
 
 
+def _distribution(g: Graph, dataset, node, titles: tuple[str, str], descriptions: tuple[str, str], access: URIRef,
+                  licence, stamp, available) -> None:
+    """What every distribution of the catalog states: its titles, where to get it, licence, date."""
+    g.add((node, RDF.type, DCAT.Distribution))
+    g.add((dataset, DCAT.distribution, node))
+    _both(g, node, DCT.title, *titles)
+    _both(g, node, DCT.description, *descriptions)
+    g.add((node, DCAT.accessURL, access))
+    g.add((node, DCT.license, licence))
+    g.add((node, DCT.modified, stamp))
+    g.add((node, DCATAP.availability, available))
+
+
+def _file_type(g: Graph, node, media_type: str, file_type: str, label: str) -> None:
+    """Its IANA media type and its EU file type (with the label the shapes check ranges by)."""
+    g.add((node, DCAT.mediaType, _typed(g, URIRef(IANA + media_type), DCT.MediaType)))
+    fmt = _typed(g, URIRef(f"{EU}file-type/{file_type}"), DCT.MediaTypeOrExtent)
+    g.add((fmt, SKOS.prefLabel, Literal(label)))
+    g.add((node, DCT["format"], fmt))
+
+
 def _add_distribution(g: Graph, dataset, node, dump: DumpFile, base_url: str, licence, standard, stamp,
                       available, texts) -> None:
     url = URIRef(base_url + dump.name)
-    file_type = FILE_TYPES[dump.format.extension]
-    g.add((node, RDF.type, DCAT.Distribution))
-    g.add((dataset, DCAT.distribution, node))
     kind = dump.format.label + (" (gzip)" if dump.compressed else "")
     (title_pl, title_en), (text_pl, text_en) = texts
-    _both(g, node, DCT.title, title_pl.format(kind), title_en.format(kind))
-    _both(g, node, DCT.description, text_pl.format(kind), text_en.format(kind))
-    g.add((node, DCAT.accessURL, url))
+    _distribution(g, dataset, node, (title_pl.format(kind), title_en.format(kind)),
+                  (text_pl.format(kind), text_en.format(kind)), url, licence, stamp, available)
     g.add((node, DCAT.downloadURL, url))
-    media = _typed(g, URIRef(IANA + dump.format.media_type), DCT.MediaType)
-    g.add((node, DCAT.mediaType, media))
-    fmt = _typed(g, URIRef(f"{EU}file-type/{file_type}"), DCT.MediaTypeOrExtent)
-    g.add((fmt, SKOS.prefLabel, Literal(FILE_TYPE_LABELS[file_type])))
-    g.add((node, DCT["format"], fmt))
+    file_type = FILE_TYPES[dump.format.extension]
+    _file_type(g, node, dump.format.media_type, file_type, FILE_TYPE_LABELS[file_type])
     if dump.compressed:
         g.add((node, DCAT.compressFormat, _typed(g, URIRef(IANA + "application/gzip"), DCT.MediaType)))
     g.add((node, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
@@ -283,27 +297,15 @@ def _add_distribution(g: Graph, dataset, node, dump: DumpFile, base_url: str, li
     g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
     g.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
     g.add((node, SPDX.checksum, checksum))
-    g.add((node, DCT.license, licence))
     g.add((node, DCT.conformsTo, standard))
-    g.add((node, DCT.modified, stamp))
-    g.add((node, DCATAP.availability, available))
 
 
 def _add_feed(g: Graph, dataset, node, feed: URIRef, licence, stamp, available) -> None:
     """The change feed as a distribution: portals and apps that re-harvest read what changed."""
-    g.add((node, RDF.type, DCAT.Distribution))
-    g.add((dataset, DCAT.distribution, node))
-    _both(g, node, DCT.title, "Kanał zmian (Atom)", "Change feed (Atom)")
-    _both(g, node, DCT.description, "Zasoby dodane, zmienione i usunięte, z datami zmian (RFC 4287).",
-          "Resources created, changed and removed, with when (RFC 4287).")
-    g.add((node, DCAT.accessURL, feed))
-    g.add((node, DCAT.mediaType, _typed(g, URIRef(IANA + "application/atom+xml"), DCT.MediaType)))
-    fmt = _typed(g, URIRef(f"{EU}file-type/ATOM"), DCT.MediaTypeOrExtent)
-    g.add((fmt, SKOS.prefLabel, Literal("Atom Feed")))
-    g.add((node, DCT["format"], fmt))
-    g.add((node, DCT.license, licence))
-    g.add((node, DCT.modified, stamp))
-    g.add((node, DCATAP.availability, available))
+    _distribution(g, dataset, node, ("Kanał zmian (Atom)", "Change feed (Atom)"),
+                  ("Zasoby dodane, zmienione i usunięte, z datami zmian (RFC 4287).",
+                   "Resources created, changed and removed, with when (RFC 4287)."), feed, licence, stamp, available)
+    _file_type(g, node, "application/atom+xml", "ATOM", "Atom Feed")
 
 
 def _add_service(g: Graph, catalog, dataset, at, endpoint: URIRef, licence, stamp, available) -> URIRef:
@@ -321,16 +323,10 @@ def _add_service(g: Graph, catalog, dataset, at, endpoint: URIRef, licence, stam
     g.add((service, DCT.conformsTo, protocol))
     g.add((catalog, DCAT.service, service))
     distribution = at("distribution-sparql")
-    g.add((distribution, RDF.type, DCAT.Distribution))
-    _both(g, distribution, DCT.title, "Dostęp przez SPARQL", "Access through SPARQL")
-    _both(g, distribution, DCT.description, "Zbiór dostępny przez punkt dostępowy SPARQL.",
-          "The dataset through the SPARQL endpoint.")
-    g.add((distribution, DCAT.accessURL, endpoint))
+    _distribution(g, dataset, distribution, ("Dostęp przez SPARQL", "Access through SPARQL"),
+                  ("Zbiór dostępny przez punkt dostępowy SPARQL.", "The dataset through the SPARQL endpoint."),
+                  endpoint, licence, stamp, available)
     g.add((distribution, DCAT.accessService, service))
-    g.add((distribution, DCT.license, licence))
-    g.add((distribution, DCT.modified, stamp))
-    g.add((distribution, DCATAP.availability, available))
-    g.add((dataset, DCAT.distribution, distribution))
     return service
 
 
