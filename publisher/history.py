@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
 
-from publisher.namespaces import OWL, PROV
+from publisher.lifecycle import lifecycle
 
 CREATED, UPDATED, DELETED, MOVED = "created", "updated", "deleted", "moved"
 
@@ -41,6 +41,7 @@ State = dict[URIRef, tuple[str, str]]  # IRI → (digest, "live" | DELETED | MOV
 
 def states(graph: Graph, base_url: str) -> State:
     """Every local subject with the digest of its description and whether it is still live."""
+    ended = lifecycle(graph, base_url)
     result: State = {}
     for subject in set(graph.subjects()):
         if not (isinstance(subject, URIRef) and str(subject).startswith(base_url)):
@@ -56,9 +57,8 @@ def states(graph: Graph, base_url: str) -> State:
                 if isinstance(o, BNode):
                     stack.append(o)
         digest = hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
-        ended = (subject, PROV.invalidatedAtTime, None) in graph
-        moved = ended and any(str(o).startswith(base_url) for o in graph.objects(subject, OWL.sameAs))
-        result[subject] = (digest, MOVED if moved else DELETED if ended else "live")
+        status = MOVED if subject in ended.moved else DELETED if subject in ended.gone else "live"
+        result[subject] = (digest, status)
     return result
 
 

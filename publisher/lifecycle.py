@@ -26,6 +26,10 @@ class Lifecycle:
     gone: frozenset[URIRef]
     moved: dict[URIRef, URIRef]
 
+    def __contains__(self, iri) -> bool:
+        """Whether `iri` left the data (removed or merged)."""
+        return iri in self.gone or iri in self.moved
+
 
 def lifecycle(graph: Graph, base_url: str) -> Lifecycle:
     local = lambda node: isinstance(node, URIRef) and str(node).startswith(base_url)  # noqa: E731

@@ -80,10 +80,10 @@ class Snapshot:
                                URIRef(self.base_url + ".well-known/void")})
         # Removed and merged resources answer 410 and 301 (publisher.lifecycle), not 200.
         self.lifecycle = lifecycle(self.data.graph, self.base_url)
-        ended = self.lifecycle.gone | self.lifecycle.moved.keys()
-        self.resources = frozenset((resource_iris(self.data.graph, self.base_url)
-                                    | resource_iris(self.void, self.base_url)
-                                    | resource_iris(self.catalog, self.base_url)) - served_elsewhere - ended)
+        self.resources = frozenset(iri for iri in (resource_iris(self.data.graph, self.base_url)
+                                                   | resource_iris(self.void, self.base_url)
+                                                   | resource_iris(self.catalog, self.base_url)) - served_elsewhere
+                                   if iri not in self.lifecycle)
         # Sorted once per resource: every page of a much-linked resource slices the same list.
         self.incoming = lru_cache(maxsize=256)(lambda iri: incoming(self.graph, iri))
         # Each format of a resource renders from one description, so describe once for all.

@@ -55,14 +55,13 @@ def resource(path: str):
         if lang == "en":
             return respond(snapshot, iri, HTML, lang, negotiated=False, page=page)
         return respond(snapshot, iri, negotiate(), lang, negotiated=True, page=page)
-    if iri in snapshot.lifecycle.moved or iri in snapshot.lifecycle.gone:
+    if iri in snapshot.lifecycle:
         return ended(snapshot, iri, None, lang)
 
     stem, dot, extension = path.rpartition(".")
     iri = URIRef(snapshot.base_url + stem)
     fmt = BY_EXTENSION.get(extension)
-    if dot and fmt is not None and (lang == "pl" or fmt is HTML) and (
-            iri in snapshot.lifecycle.moved or iri in snapshot.lifecycle.gone):
+    if dot and fmt is not None and (lang == "pl" or fmt is HTML) and iri in snapshot.lifecycle:
         return ended(snapshot, iri, fmt, lang)
     if not dot or iri not in snapshot.resources:
         abort(404)
