@@ -333,6 +333,12 @@ def _add_service(g: Graph, catalog, dataset, at, endpoint: URIRef, licence, stam
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
 
+def changed_since(datasets: list[tuple[datetime, URIRef]], since: datetime | None) -> list[URIRef]:
+    """The datasets changed at or after `since` (all without it), newest change first."""
+    return [iri for when, iri in sorted(datasets, key=lambda d: (-d[0].timestamp(), str(d[1])))
+            if since is None or when >= since]
+
+
 def catalog_view(full: Graph, base_url: str, datasets: list[tuple[datetime, URIRef]], page: int, size: int,
                  since: datetime | None = None) -> Graph:
     """One page of the catalog, newest change first, of the datasets changed at or after `since`.
@@ -341,8 +347,7 @@ def catalog_view(full: Graph, base_url: str, datasets: list[tuple[datetime, URIR
     hydra:next …), and filtered like its `modified_since` parameter.
     """
     catalog = URIRef(base_url + "catalog")
-    chosen = [iri for when, iri in sorted(datasets, key=lambda d: (-d[0].timestamp(), str(d[1])))
-              if since is None or when >= since]
+    chosen = changed_since(datasets, since)
     pages = max(1, -(-len(chosen) // size))
     shown = set(chosen[(page - 1) * size:page * size])
     g = new_graph()

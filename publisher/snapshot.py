@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from publisher.catalog import build_catalog, catalog_view, part_iri
+from publisher.catalog import build_catalog, catalog_view, changed_since, part_iri
 from publisher.config import Settings
 from publisher.describe import describe, incoming, page_count, resource_iris
 from publisher.dumps import DumpFile, write_dumps
@@ -143,7 +143,7 @@ class Snapshot:
                             self.settings.catalog_page_size, since)
 
     def catalog_pages(self, since: datetime | None = None) -> int:
-        count = sum(1 for when, _ in self.catalog_datasets() if since is None or when >= since)
+        count = len(changed_since(self.catalog_datasets(), since))
         return max(1, -(-count // self.settings.catalog_page_size))
 
     def pages(self, iri: URIRef) -> int:

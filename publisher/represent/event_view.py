@@ -120,6 +120,12 @@ def place_text(graph: Graph, place, lang: str) -> str:
     return ", ".join([name] + extra) if name else address
 
 
+def status_notice(graph: Graph, event, gettext) -> str | None:
+    """The event's status in words when it is not simply as scheduled (cancelled, postponed…)."""
+    status = graph.value(event, SCHEMA.eventStatus)
+    return gettext(VALUE_LABELS[status]) if status in VALUE_LABELS and status != SCHEMA.EventScheduled else None
+
+
 def venue_of(graph: Graph, event: URIRef):
     return next((p for p in sorted(graph.objects(event, SCHEMA.location)) if (p, None, SCHEMA.Place) in graph), None)
 
@@ -241,7 +247,7 @@ class EventPageBuilder:
             news=self.link(news) if news is not None else None,
             audience=self.text(audience, SCHEMA.audienceType) if audience is not None else None,
             series=self.link(series) if series is not None else None,
-            notice=_(VALUE_LABELS[status]) if status in VALUE_LABELS and status != SCHEMA.EventScheduled else None,
+            notice=status_notice(g, event, _),
             previous_dates=[format_date_literal(d, self.lang) for d in sorted(g.objects(event, SCHEMA.previousStartDate))],
             sources=sorted({str(s) for s in g.objects(event, DCT.source)}),
         )

@@ -9,9 +9,8 @@ from rdflib import RDF, Graph, URIRef
 from publisher.i18n import translations
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA
-from publisher.represent.event_view import date_range, place_text
+from publisher.represent.event_view import date_range, place_text, status_notice
 from publisher.represent.urls import Urls
-from publisher.represent.view import VALUE_LABELS
 
 
 @dataclass
@@ -55,13 +54,12 @@ def build_series_page(graph: Graph, series: URIRef, urls: Urls, lang: str) -> Se
         locations = sorted(graph.objects(event, SCHEMA.location),
                            key=lambda p: ((p, RDF.type, SCHEMA.VirtualLocation) in graph, str(p)))
         places = [place_text(graph, p, lang) for p in locations]
-        status = graph.value(event, SCHEMA.eventStatus)
         editions.append(Edition(
             iri=str(event), name=label(graph, event, lang) or str(event),
             alternate_name=text(event, SCHEMA.alternateName), href=urls.page(event, lang),
             start=str(graph.value(event, SCHEMA.startDate)), dates=date_range(graph, event, lang),
             place=", ".join(p for p in places if p) or None,
-            status=_(VALUE_LABELS[status]) if status in VALUE_LABELS and status != SCHEMA.EventScheduled else None,
+            status=status_notice(graph, event, _),
         ))
     return SeriesPage(iri=str(series), name=label(graph, series, lang) or str(series),
                       description=text(series, SCHEMA.description), editions=editions,
