@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import signal
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 import requests
 
 from common import ROOT, tree_rss_mib, wrk  # noqa: E402  (also puts tests/ on the path)
-from servers import publisher_server  # noqa: E402
+from servers import publisher_server, server_master  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"
 TARGET_P99_MS = 50
@@ -35,12 +34,6 @@ def granian_workers(master: int) -> list[int]:
         return [int(c) for c in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
     except OSError:
         return []
-
-
-def server_master(port: int) -> int:
-    out = subprocess.run(["pgrep", "-f", f"publisher serve --host 127.0.0.1 --port {port}"],
-                         capture_output=True, text=True).stdout.split()
-    return int(out[0])
 
 
 def run(duration: int) -> dict:

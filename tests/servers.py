@@ -57,6 +57,13 @@ def publisher_server(*args: str, port: int | None = None, env: dict | None = Non
         stop(process)
 
 
+def server_master(port: int) -> int:
+    """The PID of the `publisher serve` process listening on `port` (its workers are children)."""
+    out = subprocess.run(["pgrep", "-f", f"publisher serve --host 127.0.0.1 --port {port}"],
+                         capture_output=True, text=True).stdout.split()
+    return int(out[0])
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)

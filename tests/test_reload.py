@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import time
 
 import requests
 
 from conftest import ROOT
-from servers import publisher_server
+from servers import publisher_server, server_master
 
 ORIGINAL = (ROOT / "data" / "event.ttl").read_text(encoding="utf-8")
 
@@ -21,12 +23,17 @@ def settle(seconds: float = 2.5) -> None:
     time.sleep(seconds)  # the watcher looks every 0.5 s and waits for the file to settle
 
 
-def test_bad_deployments_are_rejected_and_a_good_one_is_served(tmp_path):
+def live_copy(tmp_path) -> tuple:
+    """A data folder with a copy of the event file to deploy over, and where the server logs."""
     data = tmp_path / "data"
     data.mkdir()
     live = data / "event.ttl"
     shutil.copy(ROOT / "data" / "event.ttl", live)
-    log = tmp_path / "server.log"
+    return data, live, tmp_path / "server.log"
+
+
+def test_bad_deployments_are_rejected_and_a_good_one_is_served(tmp_path):
+    data, live, log = live_copy(tmp_path)
     with publisher_server("--data", str(data), "--reload-interval", "0.5", "--workers", "1", log=log) as base:
         before = dump(base)
         assert before.count(b"\n") == 368
@@ -65,19 +72,9 @@ def test_bad_deployments_are_rejected_and_a_good_one_is_served(tmp_path):
 
 def test_sighup_reloads_valid_data_and_refuses_invalid_data(tmp_path):
     """Without file watching, SIGHUP to the server reloads; invalid data is refused first."""
-    import os
-    import signal
-    import subprocess
-
-    data = tmp_path / "data"
-    data.mkdir()
-    live = data / "event.ttl"
-    shutil.copy(ROOT / "data" / "event.ttl", live)
-    log = tmp_path / "server.log"
+    data, live, log = live_copy(tmp_path)
     with publisher_server("--data", str(data), "--reload-interval", "0", "--workers", "2", log=log) as base:
-        port = base.rsplit(":", 1)[1].strip("/")
-        master = int(subprocess.run(["pgrep", "-f", f"publisher serve --host 127.0.0.1 --port {port}"],
-                                    capture_output=True, text=True).stdout.split()[0])
+        master = server_master(int(base.rsplit(":", 1)[1].strip("/")))
         before = dump(base)
         live.write_text(ORIGINAL.replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
         os.kill(master, signal.SIGHUP)
