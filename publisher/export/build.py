@@ -52,6 +52,16 @@ class Writer:
         self.count += 1
 
 
+def localized(path: str, lang: str) -> str:
+    """Where a file of `lang` goes: the path itself in the first language, below /{lang}/ else."""
+    return path if lang == LANGUAGES[0] else f"{lang}/{path}"
+
+
+def page_suffix(page: int) -> str:
+    """Page 1 is the document itself; nginx picks `x.page-N.ext` for ?page=N."""
+    return "" if page == 1 else f".page-{page}"
+
+
 def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     """Write the export; returns the number of files written."""
     public, nginx = out / "public", out / "nginx"
@@ -67,15 +77,13 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     _write_tombstones(writer, snapshot)
     if snapshot.home is not None:
         for lang in LANGUAGES:
-            index = "index.html" if lang == LANGUAGES[0] else f"{lang}/index.html"
-            writer.write(index, snapshot.render_html(snapshot.home, lang).body)
+            writer.write(localized("index.html", lang), snapshot.render_html(snapshot.home, lang).body)
         writer.write("event.ics", snapshot.render_calendar(snapshot.home, LANGUAGES[0]).body)
     for dump in [*snapshot.dumps.values(), *snapshot.part_dumps.values()]:
         writer.write(dump.name, dump.path.read_bytes())
     for lang in LANGUAGES:
-        feed = "changes" if lang == LANGUAGES[0] else f"{lang}/changes"
         for page in range(1, snapshot.feed_pages() + 1):
-            writer.write(f"{feed}{'' if page == 1 else f'.page-{page}'}.atom", snapshot.render_feed(lang, page).body)
+            writer.write(f"{localized('changes', lang)}{page_suffix(page)}.atom", snapshot.render_feed(lang, page).body)
     writer.write("sitemap.xml", sitemap(snapshot.html_pages(), snapshot.modified))
     writer.write("robots.txt", robots(snapshot.base_url))
     for asset in sorted((PROJECT_ROOT / "site" / "static").iterdir()):
@@ -131,18 +139,15 @@ def _render_chunk(chunk: list) -> int:
     for iri in chunk:
         path = urls.path(iri)
         for page in range(1, snapshot.pages(iri) + 1):
-            # Page 1 is the document itself; nginx picks `x.page-N.ext` for ?page=N.
-            suffix = "" if page == 1 else f".page-{page}"
+            suffix = page_suffix(page)
             for fmt in RDF_FORMATS:
                 writer.write(f"{path}{suffix}.{fmt.extension}", snapshot.render(iri, fmt, page).body)
             for lang in LANGUAGES:
-                local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
-                writer.write(f"{local}{suffix}.html", snapshot.render_html(iri, lang, page).body)
-        for lang in LANGUAGES:
-            local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
-            if snapshot.is_main_event(iri):
-                writer.write(f"{local}.ics", snapshot.render_calendar(iri, lang).body)
-                writer.write(f"{local}.png", snapshot.render_image(iri, lang).body)
+                writer.write(f"{localized(path, lang)}{suffix}.html", snapshot.render_html(iri, lang, page).body)
+        if snapshot.is_main_event(iri):
+            for lang in LANGUAGES:
+                writer.write(f"{localized(path, lang)}.ics", snapshot.render_calendar(iri, lang).body)
+                writer.write(f"{localized(path, lang)}.png", snapshot.render_image(iri, lang).body)
     return writer.count
 
 
@@ -154,8 +159,7 @@ def _write_tombstones(writer: Writer, snapshot: Snapshot) -> None:
         for fmt in RDF_FORMATS:
             writer.write(f"_gone/{path}.{fmt.extension}", snapshot.render(iri, fmt).body)
         for lang in LANGUAGES:
-            local = path if lang == LANGUAGES[0] else f"{lang}/{path}"
-            writer.write(f"_gone/{local}.html", snapshot.render_html(iri, lang).body)
+            writer.write(f"_gone/{localized(path, lang)}.html", snapshot.render_html(iri, lang).body)
 
 
 def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
@@ -163,8 +167,7 @@ def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
     for fmt in FORMATS:
         if fmt is HTML:
             for lang in LANGUAGES:
-                name = "_errors/404.html" if lang == LANGUAGES[0] else f"_errors/{lang}/404.html"
-                writer.write(name, error_body(fmt, *NOT_FOUND, snapshot.base_url, lang))
+                writer.write(f"_errors/{localized('404.html', lang)}", error_body(fmt, *NOT_FOUND, snapshot.base_url, lang))
         else:
             writer.write(f"_errors/404.{fmt.extension}", error_body(fmt, *NOT_FOUND, snapshot.base_url, "pl"))
     writer.write("_errors/404.txt", error_body(None, *NOT_FOUND, snapshot.base_url, "pl"))

@@ -60,7 +60,7 @@ def _regex(path: str) -> str:
 def _lifecycle_locations(prefix: str, base_url: str, ended: Ended, common: list[str], block) -> str:
     """The app's 410 and 301 answers (publisher/lifecycle.py) as regex locations, same paths."""
     formats = "|".join(fmt.extension for fmt in FORMATS)
-    langs = [lang for lang in LANGUAGES[1:]]
+    langs = LANGUAGES[1:]
     parts = []
     for path in ended.gone:
         localized = "|".join(f"{lang}/{_regex(path)}(?:\\.html)?" for lang in langs)
