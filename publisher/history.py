@@ -134,14 +134,21 @@ def file_modified(files: list[Path]) -> dict[Path, datetime]:
     root = git_root(files) if files else None
     if root is None or not all(f.resolve().is_relative_to(root) for f in files):
         return result
-    dirty = set(_git(root, "status", "--porcelain", "--untracked-files=all", "--", *map(str, files)).stdout.splitlines())
+    names = ("-c", "core.quotePath=false")  # file names as they are, not octal-quoted: they must match
+    dirty = set(_git(root, *names, "status", "--porcelain", "--untracked-files=all", "--",
+                     *map(str, files)).stdout.splitlines())
     dirty_paths = {(root / line[3:]).resolve() for line in dirty}
+    # One pass over the log, newest commit first: a file's first appearance is its last change.
+    last: dict[Path, datetime] = {}
+    stamp = None
+    for line in _git(root, *names, "log", "--format=%x00%cI", "--name-only", "--", *map(str, files)).stdout.splitlines():
+        if line.startswith("\0"):
+            stamp = datetime.fromisoformat(line[1:]).astimezone(timezone.utc)
+        elif line:
+            last.setdefault((root / line).resolve(), stamp)
     for f in files:
-        if f.resolve() in dirty_paths:
-            continue
-        stamp = _git(root, "log", "-1", "--format=%cI", "--", str(f.resolve())).stdout.strip()
-        if stamp:
-            result[f] = datetime.fromisoformat(stamp).astimezone(timezone.utc)
+        if f.resolve() not in dirty_paths and f.resolve() in last:
+            result[f] = last[f.resolve()]
     return result
 
 
