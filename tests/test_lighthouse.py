@@ -11,16 +11,23 @@ import pytest
 from browser_tools import ARTIFACTS, LIGHTHOUSE, chromium_path, require
 
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+TRACE_ERROR = "Something went wrong with recording the trace"
+RUNS_ON_TRACE_ERROR = 3
 
 
 @pytest.mark.parametrize("path", ["", "en/"])
 def test_lighthouse_scores_at_least_095_in_every_category(server, path, tmp_path):
     report = tmp_path / "report.json"
     flags = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
-    result = subprocess.run(
-        [str(require(LIGHTHOUSE, "lighthouse")), server + path, "--quiet", "--output=json",
-         f"--output-path={report}", f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}"],
-        env={**os.environ, "CHROME_PATH": chromium_path()}, capture_output=True, text=True, timeout=300)
+    command = [str(require(LIGHTHOUSE, "lighthouse")), server + path, "--quiet", "--output=json",
+               f"--output-path={report}", f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}"]
+    # Lighthouse's trace recording sometimes fails on a loaded machine (NO_NAVSTART, NO_FCP…); it then
+    # says "Please run Lighthouse again". Only that error is retried; a low score never is.
+    for _attempt in range(RUNS_ON_TRACE_ERROR):
+        result = subprocess.run(command, env={**os.environ, "CHROME_PATH": chromium_path()},
+                                capture_output=True, text=True, timeout=300)
+        if result.returncode == 0 or TRACE_ERROR not in result.stderr:
+            break
     assert result.returncode == 0, result.stderr[-2000:]
     data = json.loads(report.read_text(encoding="utf-8"))
     scores = {name: data["categories"][name]["score"] for name in CATEGORIES}
