@@ -186,6 +186,21 @@ def test_too_many_rows_is_a_clear_error(server):
     assert "more than 10000 rows" in response.text and "LIMIT" in response.text
 
 
+@pytest.mark.parametrize("key", ["json", "xml", "csv", "tsv"])
+def test_the_row_limit_is_exact_in_every_result_format(key):
+    import pyoxigraph as ox
+
+    from publisher.sparql.results import TooManyResults, write_solutions
+
+    # Three rows, one of them a literal with a newline (one row, not two, in the count).
+    query = 'SELECT ?x WHERE { VALUES ?x { 1 "two\\nlines"@en <http://example.org/three> } }'
+    store = ox.Store()
+    body = write_solutions(store.query(query), key, max_rows=3)
+    assert b"two" in body and b"three" in body
+    with pytest.raises(TooManyResults, match="more than 2 rows"):
+        write_solutions(store.query(query), key, max_rows=2)
+
+
 def test_graph_parameters_are_refused_clearly(server):
     response = requests.get(server + "sparql", params={"query": COUNT_ALL, "default-graph-uri": "http://x/g"}, timeout=30)
     assert response.status_code == 400 and "default-graph-uri" in response.text
