@@ -15,6 +15,7 @@ from granian import Granian
 from granian.constants import Interfaces
 
 from publisher.config import Settings
+from publisher.scratch import server_scratch
 
 log = logging.getLogger("publisher")
 
@@ -75,4 +76,5 @@ def run(settings: Settings, host: str, port: int, workers: int, threads: int) ->
     # Granian installs its SIGHUP handler from this attribute when it starts serving.
     respawn = server.signal_handler_reload
     server.signal_handler_reload = lambda *_args, **_kwargs: reload_if_valid(settings, respawn)
-    server.serve()
+    with server_scratch():
+        server.serve()

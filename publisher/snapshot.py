@@ -6,7 +6,7 @@ valid, so a broken deployment never replaces the last good data.
 
 from __future__ import annotations
 
-import tempfile
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property, lru_cache
@@ -28,6 +28,7 @@ from publisher.lifecycle import lifecycle
 from publisher.load import LoadedData, fingerprint, load, parse_file
 from publisher.namespaces import DCT, SCHEMA
 from publisher.parts import Part, data_parts
+from publisher.scratch import scratch_dir
 from publisher.represent import Format
 from publisher.represent.calendar import event_calendar
 from publisher.represent.event_view import EventPageBuilder
@@ -67,6 +68,7 @@ class Snapshot:
     home: URIRef | None
     store_path: Path | None
     parts: list[Part] = field(default_factory=list)
+    directory: Path | None = None  # dumps and store written for this snapshot alone
     resources: frozenset[URIRef] = field(default=frozenset())
 
     def __post_init__(self) -> None:
@@ -95,6 +97,11 @@ class Snapshot:
         self.render_feed = lru_cache(maxsize=256)(self._render_feed)
 
     @cached_property
+    def discard(self) -> None:
+        """Remove this snapshot's dumps and store from disk, once nothing serves them any more."""
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
     def changes(self) -> list[Change]:
         """The data's history, newest first (publisher.history); computed on first use."""
         return history(self.settings.data_paths, self.graph, self.base_url, self.modified)
@@ -223,8 +230,7 @@ def check_data(settings: Settings, lang: str = "en", processes: int = 1) -> tupl
     return data, report
 
 
-def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str = "en",
-                   processes: int = 1) -> Snapshot:
+def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1) -> Snapshot:
     """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`).
 
     `processes` > 1 validates in that many forked processes: only from a single-threaded caller.
@@ -233,11 +239,15 @@ def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str 
     file_times = file_modified(data.files)
     modified = (datetime.fromtimestamp(settings.data_modified, tz=timezone.utc) if settings.data_modified
                 else max(file_times.values()))
-    directory = Path(tempfile.mkdtemp(prefix="publisher-dumps-", dir=cache_dir))
-    dumps = write_dumps(data.graph, settings.base_url, directory)
-    parts = data_parts(data, settings.data_paths, file_times, directory)
-    embedded = settings.serve_sparql and not settings.store_url
-    store_path = build_store(dumps["dump.nt"].path, directory / "oxigraph") if embedded else None
+    directory = scratch_dir("dumps")
+    try:
+        dumps = write_dumps(data.graph, settings.base_url, directory)
+        parts = data_parts(data, settings.data_paths, file_times, directory)
+        embedded = settings.serve_sparql and not settings.store_url
+        store_path = build_store(dumps["dump.nt"].path, directory / "oxigraph") if embedded else None
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     home = _home_event(data.graph)
     description = parse_file(settings.dataset_path, settings.base_url)
     endpoint = sparql_endpoint(settings)
@@ -247,7 +257,7 @@ def build_snapshot(settings: Settings, cache_dir: Path | None = None, lang: str 
                             sparql_endpoint=endpoint, parts=parts,
                             page_of=lambda iri: Urls(settings.base_url, home).page(iri, "pl"))
     return Snapshot(settings=settings, data=data, void=void, catalog=catalog, dumps=dumps,
-                    modified=modified, home=home, store_path=store_path, parts=parts)
+                    modified=modified, home=home, store_path=store_path, parts=parts, directory=directory)
 
 
 def sparql_endpoint(settings: Settings) -> URIRef | None:

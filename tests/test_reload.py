@@ -23,6 +23,11 @@ def settle(seconds: float = 2.5) -> None:
     time.sleep(seconds)  # the watcher looks every 0.5 s and waits for the file to settle
 
 
+def snapshot_dirs(scratch) -> set[str]:
+    """The snapshots' working directories of a server whose TMPDIR is `scratch`."""
+    return {path.name for path in scratch.glob("publisher-serve-*/publisher-dumps-*")}
+
+
 def live_copy(tmp_path) -> tuple:
     """A data folder with a copy of the event file to deploy over, and where the server logs."""
     data = tmp_path / "data"
@@ -73,9 +78,13 @@ def test_bad_deployments_are_rejected_and_a_good_one_is_served(tmp_path):
 def test_sighup_reloads_valid_data_and_refuses_invalid_data(tmp_path):
     """Without file watching, SIGHUP to the server reloads; invalid data is refused first."""
     data, live, log = live_copy(tmp_path)
-    with publisher_server("--data", str(data), "--reload-interval", "0", "--workers", "2", log=log) as base:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with publisher_server("--data", str(data), "--reload-interval", "0", "--workers", "2",
+                          env={"TMPDIR": str(scratch)}, log=log) as base:
         master = server_master(int(base.rsplit(":", 1)[1].strip("/")))
         before = dump(base)
+        first = snapshot_dirs(scratch)
         live.write_text(ORIGINAL.replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
         os.kill(master, signal.SIGHUP)
         settle(3)
@@ -92,3 +101,27 @@ def test_sighup_reloads_valid_data_and_refuses_invalid_data(tmp_path):
             time.sleep(0.5)
         assert all(b"OPEN PLACES (hup)" in dump(base) for _ in range(20))  # every worker, new data
         assert "SIGHUP: data valid, replacing the workers" in log.read_text()
+        # A starting worker removes the files of workers that have ended: at most the last
+        # replaced worker's files remain until the next start.
+        assert len(snapshot_dirs(scratch) & first) <= 1 and len(snapshot_dirs(scratch)) <= 3
+
+
+def test_reloads_and_shutdown_leave_no_snapshot_files_behind(tmp_path):
+    """Each snapshot writes its dumps and SPARQL store to disk: a reload removes the old one's
+    (once queries on it have had their time), stopping the server removes the rest."""
+    data, live, log = live_copy(tmp_path)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+
+    with publisher_server("--data", str(data), "--reload-interval", "0.5", "--workers", "1",
+                          "--query-timeout", "1", env={"TMPDIR": str(scratch)}, log=log) as base:
+        first = snapshot_dirs(scratch)
+        assert first and requests.get(base + "dump.nt", timeout=30).status_code == 200
+        live.write_text(ORIGINAL.replace("OPEN PLACES. A space for neighbourhood encounters", "OPEN PLACES (new)"),
+                        encoding="utf-8")
+        settle()
+        assert b"OPEN PLACES (new)" in dump(base)
+        time.sleep(3)  # the old snapshot is kept for the query time-out + 1 s
+        now = snapshot_dirs(scratch)
+        assert now and not now & first and len(now) == len(first)
+    assert list(scratch.iterdir()) == []

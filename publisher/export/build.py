@@ -176,4 +176,7 @@ def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
 
 def build(settings: Settings, out: Path, listen: str, progress: bool) -> tuple[Snapshot, int]:
     snapshot = build_snapshot(settings, processes=os.cpu_count() or 1)  # the CLI: one thread
-    return snapshot, export(snapshot, out, listen, progress)
+    try:
+        return snapshot, export(snapshot, out, listen, progress)
+    finally:
+        snapshot.discard()  # its dumps are copied into the export

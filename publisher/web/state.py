@@ -19,15 +19,32 @@ class PublisherState:
         self.snapshot = snapshot
         self._pool: QueryPool | RemoteStore | None = None
         self._lock = threading.Lock()
+        # Each snapshot writes its dumps and store to a directory of its own: without this every
+        # start and every reload would leave one behind.
+        atexit.register(self.close)
 
     def swap(self, snapshot: Snapshot) -> None:
         """Serve a new, valid snapshot; queries move to a store built from it."""
         with self._lock:
             old_pool, self._pool = self._pool, None
-            self.snapshot = snapshot
-        if isinstance(old_pool, QueryPool):
-            # Queries already running on the old store finish (or time out) before it closes.
-            threading.Timer(self.settings.query_timeout + 1, old_pool.close).start()
+            old, self.snapshot = self.snapshot, snapshot
+        # Queries and downloads already under way on the old snapshot finish (or time out)
+        # before its store closes and its files go.
+        retire = threading.Timer(self.settings.query_timeout + 1, self._retire, args=(old, old_pool))
+        retire.daemon = True
+        retire.start()
+
+    @staticmethod
+    def _retire(snapshot: Snapshot, pool: QueryPool | RemoteStore | None) -> None:
+        if isinstance(pool, QueryPool):
+            pool.close()
+        snapshot.discard()
+
+    def close(self) -> None:
+        """At exit: stop the query workers and remove the current snapshot's files."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        self._retire(self.snapshot, pool)
 
     def query_pool(self) -> QueryPool | RemoteStore:
         """Where queries run: a remote store, or query workers started on the first query."""
@@ -40,7 +57,6 @@ class PublisherState:
                 self._pool = QueryPool(str(self.snapshot.store_path), size=settings.query_workers,
                                        timeout=settings.query_timeout,
                                        memory_limit=settings.query_memory_mb * 1024 * 1024)
-                atexit.register(self._pool.close)
             return self._pool
 
 

@@ -8,10 +8,12 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
 
 from publisher.config import Settings
+from publisher.scratch import remove_orphans
 from publisher.web import create_app
 
 
 def create():
+    remove_orphans()
     settings = Settings.from_environ()
     if settings.store_url:
         settings = settings_from_store(settings)
@@ -30,14 +32,13 @@ def create():
 
 def settings_from_store(settings: Settings) -> Settings:
     """A worker in front of a remote store reads its copy of the data from the store."""
-    import tempfile
     from dataclasses import replace
-    from pathlib import Path
 
+    from publisher.scratch import scratch_dir
     from publisher.store.remote import RemoteStore
 
     store = RemoteStore(settings.store_url, settings.graph_store_url, timeout=settings.query_timeout)
-    copy = Path(tempfile.mkdtemp(prefix="publisher-store-")) / "default-graph.nt"
+    copy = scratch_dir("store") / "default-graph.nt"
     copy.write_bytes(store.default_graph())
     return replace(settings, data_paths=(copy,))
 
