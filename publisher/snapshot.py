@@ -96,12 +96,12 @@ class Snapshot:
         self.render_image = lru_cache(maxsize=64)(self._render_image)
         self.render_feed = lru_cache(maxsize=256)(self._render_feed)
 
-    @cached_property
     def discard(self) -> None:
         """Remove this snapshot's dumps and store from disk, once nothing serves them any more."""
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
 
+    @cached_property
     def changes(self) -> list[Change]:
         """The data's history, newest first (publisher.history); computed on first use."""
         return history(self.settings.data_paths, self.graph, self.base_url, self.modified)
