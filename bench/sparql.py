@@ -1,14 +1,17 @@
 """SPARQL side by side on the same synthetic data: our endpoint (HTTP, as served), `oxigraph
-serve` (HTTP), and rdflib's own engine (in a child process, each query stopped at a cap)."""
+serve` (HTTP), and, without HTTP, our engine as a query worker runs it and rdflib's own engine
+(each in a child process, each query stopped at a cap)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +23,7 @@ from servers import free_port, oxigraph_server, stop, wait_until_up
 
 QUERIES = sorted((ROOT / "bench" / "queries").glob("*.rq"))
 JSON = "application/sparql-results+json"
+BASE = "http://127.0.0.1:8000/"
 
 # The endpoint as `serve` runs it, but trusting the validation the growth benchmark has just
 # done of the same file (a synthetic calendar is valid by construction; tests check it).
@@ -30,10 +34,13 @@ from publisher.config import Settings
 from publisher.load import fingerprint
 from publisher.server import run
 data = (Path(sys.argv[1]),)
-run(Settings(data_paths=data, validated=fingerprint(data), base_url="http://127.0.0.1:8000/"),
+run(Settings(data_paths=data, validated=fingerprint(data), base_url=sys.argv[3]),
     "127.0.0.1", int(sys.argv[2]), 2, 16)
 """
 
+# rdflib's engine, and ours as a query worker runs it (the on-disk store built by the app's own
+# build_store, read-only; the query, then the JSON results written by our writer): each in a
+# child process, on the same N-Triples, without HTTP. Engine against engine.
 RDFLIB = """
 import sys, time, json
 from rdflib import Graph
@@ -47,11 +54,25 @@ for line in sys.stdin:
     print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows}), flush=True)
 """
 
+ENGINE = """
+import sys, time, json
+import pyoxigraph as ox
+from publisher.sparql.results import write_solutions
+store = ox.Store.read_only(sys.argv[1])
+print(json.dumps({"loaded": True}), flush=True)
+for line in sys.stdin:
+    query = json.loads(line)
+    started = time.perf_counter()
+    body = write_solutions(store.query(query, base_iri=sys.argv[2]), "json", 10**9)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "rows": len(json.loads(body)["results"]["bindings"])}), flush=True)
+"""
+
 
 @contextmanager
 def our_endpoint(data: Path):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", SERVE, str(data), str(port)], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-c", SERVE, str(data), str(port), BASE], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}/"
     try:
@@ -80,13 +101,13 @@ def summary(times: list[float]) -> dict:
             "p95_ms": round(ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000, 2)}
 
 
-def rdflib_times(dump: Path, repeat: int, cap_s: float) -> dict:
-    """Each query `repeat` times in one child process; a query over the cap kills it (then the
-    child is started again for the next query)."""
+def child_times(script: str, args: list[str], repeat: int, cap_s: float) -> dict:
+    """Each query `repeat` times in one child process running `script`; a query over the cap
+    kills it (then the child is started again for the next query)."""
     results, child = {}, None
 
     def start():
-        process = subprocess.Popen([sys.executable, "-c", RDFLIB, str(dump)], stdin=subprocess.PIPE,
+        process = subprocess.Popen([sys.executable, "-c", script, *args], stdin=subprocess.PIPE, cwd=ROOT,
                                    stdout=subprocess.PIPE, text=True, start_new_session=True)
         json.loads(process.stdout.readline())
         return process
@@ -125,23 +146,49 @@ def _read_with_cap(child, cap_s: float) -> dict | None:
     return json.loads(child.stdout.readline()) if ready else None
 
 
-def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float) -> dict:
-    results = {"queries": [p.stem for p in QUERIES], "ours": {}, "oxigraph": {}, "rdflib": {}}
-    with our_endpoint(data) as (base, pid):
-        results["serving_rss_mib"] = tree_rss_mib(pid)
-        dump = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{os.getpid()}.nt"
-        dump.write_bytes(requests.get(base + "dump.nt", timeout=300).content)
+def ntriples_of(data: Path, folder: Path) -> Path:
+    """The synthetic calendar as N-Triples (what the app's dump.nt holds), without starting the app."""
+    import pyoxigraph as ox
+
+    dump = folder / (data.stem + ".nt")
+    with dump.open("wb") as out:
+        ox.serialize(ox.parse(path=str(data), format=ox.RdfFormat.TURTLE, base_iri=BASE), out,
+                     format=ox.RdfFormat.N_TRIPLES)
+    return dump
+
+
+def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float, endpoint: bool = True,
+        rdflib: bool = True) -> dict:
+    """`endpoint`: also start our server on the data and query it over HTTP (it must load and
+    render the data first, which takes minutes at 100,000 events); `rdflib`: also rdflib's engine."""
+    from publisher.snapshot import build_store
+
+    results = {"queries": [p.stem for p in QUERIES], "ours": {}, "oxigraph": {}, "engine": {}, "rdflib": {}}
+    work = Path(tempfile.mkdtemp(prefix="bench-sparql-"))
+    try:
+        if endpoint:
+            with our_endpoint(data) as (base, pid):
+                results["serving_rss_mib"] = tree_rss_mib(pid)
+                dump = work / "dump.nt"
+                dump.write_bytes(requests.get(base + "dump.nt", timeout=300).content)
+                for path in QUERIES:
+                    times, rows = http_times(base + "sparql", path.read_text(encoding="utf-8"), repeat)
+                    results["ours"][path.stem] = {**summary(times), "rows": rows}
+        else:
+            dump = ntriples_of(data, work)
         results["triples"] = sum(1 for _ in dump.open("rb"))
-        for path in QUERIES:
-            times, rows = http_times(base + "sparql", path.read_text(encoding="utf-8"), repeat)
-            results["ours"][path.stem] = {**summary(times), "rows": rows}
-    with oxigraph_server(timeout_s=300) as query_url:
-        store = query_url.rsplit("/", 1)[0] + "/store?default"
-        requests.post(store, data=dump.open("rb"), headers={"Content-Type": "application/n-triples"},
-                      timeout=600).raise_for_status()
-        for path in QUERIES:
-            times, rows = http_times(query_url, path.read_text(encoding="utf-8"), repeat)
-            results["oxigraph"][path.stem] = {**summary(times), "rows": rows}
-    results["rdflib"] = rdflib_times(dump, rdflib_repeat, rdflib_cap_s)
-    dump.unlink()
+        with oxigraph_server(timeout_s=300) as query_url:
+            store = query_url.rsplit("/", 1)[0] + "/store?default"
+            with dump.open("rb") as body:
+                requests.post(store, data=body, headers={"Content-Type": "application/n-triples"},
+                              timeout=900).raise_for_status()
+            for path in QUERIES:
+                times, rows = http_times(query_url, path.read_text(encoding="utf-8"), repeat)
+                results["oxigraph"][path.stem] = {**summary(times), "rows": rows}
+        store_path = build_store(dump, work / "oxigraph")
+        results["engine"] = child_times(ENGINE, [str(store_path), BASE], repeat, rdflib_cap_s)
+        if rdflib:
+            results["rdflib"] = child_times(RDFLIB, [str(dump)], rdflib_repeat, rdflib_cap_s)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return results
