@@ -13,8 +13,10 @@ LABEL_PROPERTIES = (SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName, DCT.title, FOA
 
 
 def pick_literal(values, lang: str) -> Literal | None:
-    """The literal in `lang`, else one without a language, else any (so nothing is hidden)."""
-    literals = [v for v in values if isinstance(v, Literal)]
+    """The literal in `lang`, else one without a language, else any (so nothing is hidden).
+
+    Sorted first: a store returns values in no fixed order, and the choice must not vary."""
+    literals = sorted((v for v in values if isinstance(v, Literal)), key=lambda v: (v.language or "", str(v)))
     for wanted in (lang, None):
         for literal in literals:
             if literal.language == wanted:
