@@ -10,7 +10,7 @@ import click
 
 from publisher.config import (DEFAULT_DATA, DEFAULT_HOST, DEFAULT_LICENSE, DEFAULT_PORT, DEFAULT_SHAPES,
                               Settings, default_base_url, normalise_base_url)
-from publisher.load import DataError, load
+from publisher.load import DataError, load_stored
 from publisher.validate import load_shapes, validate
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -71,7 +71,7 @@ def validate_command(files, shapes_path, lang, output, base_url) -> None:
     """
     base = normalise_base_url(base_url or default_base_url())
     try:
-        data = load(list(files) or [DEFAULT_DATA], base)
+        data = load_stored(list(files) or [DEFAULT_DATA], base)
         shapes = load_shapes(shapes_path)
     except DataError as error:
         _report_unreadable(error, output)

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from publisher.labels import LABEL_PROPERTIES, label, pick_literal
 
 
 class DataError(Exception):
@@ -39,10 +42,106 @@ class LoadedData:
     origins: dict[URIRef, Path] = field(default_factory=dict)
 
     def origin_of(self, node) -> tuple[Path | None, int | None]:
-        path = self.origins.get(node)
-        if path is None or not isinstance(node, URIRef):
-            return path, None
-        return path, line_of_subject(path, node, self.base_url)
+        return _with_line(self.origins.get(node), node, self.base_url)
+
+    def label(self, node, lang: str) -> str | None:
+        return label(self.graph, node, lang)
+
+    def store(self) -> ox.Store:
+        """The graph in an in-memory pyoxigraph store, for the SPARQL validator."""
+        store = ox.Store()
+        store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in self.graph)
+        return store
+
+
+@dataclass
+class StoredData:
+    """The data files parsed by pyoxigraph into a store, one named graph a file: what `validate`
+    reads without building an rdflib graph (Rust parses millions of triples a second)."""
+    stored: ox.Store
+    files: list[Path]
+    base_url: str
+
+    def store(self) -> ox.Store:
+        return self.stored
+
+    def __post_init__(self) -> None:
+        self._graphs = {ox.NamedNode(f.resolve().as_uri()): f for f in self.files}
+        self._origins: dict = {}
+        self._labels: dict = {}
+
+    def origin_of(self, node) -> tuple[Path | None, int | None]:
+        if isinstance(node, Literal):  # a literal focus node (sh:targetObjectsOf) is described nowhere
+            return None, None
+        if node not in self._origins:  # a node with several problems is looked up once
+            self._origins[node] = _with_line(self._file_of(to_oxigraph(node)), node, self.base_url)
+        return self._origins[node]
+
+    def _file_of(self, subject) -> Path | None:
+        if len(self.files) == 1:
+            return self.files[0] if next(self.stored.quads_for_pattern(subject, None, None), None) else None
+        found = {self._graphs[row["g"]] for row in self.stored.query(
+            "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("s"): subject})}
+        return next((f for f in self.files if f in found), None)  # the first file, as `load` names it
+
+    def label(self, node, lang: str) -> str | None:
+        if isinstance(node, Literal):
+            return None
+        if (node, lang) not in self._labels:
+            self._labels[node, lang] = self._label(to_oxigraph(node), lang)
+        return self._labels[node, lang]
+
+    def _label(self, subject, lang: str) -> str | None:
+        for predicate in LABEL_PROPERTIES:
+            literal = pick_literal([to_rdflib(q.object) for q in self.stored.quads_for_pattern(
+                subject, ox.NamedNode(str(predicate)), None)], lang)
+            if literal is not None:
+                return str(literal)
+        return None
+
+
+def _with_line(path: Path | None, node, base_url: str) -> tuple[Path | None, int | None]:
+    if path is None or not isinstance(node, URIRef):
+        return path, None
+    return path, line_of_subject(path, node, base_url)
+
+
+def to_oxigraph(term):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+
+
+def to_rdflib(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def load_stored(paths, base_url: str) -> StoredData | LoadedData:
+    """The files in a pyoxigraph store; if pyoxigraph refuses one, rdflib reads them all as
+    `load` does (and its error, with file, line and hint, is the one an editor sees)."""
+    files = data_files(paths)
+    store = ox.Store()
+    for path in files:
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base_url,
+                            to_graph=ox.NamedNode(path.resolve().as_uri()))
+        except (SyntaxError, OSError, ValueError):
+            return load(paths, base_url)
+    if not files:
+        return load(paths, base_url)
+    return StoredData(stored=store, files=files, base_url=base_url)
 
 
 def data_files(paths: list[Path] | tuple[Path, ...]) -> list[Path]:

@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 
-from publisher.load import DataError, LoadedData, data_files, parse_file
-from publisher.labels import label, pick_literal
+from publisher.load import DataError, LoadedData, StoredData, data_files, load, parse_file, to_rdflib
+from publisher.labels import pick_literal
+from publisher.shacl_sparql import Check, Unsupported, compile_shapes, has_subclasses
 from publisher.namespaces import PREFIXES, PS, SH
 
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -106,6 +109,7 @@ def load_shapes(path: Path) -> Graph:
     return shapes
 
 
+@lru_cache(maxsize=1024)
 def display_path(path: Path) -> str:
     """Paths below the working directory are shown relative: shorter, and what the editor typed."""
     relative = os.path.relpath(path)
@@ -138,13 +142,49 @@ class Result:
     value: object
 
 
-def validate(data: LoadedData, shapes: Graph, lang: str = "pl", processes: int = 1) -> Report:
-    """Check the data against the shapes. With `processes` > 1 (and enough data), the shapes are
-    dealt out to forked processes, each checking its share over the whole graph; callers must
-    be single-threaded (the CLI is; a serving worker is not, and validates in one process)."""
-    problems = [_problem(data, result, lang) for result in _results(data.graph, shapes, processes)]
+ENGINES = ("auto", "sparql", "pyshacl")
+
+
+def validate(data: LoadedData | StoredData, shapes: Graph, lang: str = "pl", processes: int = 1,
+             engine: str = "auto") -> Report:
+    """Check the data against the shapes.
+
+    The shapes compiled to SPARQL over a pyoxigraph store (publisher.shacl_sparql) when they
+    compile, else pySHACL ("auto"); or either by name. `processes` > 1: the SPARQL checks run
+    in that many threads; pySHACL (with enough data) deals the shapes out to forked processes,
+    each checking its share over the whole graph, so callers must then be single-threaded (the
+    CLI is; a serving worker is not).
+    """
+    checks = None
+    if engine != "pyshacl":
+        store = data.store()
+        try:
+            checks = compile_shapes(shapes, subclasses=has_subclasses(store))
+        except Unsupported:
+            if engine == "sparql":
+                raise
+    if checks is not None:
+        results = _sparql_results(store, checks, processes)
+    else:
+        if isinstance(data, StoredData):
+            data = load(data.files, data.base_url)
+        results = _results(data.graph, shapes, processes)
+    problems = [_problem(data, result, lang) for result in results]
     problems.sort(key=lambda p: (SEVERITY_ORDER.index(p.severity), p.file or "", p.line or 0, p.node, p.path or ""))
     return Report(problems=problems, files=[display_path(f) for f in data.files])
+
+
+def _sparql_results(store, checks: list[Check], threads: int) -> list[Result]:
+    def run(check: Check) -> list[Result]:
+        solutions = store.query(check.query, use_default_graph_as_union=True)  # a named graph a file
+        has_value = any(v.value == "value" for v in solutions.variables)
+        return [Result(severity=check.severity, focus=to_rdflib(row["focus"]), path=check.path,
+                       messages=check.messages, value=to_rdflib(row["value"]) if has_value else None)
+                for row in solutions]
+
+    # The store evaluates queries without holding the GIL: threads share it, no copies.
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        return [result for found in pool.map(run, checks) for result in found]
 
 
 def _check(graph: Graph, shapes: Graph) -> list[Result]:
@@ -152,7 +192,9 @@ def _check(graph: Graph, shapes: Graph) -> list[Result]:
         graph, shacl_graph=shapes, inference="none", allow_warnings=True, allow_infos=True
     )
     found = []
-    for result in results.subjects(SH.resultSeverity, None):
+    # Top-level results only: sh:node and the logical constraints nest their reasons as sh:detail,
+    # which would otherwise be listed again, with pySHACL's own English wording.
+    for result in results.objects(None, SH.result):
         path = results.value(result, SH.resultPath)
         if path is None:  # node-level rules (sh:or) name their fact with ps:reportPath
             path = shapes.value(results.value(result, SH.sourceShape), PS.reportPath)
@@ -225,7 +267,7 @@ def _problem(data: LoadedData, result: Result, lang: str) -> Problem:
     return Problem(
         severity=SEVERITY.get(result.severity, "violation"),
         node=_shorten(focus, base) if not isinstance(focus, BNode) else "_:" + str(focus),
-        label=label(data.graph, focus, lang) or _shorten(focus, base),
+        label=data.label(focus, lang) or _shorten(focus, base),
         path=_shorten(path, base) if isinstance(path, URIRef) else None,
         message=message,
         file=display_path(file) if file else None,

@@ -186,8 +186,10 @@ def test_cli_checks_every_ttl_file_in_a_folder(tmp_path):
     assert "b.ttl:2" in result.stdout and "name in English" in result.stdout
 
 
-def test_validating_in_parallel_gives_the_same_report_as_one_process(tmp_path, shapes):
-    """Large data is validated by one process a core, each with its share of the shapes."""
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_validating_in_parallel_gives_the_same_report_as_one_process(tmp_path, shapes, engine):
+    """Large data is validated by one thread (SPARQL) or process (pySHACL) a core, each with its
+    share of the checks."""
     from publisher.synth import synthetic_calendar
     from publisher.validate import PARALLEL_FROM
 
@@ -198,7 +200,7 @@ def test_validating_in_parallel_gives_the_same_report_as_one_process(tmp_path, s
     path.write_text(text, encoding="utf-8")
     data = load([path], BASE)
     assert len(data.graph) >= PARALLEL_FROM
-    one, several = validate(data, shapes, "en", processes=1), validate(data, shapes, "en", processes=2)
+    one, several = (validate(data, shapes, "en", processes=n, engine=engine) for n in (1, 2))
     assert several == one
     assert not one.conforms and one.count("violation") == 3
     assert {p.path for p in one.problems if p.severity == "violation"} == {"schema:startDate", "schema:name"}
