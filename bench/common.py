@@ -50,10 +50,11 @@ def wrk(base: str, duration: int, connections: int = 16) -> dict:
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", done.stdout.split("RESULT")[-1])}
 
 
-def timed(command: list[str], cap_s: float) -> dict:
+def timed(command: list[str], cap_s: float, env: dict | None = None) -> dict:
     """Run `command`; wall time and peak RSS, or `capped` if it was stopped at `cap_s` seconds."""
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, **(env or {})})
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         elapsed = time.monotonic() - started

@@ -26,9 +26,11 @@ def validate(events: int, folder: Path, cap_s: float) -> dict:
 
 def build(events: int, folder: Path, cap_s: float) -> dict:
     out = Path(tempfile.mkdtemp(prefix="bench-build-"))
-    result = timed(PUBLISHER + ["build", str(out), "--base-url", "http://127.0.0.1:8000/",
-                                "--data", str(synthetic(events, folder))], cap_s)
-    files = sum(1 for p in (out / "public").rglob("*") if p.is_file()) if result["ok"] else None
+    # Its working files (dumps, store) go inside `out` too: a build stopped at the cap cannot
+    # remove them itself.
+    result = timed(PUBLISHER + ["build", str(out / "export"), "--base-url", "http://127.0.0.1:8000/",
+                                "--data", str(synthetic(events, folder))], cap_s, env={"TMPDIR": str(out)})
+    files = sum(1 for p in (out / "export" / "public").rglob("*") if p.is_file()) if result["ok"] else None
     import shutil
 
     shutil.rmtree(out, ignore_errors=True)

@@ -261,6 +261,7 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
                   "| Figure | Before | Now |", "|---|---|---|"]
         now = {"build 1,000 events": seconds(builds.get(1000)),
                "load + validate 10,000 events": seconds(validations.get(10_000)),
+               "load + validate 100,000 events": seconds(validations.get(100_000)),
                "dereferencing p99 (app, 16 connections)": f"{deref['app']['p99_ms']:.2f} ms" if deref else "not run",
                "dereferencing requests/s (app)": f"{deref['app']['rps']:.0f}" if deref else "not run"}
         for name, before in baseline["figures"].items():
