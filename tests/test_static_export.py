@@ -118,7 +118,7 @@ def test_every_representation_is_the_same_bytes_in_every_process():
     script = ("import hashlib\nfrom publisher.config import Settings\nfrom publisher.snapshot import build_snapshot\n"
               "from publisher.represent import RDF_FORMATS\ns = build_snapshot(Settings())\nh = hashlib.sha256()\n"
               "for iri in sorted(s.resources):\n    for f in RDF_FORMATS: h.update(s.render(iri, f).body)\n"
-              "    for lang in ('pl', 'en'): h.update(s.render_html(iri, lang).body)\nprint(h.hexdigest())\n")
+              "    for lang in ('pl', 'en'): h.update(s.render_html(iri, lang).body)\nprint(h.hexdigest())\ns.discard()\n")
     digests = {subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
                               env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1
