@@ -9,6 +9,7 @@ another language, duplicated, pointed elsewhere), on the lifecycle fixture and o
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -88,7 +89,9 @@ def variants(graph: Graph) -> list[tuple[str, object]]:
 
 
 PUBLISHED = load([ROOT / "data"], BASE).graph
-VARIANTS = variants(PUBLISHED)
+with warnings.catch_warnings():  # rdflib warns about the ill-typed literals made here on purpose
+    warnings.simplefilter("ignore")
+    VARIANTS = variants(PUBLISHED)
 BATCH = 6  # variants applied together, on different facts: fewer runs of pySHACL
 
 
