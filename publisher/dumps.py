@@ -46,12 +46,14 @@ def _write(directory: Path, name: str, content: bytes, fmt: Format, compressed: 
 
 
 def render_dump(graph: Graph, fmt: Format, base_url: str) -> bytes:
-    """A whole graph in `fmt`. Turtle is written by pyoxigraph: rdflib's Turtle writer makes up a
-    prefix for every folder of IRIs and looks each IRI up among all of them, which took minutes
-    at 10,000 events, at every start of every worker."""
-    if fmt is not TURTLE:
+    """A whole graph in `fmt`. Turtle and N-Triples are written by pyoxigraph: rdflib's Turtle
+    writer makes up a prefix for every folder of IRIs and looks each IRI up among all of them,
+    which took minutes at 10,000 events, at every start of every worker."""
+    if fmt not in (TURTLE, NTRIPLES):
         return render_rdf(graph, fmt, base_url)
     triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in sorted(graph))
+    if fmt is NTRIPLES:  # one sorted line a triple, as render_rdf writes it
+        return b"".join(sorted(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)))
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE,
                         prefixes={prefix: str(namespace) for prefix, namespace in PREFIXES.items()}) or b""
 
