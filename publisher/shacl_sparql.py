@@ -14,7 +14,7 @@ are left to pySHACL.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -23,9 +23,9 @@ from rdflib.namespace import RDF, XSD
 
 from publisher.namespaces import PS, SH
 
-_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 _SHAPE_WORDS = {SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, PS.reportPath,
-                RDF.type, *_TARGETS}
+                RDF.type, *TARGETS}
 # Value constraints: about each value node alone (for a node shape, the focus node itself).
 _VALUE_CONSTRAINTS = {SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.flags, SH.languageIn,
                       SH["or"], SH.xone, SH["not"], SH.node}
@@ -127,10 +127,7 @@ class Compiler:
         if self.is_property_shape(shape):
             return self.conforms_property(shape, v)
         self.check_words(shape, _NODE_CONSTRAINTS)
-        parts = self.value_tests(shape, v)
-        for value in self.values(shape, SH.hasValue):
-            parts.append(f"sameTerm({v}, {term(value)})")
-        parts += [self.conforms_property(p, v) for p in self.values(shape, SH.property)]
+        parts = self.node_tests(shape, v) + [self.conforms_property(p, v) for p in self.values(shape, SH.property)]
         return "(" + " && ".join(parts) + ")" if parts else "true"
 
     def conforms_property(self, shape, v: str) -> str:
@@ -165,6 +162,10 @@ class Compiler:
         if tests:
             parts.append(f"NOT EXISTS {{ {v} {path} {x} FILTER(!({' && '.join(tests)})) }}")
         return "(" + " && ".join(parts) + ")" if parts else "true"
+
+    def node_tests(self, shape, v: str) -> list[str]:
+        """A node shape's own constraints on the node in `v` (not those of its property shapes)."""
+        return self.value_tests(shape, v) + [f"sameTerm({v}, {term(value)})" for value in self.values(shape, SH.hasValue)]
 
     def value_tests(self, shape, v: str) -> list[str]:
         """The value constraints of `shape` on the node in `v`, one expression each."""
@@ -216,13 +217,12 @@ class Compiler:
         self.check_words(shape, _NODE_CONSTRAINTS)
         target = self.targets(shape)
         found = []
-        tests = self.value_tests(shape, "?focus") + [f"sameTerm(?focus, {term(value)})"
-                                                     for value in self.values(shape, SH.hasValue)]
+        tests = self.node_tests(shape, "?focus")
         if tests:  # node-level constraints: the value is the focus node; the report names ps:reportPath
             node_check = Check("", self.severity(shape), self.one(shape, PS.reportPath), self.messages(shape))
             for test in tests:
-                found.append(_with(node_check, f"SELECT ?focus (?focus AS ?value) WHERE {{ {target} "
-                                               f"FILTER(!{test}) }}"))
+                found.append(replace(node_check, query=f"SELECT ?focus (?focus AS ?value) WHERE {{ {target} "
+                                                       f"FILTER(!{test}) }}"))
         for prop in self.values(shape, SH.property):
             found += self.property_checks(prop, target)
         return found
@@ -234,11 +234,11 @@ class Compiler:
         found = []
 
         def counted(having: str, value_filter: str = "") -> None:
-            found.append(_with(base, f"SELECT ?focus WHERE {{ {target} OPTIONAL {{ ?focus {path} ?value "
+            found.append(replace(base, query=f"SELECT ?focus WHERE {{ {target} OPTIONAL {{ ?focus {path} ?value "
                                      f"{value_filter} }} }} GROUP BY ?focus HAVING ({having})"))
 
         def missing(value_filter: str = "") -> None:  # fewer than one: the common case, without grouping
-            found.append(_with(base, f"SELECT ?focus WHERE {{ {target} FILTER NOT EXISTS {{ ?focus {path} "
+            found.append(replace(base, query=f"SELECT ?focus WHERE {{ {target} FILTER NOT EXISTS {{ ?focus {path} "
                                      f"?value {value_filter} }} }}"))
 
         minimum, maximum = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
@@ -247,17 +247,17 @@ class Compiler:
         elif minimum is not None and int(minimum) > 1:
             counted(f"COUNT(DISTINCT ?value) < {int(minimum)}")
         if maximum is not None and int(maximum) == 0:
-            found.append(_with(base, f"SELECT DISTINCT ?focus WHERE {{ {target} ?focus {path} [] }}"))
+            found.append(replace(base, query=f"SELECT DISTINCT ?focus WHERE {{ {target} ?focus {path} [] }}"))
         elif maximum is not None and int(maximum) == 1:
-            found.append(_with(base, f"SELECT DISTINCT ?focus WHERE {{ {target} ?focus {path} ?value, ?other "
+            found.append(replace(base, query=f"SELECT DISTINCT ?focus WHERE {{ {target} ?focus {path} ?value, ?other "
                                      f"FILTER(!sameTerm(?value, ?other)) }}"))
         elif maximum is not None:
             counted(f"COUNT(DISTINCT ?value) > {int(maximum)}")
         for test in self.value_tests(shape, "?value"):
-            found.append(_with(base, f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {path} ?value "
+            found.append(replace(base, query=f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {path} ?value "
                                      f"FILTER(!{test}) }}"))
         for value in self.values(shape, SH.hasValue):
-            found.append(_with(base, f"SELECT ?focus WHERE {{ {target} FILTER NOT EXISTS {{ ?focus {path} "
+            found.append(replace(base, query=f"SELECT ?focus WHERE {{ {target} FILTER NOT EXISTS {{ ?focus {path} "
                                      f"{term(value)} }} }}"))
         qualified = self.one(shape, SH.qualifiedValueShape)
         if qualified is not None:
@@ -270,12 +270,12 @@ class Compiler:
             else:
                 counted(f"COUNT(DISTINCT ?value) < {int(least)}", conforming)
         if any(bool(v) for v in self.values(shape, SH.uniqueLang)):
-            found.append(_with(base, f"SELECT DISTINCT ?focus (LCASE(LANG(?value)) AS ?language) WHERE {{ {target} "
+            found.append(replace(base, query=f"SELECT DISTINCT ?focus (LCASE(LANG(?value)) AS ?language) WHERE {{ {target} "
                                      f"?focus {path} ?value, ?other FILTER(!sameTerm(?value, ?other) && "
                                      f"LANG(?value) != \"\" && LCASE(LANG(?value)) = LCASE(LANG(?other))) }}"))
         for other in self.values(shape, SH.lessThanOrEquals):
             # One result for each pair that is not in order, as pySHACL gives (value: the first).
-            found.append(_with(base, f"SELECT ?focus ?value WHERE {{ {target} ?focus {path} ?value . "
+            found.append(replace(base, query=f"SELECT ?focus ?value WHERE {{ {target} ?focus {path} ?value . "
                                      f"?focus {term(other)} ?other FILTER(!COALESCE(?value <= ?other, false)) }}"))
         return found
 
@@ -289,17 +289,17 @@ class Compiler:
         return messages
 
 
-def _with(check: Check, query: str) -> Check:
-    return Check(query, check.severity, check.path, check.messages)
-
-
 def compile_shapes(shapes: Graph, subclasses: bool = True) -> list[Check]:
     """Every check of every targeted shape; raises Unsupported if any shape needs pySHACL.
 
     `subclasses`: whether the data declares any rdfs:subClassOf (see `has_subclasses`)."""
     compiler = Compiler(shapes, subclasses)
-    roots = sorted({s for target in _TARGETS for s in shapes.subjects(target, None)}, key=str)
-    return [check for shape in roots for check in compiler.checks(shape)]
+    return [check for shape in targeted_shapes(shapes) for check in compiler.checks(shape)]
+
+
+def targeted_shapes(shapes: Graph) -> list:
+    """The shapes SHACL starts from: those with a target, in a stable order."""
+    return sorted({s for target in TARGETS for s in shapes.subjects(target, None)}, key=str)
 
 
 def has_subclasses(store) -> bool:

@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from publisher.load import DataError, LoadedData, StoredData, data_files, load, parse_file, to_rdflib
 from publisher.labels import pick_literal
-from publisher.shacl_sparql import Check, Unsupported, compile_shapes, has_subclasses
+from publisher.shacl_sparql import TARGETS, Check, Unsupported, compile_shapes, has_subclasses, targeted_shapes
 from publisher.namespaces import PREFIXES, PS, SH
 
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -129,7 +129,6 @@ def _shorten(term, base_url: str) -> str:
 
 # Below this many triples one process validates: forking costs more than it saves.
 PARALLEL_FROM = 20_000
-TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 
 
 @dataclass(frozen=True)
@@ -140,9 +139,6 @@ class Result:
     path: object
     messages: tuple
     value: object
-
-
-ENGINES = ("auto", "sparql", "pyshacl")
 
 
 def validate(data: LoadedData | StoredData, shapes: Graph, lang: str = "pl", processes: int = 1,
@@ -212,7 +208,7 @@ def deal_shapes(shapes: Graph, count: int) -> list[Graph]:
     of the whole; shares are balanced by the size of each shape's description (a proxy for its
     constraints).
     """
-    roots = sorted({s for target in TARGETS for s in shapes.subjects(target, None)}, key=str)
+    roots = targeted_shapes(shapes)
 
     def size(shape) -> int:
         seen, stack = set(), [shape]
