@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from publisher.etag import etag_of
-from publisher.load import to_oxigraph
+from publisher.load import to_oxigraph_quads
 from publisher.namespaces import PREFIXES
 from publisher.represent import JSONLD, NTRIPLES, TURTLE, Format
 from publisher.represent.rdf import render_rdf
@@ -45,29 +45,37 @@ def _write(directory: Path, name: str, content: bytes, fmt: Format, compressed: 
                     sha256=hashlib.sha256(content).hexdigest())
 
 
-def render_dump(graph: Graph, fmt: Format, base_url: str) -> bytes:
-    """A whole graph in `fmt`. Turtle and N-Triples are written by pyoxigraph: rdflib's Turtle
-    writer makes up a prefix for every folder of IRIs and looks each IRI up among all of them,
-    which took minutes at 10,000 events, at every start of every worker."""
-    if fmt not in (TURTLE, NTRIPLES):
-        return render_rdf(graph, fmt, base_url)
-    triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in sorted(graph))
-    if fmt is NTRIPLES:  # one sorted line a triple, as render_rdf writes it
-        return b"".join(sorted(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)))
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE,
-                        prefixes={prefix: str(namespace) for prefix, namespace in PREFIXES.items()}) or b""
+class _Dump:
+    """A whole graph to write in several formats. Turtle and N-Triples are written by pyoxigraph
+    from one sorted conversion of the graph: rdflib's Turtle writer makes up a prefix for every
+    folder of IRIs and looks each IRI up among all of them, which took minutes at 10,000 events,
+    at every start of every worker."""
+
+    def __init__(self, graph: Graph, base_url: str):
+        self.graph, self.base_url, self._quads = graph, base_url, None
+
+    def render(self, fmt: Format) -> bytes:
+        if fmt not in (TURTLE, NTRIPLES):
+            return render_rdf(self.graph, fmt, self.base_url)
+        if self._quads is None:
+            self._quads = list(to_oxigraph_quads(sorted(self.graph)))
+        if fmt is NTRIPLES:  # one sorted line a triple, as render_rdf writes it
+            return b"".join(sorted(ox.serialize(self._quads, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)))
+        return ox.serialize(self._quads, format=ox.RdfFormat.TURTLE,
+                            prefixes={prefix: str(namespace) for prefix, namespace in PREFIXES.items()}) or b""
 
 
 def write_dump(graph: Graph, base_url: str, directory: Path, name: str, fmt: Format) -> DumpFile:
     """One uncompressed dump of `graph`, at `name` below the base URL (e.g. data/x.nt)."""
-    return _write(directory, name, render_dump(graph, fmt, base_url), fmt, compressed=False)
+    return _write(directory, name, _Dump(graph, base_url).render(fmt), fmt, compressed=False)
 
 
 def write_dumps(graph: Graph, base_url: str, directory: Path) -> dict[str, DumpFile]:
     directory.mkdir(parents=True, exist_ok=True)
     dumps = {}
+    whole = _Dump(graph, base_url)
     for fmt in DUMP_FORMATS:
-        body = render_dump(graph, fmt, base_url)
+        body = whole.render(fmt)
         # mtime=0 keeps the gzip bytes (and so the ETag) stable across runs.
         for compressed, content in ((False, body), (True, gzip.compress(body, compresslevel=9, mtime=0))):
             name = dump_name(fmt, compressed)

@@ -50,7 +50,7 @@ class LoadedData:
     def store(self) -> ox.Store:
         """The graph in an in-memory pyoxigraph store, for the SPARQL validator."""
         store = ox.Store()
-        store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in self.graph)
+        store.bulk_extend(to_oxigraph_quads(self.graph))
         return store
 
 
@@ -114,6 +114,11 @@ def to_oxigraph(term):
     if term.language:
         return ox.Literal(str(term), language=term.language)
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+
+
+def to_oxigraph_quads(triples):
+    """rdflib triples as pyoxigraph quads of the default graph."""
+    return (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples)
 
 
 def to_rdflib(term):
