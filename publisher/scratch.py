@@ -49,15 +49,16 @@ def remove_orphans() -> None:
 def server_scratch():
     """The server's directory (under TMPDIR): this process and its children write there."""
     root = Path(tempfile.mkdtemp(prefix="publisher-serve-"))
-    saved = {name: os.environ.get(name) for name in ("TMPDIR", SERVER_SCRATCH)}, tempfile.tempdir
+    saved_environ = {name: os.environ.get(name) for name in ("TMPDIR", SERVER_SCRATCH)}
+    saved_tempdir = tempfile.tempdir
     os.environ["TMPDIR"] = os.environ[SERVER_SCRATCH] = tempfile.tempdir = str(root)
     try:
         yield root
     finally:
         shutil.rmtree(root, ignore_errors=True)
-        for name, value in saved[0].items():
+        for name, value in saved_environ.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        tempfile.tempdir = saved[1]
+        tempfile.tempdir = saved_tempdir

@@ -233,7 +233,7 @@ def check_data(settings: Settings, lang: str = "en", processes: int = 1) -> tupl
 def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1) -> Snapshot:
     """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`).
 
-    `processes` > 1 validates in that many forked processes: only from a single-threaded caller.
+    `processes`: as `validate` takes it (pySHACL forks: only from a single-threaded caller).
     """
     data, _report = check_data(settings, lang, processes)
     file_times = file_modified(data.files)
