@@ -55,6 +55,15 @@ def _ms(figure: dict) -> float | None:
     return figure["cap_s"] * 1000 if figure.get("capped") else figure["median_ms"]
 
 
+def _cell(figure: dict | None, p95: bool = True) -> str:
+    """A table cell: median (and p95), or the cap a query was stopped at, or a dash."""
+    if not figure:
+        return "—"
+    if figure.get("capped"):
+        return f"> {figure['cap_s']:.0f} s"
+    return f"{figure['median_ms']:.2f} / {figure['p95_ms']:.2f} ms" if p95 else f"{figure['median_ms']:.2f} ms"
+
+
 def plot_sparql(sparql: dict, events: int, machine: dict, out: Path) -> str:
     queries = sparql["queries"]
     series = [item for item in SPARQL_SERIES if sparql.get(item[0])]
@@ -227,20 +236,13 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
             ours, ox = sparql.get("ours", {}).get(query), sparql["oxigraph"][query]
             engine, rd = sparql["engine"][query], sparql.get("rdflib", {}).get(query)
 
-            def cell(figure, p95=True):
-                if not figure:
-                    return "—"
-                if figure.get("capped"):
-                    return f"> {figure['cap_s']:.0f} s"
-                return f"{figure['median_ms']:.2f} / {figure['p95_ms']:.2f} ms" if p95 else f"{figure['median_ms']:.2f} ms"
-
             rows = engine.get("rows", ox["rows"])
             rows_note = "" if ox["rows"] == rows else f" (oxigraph: {ox['rows']})"
             endpoint_ratio = f"{ours['median_ms'] / max(ox['median_ms'], 1e-6):.2f}×" if ours else "—"
             engine_ratio = (f"{'≥ ' if rd.get('capped') else ''}{_ms(rd) / max(_ms(engine), 1e-6):.0f}×"
                             if rd else "—")
-            lines.append(f"| {query} | {rows}{rows_note} | {cell(ours)} | {cell(ox)} | {cell(engine)} | "
-                         f"{cell(rd, p95=False)} | {endpoint_ratio} | {engine_ratio} |")
+            lines.append(f"| {query} | {rows}{rows_note} | {_cell(ours)} | {_cell(ox)} | {_cell(engine)} | "
+                         f"{_cell(rd, p95=False)} | {endpoint_ratio} | {engine_ratio} |")
         lines += ["", "Cells: median / p95.", "", f"![SPARQL]({plot_sparql(sparql, events, machine, out)})"]
 
     if growth:
