@@ -1,0 +1,34 @@
+"""The social image that link previews and schema:image show: drawn from the event's facts."""
+
+from io import BytesIO
+
+from PIL import Image
+
+from publisher.represent.social_image import ACCENT, HEIGHT, INK, PAPER, WIDTH, social_image
+
+
+def colours(png: bytes) -> dict[tuple, int]:
+    image = Image.open(BytesIO(png)).convert("RGB")
+    return {colour: count for count, colour in image.getcolors(maxcolors=WIDTH * HEIGHT)}
+
+
+def test_the_image_is_a_1200_by_630_png_on_white_paper():
+    png = social_image("MIEJSCA OTWARTE", "16–17 listopada 2017", "Warszawa, Białołęka")
+    image = Image.open(BytesIO(png))
+    assert image.format == "PNG" and image.size == (1200, 630)
+    found = colours(png)
+    assert max(found, key=found.get) == PAPER
+
+
+def test_the_title_and_place_are_in_ink_and_the_dates_and_bar_in_the_accent_colour():
+    found = colours(social_image("MIEJSCA OTWARTE", "16–17 listopada 2017", "Warszawa"))
+    assert found.get(ACCENT, 0) >= WIDTH * 24  # the bar along the top, and the dates
+    assert found.get(INK, 0) > 1000
+    without_dates = colours(social_image("MIEJSCA OTWARTE", "", "Warszawa"))
+    assert without_dates[ACCENT] < found[ACCENT]
+
+
+def test_longer_text_draws_more_and_the_same_facts_give_the_same_bytes():
+    short = social_image("A", "1", "B")
+    assert short == social_image("A", "1", "B")
+    assert colours(social_image("A much longer title of an event", "1", "B"))[PAPER] < colours(short)[PAPER]
