@@ -7,14 +7,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 
 from publisher.etag import etag_of
-from publisher.load import to_oxigraph_quads
 from publisher.namespaces import PREFIXES
 from publisher.represent import JSONLD, NTRIPLES, TURTLE, Format
-from publisher.represent.rdf import render_rdf
+from publisher.represent.rdf import ntriples, ordered_quads, render_rdf, turtle
 
 DUMP_FORMATS = (TURTLE, NTRIPLES, JSONLD)
 GZIP = "application/gzip"
@@ -46,10 +44,8 @@ def _write(directory: Path, name: str, content: bytes, fmt: Format, compressed: 
 
 
 class _Dump:
-    """A whole graph to write in several formats. Turtle and N-Triples are written by pyoxigraph
-    from one sorted conversion of the graph: rdflib's Turtle writer makes up a prefix for every
-    folder of IRIs and looks each IRI up among all of them, which took minutes at 10,000 events,
-    at every start of every worker."""
+    """A whole graph to write in several formats; Turtle and N-Triples share one conversion of
+    the graph to pyoxigraph's terms (publisher.represent.rdf)."""
 
     def __init__(self, graph: Graph, base_url: str):
         self.graph, self.base_url, self._quads = graph, base_url, None
@@ -58,11 +54,10 @@ class _Dump:
         if fmt not in (TURTLE, NTRIPLES):
             return render_rdf(self.graph, fmt, self.base_url)
         if self._quads is None:
-            self._quads = list(to_oxigraph_quads(sorted(self.graph)))
-        if fmt is NTRIPLES:  # one sorted line a triple, as render_rdf writes it
-            return b"".join(sorted(ox.serialize(self._quads, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)))
-        return ox.serialize(self._quads, format=ox.RdfFormat.TURTLE,
-                            prefixes={prefix: str(namespace) for prefix, namespace in PREFIXES.items()}) or b""
+            self._quads = ordered_quads(self.graph)
+        if fmt is NTRIPLES:
+            return ntriples(self._quads)
+        return turtle(self._quads, {prefix: str(namespace) for prefix, namespace in PREFIXES.items()})
 
 
 def write_dump(graph: Graph, base_url: str, directory: Path, name: str, fmt: Format) -> DumpFile:
