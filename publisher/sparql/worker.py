@@ -50,7 +50,11 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
 
     from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
 
-    store = ox.Store.read_only(store_path)
+    try:
+        store = ox.Store.read_only(store_path)
+    except (OSError, RuntimeError) as error:  # e.g. the snapshot was retired while this started
+        connection.send(Outcome(ok=False, status=503, message=f"the store could not be opened: {error}"))
+        return
     connection.send(Outcome(ok=True, message="ready"))
     while True:
         try:

@@ -29,8 +29,10 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     errors.register(app)
     security.register(app)
     from publisher.web.fast import FastPath
+    from publisher.web.fast_sparql import SparqlFastPath
 
-    app.wsgi_app = FastPath(app.wsgi_app, app.extensions["publisher"])
+    state = app.extensions["publisher"]
+    app.wsgi_app = SparqlFastPath(FastPath(app.wsgi_app, state), state)
     app.after_request(_common_headers)
     return app
 

@@ -8,7 +8,7 @@ The headers are the same as the Flask routes send; the dereferencing suite check
 
 from __future__ import annotations
 
-import os
+import uuid
 from email.utils import format_datetime, parsedate_to_datetime
 from publisher.represent import FORMATS
 from publisher.web.documents import alternates, format_for, link_header, render
@@ -62,25 +62,36 @@ class FastPath:
         headers.append(("Link", link_header(alternates(snapshot, iri, exclude=fmt))))
         if negotiate:
             headers.append(("Vary", "Accept"))
-        headers += CORS + list(SECURITY_HEADERS.items()) + [("X-Request-Id", os.urandom(16).hex())]
-        if self._not_modified(environ, etag, snapshot.modified):
+        headers += every_response_headers(environ)
+        if not_modified(environ, etag, snapshot.modified):
             start_response("304 NOT MODIFIED", [h for h in headers if h[0] != "Content-Type"])
             return [b""]
         headers.append(("Content-Length", str(len(rendered.body))))
         start_response("200 OK", headers)
         return [b"" if method == "HEAD" else rendered.body]
 
-    @staticmethod
-    def _not_modified(environ, etag: str, modified) -> bool:
-        """RFC 9110 §13.1: If-None-Match decides when present; else If-Modified-Since."""
-        given = environ.get("HTTP_IF_NONE_MATCH")
-        if given is not None:
-            tags = [tag.strip().removeprefix("W/") for tag in given.split(",")]
-            return "*" in tags or etag in tags
-        since = environ.get("HTTP_IF_MODIFIED_SINCE")
-        if since:
-            try:
-                return parsedate_to_datetime(since) >= modified.replace(microsecond=0)
-            except (TypeError, ValueError):
-                return False
-        return False
+
+def every_response_headers(environ) -> list[tuple[str, str]]:
+    """What Flask's after_request adds to every response: CORS, security headers, request id
+    (the caller's when it is a plain token, as publisher.web.security keeps it)."""
+    given = environ.get("HTTP_X_REQUEST_ID", "")
+    request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
+    return CORS + SECURITY_ITEMS + [("X-Request-Id", request_id)]
+
+
+SECURITY_ITEMS = list(SECURITY_HEADERS.items())
+
+
+def not_modified(environ, etag: str, modified=None) -> bool:
+    """RFC 9110 §13.1: If-None-Match decides when present; else If-Modified-Since."""
+    given = environ.get("HTTP_IF_NONE_MATCH")
+    if given is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in given.split(",")]
+        return "*" in tags or etag in tags
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since and modified is not None:
+        try:
+            return parsedate_to_datetime(since) >= modified.replace(microsecond=0)
+        except (TypeError, ValueError):
+            return False
+    return False

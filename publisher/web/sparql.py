@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
@@ -22,7 +23,7 @@ from publisher.sparql import QueryError
 from publisher.sparql.guard import check
 from publisher.sparql.worker import Job
 from publisher.web.documents import available_types, document_response, negotiate
-from publisher.web.state import current_snapshot, current_state
+from publisher.web.state import PublisherState, current_snapshot, current_state
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -52,12 +53,19 @@ def _parameters() -> tuple[dict, Response | None]:
 
 
 def _choose_format(params, is_graph: bool) -> ResultFormat | None:
-    """The `format` parameter if it names a format we have, else negotiation on Accept."""
-    named = by_name(params["format"], is_graph) if params.get("format") else None
-    if named is not None:
-        return named
+    return result_format(params.get("format") or "", request.headers.get("Accept"), is_graph)
+
+
+@lru_cache(maxsize=4096)
+def result_format(named: str, accept: str | None, is_graph: bool) -> ResultFormat | None:
+    """The `format` parameter if it names a format we have, else negotiation on Accept.
+
+    Cached: clients send few distinct pairs, and the fast path asks on every query."""
+    found = by_name(named, is_graph) if named else None
+    if found is not None:
+        return found
     offered = [f.media_type for f in formats_for(is_graph)] + [HTML.media_type]
-    chosen = choose(request.headers.get("Accept"), offered, GRAPH_ALIASES if is_graph else SOLUTION_ALIASES)
+    chosen = choose(accept, offered, GRAPH_ALIASES if is_graph else SOLUTION_ALIASES)
     return next((f for f in formats_for(is_graph) + (HTML,) if f.media_type == chosen), None)
 
 
@@ -103,10 +111,15 @@ def endpoint():
 
 
 def run(query: str, form: str, format_key: str) -> bytes:
-    snapshot = current_snapshot()
+    return run_on(current_state(), query, form, format_key)
+
+
+def run_on(state: PublisherState, query: str, form: str, format_key: str) -> bytes:
+    """The query's results in a worker process, written in `format_key`; raises QueryError."""
+    snapshot = state.snapshot
     job = Job(query=query, form=form, format_key=format_key, max_rows=snapshot.settings.max_result_rows,
               base_iri=snapshot.base_url, prefixes=PREFIXES)
-    return current_state().query_pool().run(job)
+    return state.query_pool().run(job)
 
 
 def _failure(lang: str, query: str, status: int, message: str, params):

@@ -1,0 +1,111 @@
+"""The SPARQL fast path: protocol queries answered by a bare WSGI callable, before Flask.
+
+A GET or POST of one query to /sparql or /en/sparql that asks for a results format (not the
+HTML page) passes the same checks as the Flask route, runs in a query worker, and is written
+with the same headers. Everything else (the query page, the service description, refused or
+malformed requests) goes to Flask, which explains it. Flask's request handling cost ~0.6 ms of
+a ~1.5 ms millisecond query (bench/results/REPORT.md): most of the distance to `oxigraph serve`.
+"""
+
+from __future__ import annotations
+
+import io
+from http import HTTPStatus
+from urllib.parse import parse_qs
+
+from werkzeug.http import http_date
+
+from publisher.etag import etag_of
+from publisher.sparql import QueryError
+from publisher.sparql.formats import HTML
+from publisher.sparql.guard import check
+from publisher.web.fast import every_response_headers, not_modified
+from publisher.web.sparql import result_format, run_on
+
+PATHS = ("/sparql", "/en/sparql")
+MAX_BODY = 1024 * 1024  # as the app's MAX_CONTENT_LENGTH: a larger body is Flask's to refuse
+
+
+class SparqlFastPath:
+    def __init__(self, app, state):
+        self.app, self.state = app, state
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") not in PATHS or environ["REQUEST_METHOD"] not in ("GET", "POST"):
+            return self.app(environ, start_response)
+        params = self._parameters(environ)
+        query = _single_query(params)
+        if query is None:
+            return self.app(environ, start_response)
+        settings = self.state.snapshot.settings
+        try:
+            checked = check(query, settings.max_query_length)
+        except QueryError:  # the route explains it, as a page or as text
+            return self.app(environ, start_response)
+        fmt = result_format(_first(params, "format"), environ.get("HTTP_ACCEPT"), checked.is_graph)
+        if fmt is None or fmt is HTML:
+            return self.app(environ, start_response)
+        try:
+            body = run_on(self.state, checked.text, checked.form, fmt.key)
+        except QueryError as failed:
+            return _plain(start_response, environ, failed.status, failed.message)
+        etag = f'"{etag_of(body)}"'
+        headers = [("Content-Type", fmt.content_type), ("ETag", etag), ("Vary", "Accept"),
+                   ("Cache-Control", f"public, max-age={settings.max_age}")] + every_response_headers(environ)
+        if environ["REQUEST_METHOD"] == "GET":  # as Flask's make_conditional does
+            headers.append(("Date", http_date()))
+        if not_modified(environ, etag):
+            start_response("304 NOT MODIFIED", [h for h in headers if h[0] != "Content-Type"])
+            return [b""]
+        start_response("200 OK", headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+    @staticmethod
+    def _parameters(environ) -> dict[str, list[str]] | None:
+        """The protocol's parameters, or None for anything the Flask route should look at.
+
+        A POST body read here is put back, so the route can read it again."""
+        try:
+            params = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True, errors="strict")
+            if environ["REQUEST_METHOD"] == "GET":
+                return params
+            media_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+            length = int(environ.get("CONTENT_LENGTH") or -1)
+            if media_type not in ("application/x-www-form-urlencoded", "application/sparql-query") \
+                    or not 0 <= length <= MAX_BODY:
+                return None
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+            text = body.decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if media_type == "application/sparql-query":
+            return {**params, "query": [text]}
+        try:
+            return parse_qs(text, keep_blank_values=True, errors="strict")
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+
+def _first(params: dict[str, list[str]], name: str) -> str:
+    values = params.get(name)
+    return values[0] if values else ""
+
+
+def _single_query(params: dict[str, list[str]] | None) -> str | None:
+    """The one query of a plain protocol request; None when the route must decide (no query,
+    several, an update, or a dataset the endpoint does not offer)."""
+    if params is None or "update" in params or len(params.get("query", ())) != 1:
+        return None
+    if _first(params, "default-graph-uri") or _first(params, "named-graph-uri"):
+        return None
+    return params["query"][0]
+
+
+def _plain(start_response, environ, status: int, message: str):
+    """A failed query (time-out, syntax, too many rows, busy): the route's plain-text error."""
+    body = (message + "\n").encode("utf-8")
+    start_response(f"{status} {HTTPStatus(status).phrase.upper()}",
+                   [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+                   + every_response_headers(environ))
+    return [body]
