@@ -39,7 +39,7 @@ run(Settings(data_paths=data, validated=fingerprint(data), base_url=sys.argv[3])
 """
 
 # rdflib's engine, and ours as a query worker runs it (the on-disk store built by the app's own
-# build_store, read-only; the query, then the JSON results written by our writer): each in a
+# load_into_store, read-only; the query, then the JSON results written by our writer): each in a
 # child process, on the same N-Triples, without HTTP. Engine against engine.
 RDFLIB = """
 import sys, time, json
@@ -161,19 +161,23 @@ def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float, endpoi
         rdflib: bool = True) -> dict:
     """`endpoint`: also start our server on the data and query it over HTTP (it must load and
     render the data first, which takes minutes at 100,000 events); `rdflib`: also rdflib's engine."""
-    from publisher.snapshot import build_store
+    from publisher.load import load_into_store
 
     results = {"queries": [p.stem for p in QUERIES], "ours": {}, "oxigraph": {}, "engine": {}, "rdflib": {}}
     work = Path(tempfile.mkdtemp(prefix="bench-sparql-"))
     try:
         if endpoint:
+            started = time.perf_counter()
             with our_endpoint(data) as (base, pid):
-                results["serving_rss_mib"] = tree_rss_mib(pid)
+                results["start_s"] = time.perf_counter() - started
                 dump = work / "dump.nt"
-                dump.write_bytes(requests.get(base + "dump.nt", timeout=300).content)
+                with requests.get(base + "dump.nt", timeout=300, stream=True) as response, dump.open("wb") as out:
+                    for chunk in response.iter_content(1 << 20):
+                        out.write(chunk)
                 for path in QUERIES:
                     times, rows = http_times(base + "sparql", path.read_text(encoding="utf-8"), repeat)
                     results["ours"][path.stem] = {**summary(times), "rows": rows}
+                results["serving_rss_mib"] = tree_rss_mib(pid)
         else:
             dump = ntriples_of(data, work)
         results["triples"] = sum(1 for _ in dump.open("rb"))
@@ -185,7 +189,8 @@ def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float, endpoi
             for path in QUERIES:
                 times, rows = http_times(query_url, path.read_text(encoding="utf-8"), repeat)
                 results["oxigraph"][path.stem] = {**summary(times), "rows": rows}
-        store_path = build_store(dump, work / "oxigraph")
+        store_path = work / "oxigraph"
+        load_into_store([dump], BASE, store_path)
         results["engine"] = child_times(ENGINE, [str(store_path), BASE], repeat, rdflib_cap_s)
         if rdflib:
             results["rdflib"] = child_times(RDFLIB, [str(dump)], rdflib_repeat, rdflib_cap_s)

@@ -123,7 +123,6 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     from dataclasses import replace
 
-    from publisher.describe import resource_iris
     from publisher.load import fingerprint
     from publisher.server import run
     from publisher.snapshot import check_data
@@ -139,12 +138,13 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
     # They load the files just validated without validating them again (same fingerprint).
     validated = fingerprint(settings.data_paths)
-    data, _report = refuse_bad_data(lambda: check_data(settings, lang=lang, processes=os.cpu_count() or 1))(lang)
+    data = refuse_bad_data(lambda: check_data(settings, lang=lang, processes=os.cpu_count() or 1))(lang)
     settings = replace(settings, validated=validated)
     if store_url:
         settings = _load_into_store(settings, data, store_url, graph_store_url)
-    click.echo(f"Serving {len(data.graph)} triples about {len(resource_iris(data.graph, settings.base_url))} "
-               f"resources at {settings.base_url} (Ctrl+C stops).", err=True)
+    files = f"{len(data.files)} file" + ("s" if len(data.files) != 1 else "")
+    click.echo(f"Serving {data.triple_count()} triples from {files} at {settings.base_url} (Ctrl+C stops).", err=True)
+    del data  # the workers read the files themselves
     run(settings, host, port, workers, threads)
 
 
@@ -203,10 +203,10 @@ def _load_into_store(settings, data, store_url, graph_store_url):
 
     store = RemoteStore(store_url, graph_store_url, timeout=settings.query_timeout)
     try:
-        store.replace_default_graph(data.graph.serialize(format="nt", encoding="utf-8"))
+        store.replace_default_graph(data.ntriples())
     except StoreError as error:
         click.echo(f"Not serving: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    click.echo(f"Loaded {len(data.graph)} triples into {store.graph_store_url}", err=True)
+    click.echo(f"Loaded {data.triple_count()} triples into {store.graph_store_url}", err=True)
     modified = data_modified(data.files).timestamp()
     return replace(settings, store_url=store_url, graph_store_url=store.graph_store_url, data_modified=modified)

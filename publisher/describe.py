@@ -11,6 +11,7 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 
 from publisher.namespaces import PREFIXES, SCHEMA, SKOS
+from publisher.store.graph import column, store_of
 
 # Links pointing at a resource are listed this many to a page (a venue of thousands of events).
 PAGE_SIZE = 100
@@ -89,6 +90,10 @@ def _linked(document: Graph, iri: URIRef) -> set[URIRef]:
 
 def resource_iris(graph: Graph, base_url: str) -> set[URIRef]:
     """Every IRI of the graph under the base URL, without its #fragment: each must dereference."""
-    nodes = set(graph.subjects()) | set(graph.objects())
+    store = store_of(graph)
+    if store is not None:
+        nodes = set(column(store, "SELECT DISTINCT ?n WHERE { { ?n ?p ?o } UNION { ?s ?p ?n } FILTER(isIRI(?n)) }"))
+    else:
+        nodes = set(graph.subjects()) | set(graph.objects())
     return {URIRef(str(n).split("#", 1)[0]) for n in nodes
             if isinstance(n, URIRef) and str(n).startswith(base_url)}

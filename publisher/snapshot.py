@@ -25,10 +25,12 @@ from publisher.history import Change, file_modified, history
 from publisher.i18n import LANGUAGES
 from publisher.labels import label
 from publisher.lifecycle import lifecycle
-from publisher.load import LoadedData, fingerprint, load, parse_file
+from publisher.load import (LoadedData, StoredData, fingerprint, load_into_store, load_stored, parse_file,
+                            subject_origins)
 from publisher.namespaces import DCT, SCHEMA
 from publisher.parts import Part, data_parts
 from publisher.scratch import scratch_dir
+from publisher.store.graph import memory_graph, store_graph
 from publisher.represent import Format
 from publisher.represent.calendar import event_calendar
 from publisher.represent.event_view import EventPageBuilder
@@ -215,39 +217,47 @@ def _home_event(graph: Graph) -> URIRef | None:
     return min(candidates)[2] if candidates else None
 
 
-def check_data(settings: Settings, lang: str = "en", processes: int = 1) -> tuple[LoadedData, Report]:
-    """Load and validate; raises DataError or InvalidData (with its report in `lang`).
+def check_data(settings: Settings, lang: str = "en", processes: int = 1) -> StoredData | LoadedData | None:
+    """Validate the data files; raises DataError or InvalidData (with its report in `lang`).
 
-    Files whose fingerprint the serving master has just validated are not validated again.
+    Returns the data as validation read it, or None when files whose fingerprint the serving
+    master has just validated are not validated again.
     """
-    trusted = settings.validated is not None and settings.validated == fingerprint(settings.data_paths)
-    data = load(settings.data_paths, settings.base_url)
-    if trusted:
-        return data, Report(problems=[], files=[str(f) for f in data.files])
+    if settings.validated is not None and settings.validated == fingerprint(settings.data_paths):
+        return None
+    data = load_stored(settings.data_paths, settings.base_url)
     report = validate(data, load_shapes(settings.shapes_path), lang=lang, processes=processes)
     if not report.conforms:
         raise InvalidData(report)
-    return data, report
+    return data
 
 
-def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1) -> Snapshot:
+def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1, in_memory: bool = False) -> Snapshot:
     """Load, validate and prepare the data; raises DataError or InvalidData (report in `lang`).
 
-    `processes`: as `validate` takes it (pySHACL forks: only from a single-threaded caller).
+    The data goes into an on-disk Oxigraph store that documents are rendered from (and queries
+    answered from); `in_memory`: render from an rdflib copy instead, faster when rendering
+    everything (the static export). `processes`: as `validate` takes it (pySHACL forks: only
+    from a single-threaded caller).
     """
-    data, _report = check_data(settings, lang, processes)
-    file_times = file_modified(data.files)
-    modified = (datetime.fromtimestamp(settings.data_modified, tz=timezone.utc) if settings.data_modified
-                else max(file_times.values()))
+    check_data(settings, lang, processes)
     directory = scratch_dir("dumps")
     try:
-        dumps = write_dumps(data.graph, settings.base_url, directory)
+        store_path = directory / "oxigraph"
+        files = load_into_store(settings.data_paths, settings.base_url, store_path)
+        store = ox.Store.read_only(str(store_path))
+        graph = memory_graph(store) if in_memory else store_graph(store)
+        data = LoadedData(graph=graph, files=files, base_url=settings.base_url,
+                          origins=subject_origins(files, settings.base_url) if len(files) > 1 else {})
+        file_times = file_modified(files)
+        modified = (datetime.fromtimestamp(settings.data_modified, tz=timezone.utc) if settings.data_modified
+                    else max(file_times.values()))
+        dumps = write_dumps(store, directory)
         parts = data_parts(data, settings.data_paths, file_times, directory)
-        embedded = settings.serve_sparql and not settings.store_url
-        store_path = build_store(dumps["dump.nt"].path, directory / "oxigraph") if embedded else None
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
+    embedded = settings.serve_sparql and not settings.store_url
     home = _home_event(data.graph)
     description = parse_file(settings.dataset_path, settings.base_url)
     endpoint = sparql_endpoint(settings)
@@ -257,22 +267,11 @@ def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1) -> 
                             sparql_endpoint=endpoint, parts=parts,
                             page_of=lambda iri: Urls(settings.base_url, home).page(iri, "pl"))
     return Snapshot(settings=settings, data=data, void=void, catalog=catalog, dumps=dumps,
-                    modified=modified, home=home, store_path=store_path, parts=parts, directory=directory)
+                    modified=modified, home=home, store_path=store_path if embedded else None, parts=parts,
+                    directory=directory)
 
 
 def sparql_endpoint(settings: Settings) -> URIRef | None:
     if settings.serve_sparql:
         return URIRef(settings.base_url + "sparql")
     return URIRef(settings.external_sparql) if settings.external_sparql else None
-
-
-def build_store(ntriples: Path, path: Path) -> Path:
-    """An Oxigraph store of the data, written once; query workers open it read-only."""
-    store = ox.Store(str(path))
-    store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-    # A bulk load leaves many unsorted files; read-only workers never compact them, and at
-    # 100,000 events queries ran 2-3x slower than on a compacted store (bench/results).
-    store.optimize()
-    store.flush()
-    del store
-    return path

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
+
+import pyoxigraph as ox
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from publisher.describe import new_graph
 from publisher.dumps import DumpFile
+from publisher.load import to_rdflib
 from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
+from publisher.store.graph import store_of
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
@@ -32,6 +37,43 @@ def _slug(iri: URIRef) -> str:
     return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or "x"
 
 
+@dataclass(frozen=True)
+class GraphStats:
+    triples: int
+    entities: int  # subjects under the base URL
+    distinct_subjects: int
+    distinct_objects: int
+    classes: Counter  # class → typed IRIs
+    properties: Counter  # property → triples
+
+
+def graph_stats(data: Graph, base_url: str) -> GraphStats:
+    """VoID's counts: one query each on a store (publisher.store.graph), a pass in Python else."""
+    store = store_of(data)
+    if store is None:
+        return GraphStats(
+            triples=len(data),
+            entities=len({s for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(base_url)}),
+            distinct_subjects=len(set(data.subjects())), distinct_objects=len(set(data.objects())),
+            classes=Counter(o for s, o in data.subject_objects(RDF.type) if isinstance(s, URIRef)),
+            properties=Counter(data.predicates()))
+
+    def count(query: str) -> int:
+        return int(next(iter(store.query(query)))[0].value)
+
+    def counter(query: str) -> Counter:
+        return Counter({to_rdflib(row[0]): int(row[1].value) for row in store.query(query)})
+
+    return GraphStats(
+        triples=count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+        entities=count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+                       f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(base_url)})) }}"),
+        distinct_subjects=count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+        distinct_objects=count("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+        classes=counter(f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?s <{RDF.type}> ?c FILTER(isIRI(?s)) }} GROUP BY ?c"),
+        properties=counter("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"))
+
+
 def build_void(data: Graph, description: Graph, base_url: str, license: str, modified: datetime,
                dumps: dict[str, DumpFile], example: URIRef | None, sparql_endpoint: str | None = None) -> Graph:
     dataset = dataset_iri(base_url)
@@ -39,11 +81,11 @@ def build_void(data: Graph, description: Graph, base_url: str, license: str, mod
     void.bind("void", VOID)
     void += description
     void.add((dataset, RDF.type, VOID.Dataset))
-    void.add((dataset, VOID.triples, Literal(len(data))))
-    subjects = {s for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(base_url)}
-    void.add((dataset, VOID.entities, Literal(len(subjects))))
-    void.add((dataset, VOID.distinctSubjects, Literal(len(set(data.subjects())))))
-    void.add((dataset, VOID.distinctObjects, Literal(len(set(data.objects())))))
+    stats = graph_stats(data, base_url)
+    void.add((dataset, VOID.triples, Literal(stats.triples)))
+    void.add((dataset, VOID.entities, Literal(stats.entities)))
+    void.add((dataset, VOID.distinctSubjects, Literal(stats.distinct_subjects)))
+    void.add((dataset, VOID.distinctObjects, Literal(stats.distinct_objects)))
     void.add((dataset, VOID.uriSpace, Literal(base_url)))
     void.add((dataset, RDFS.seeAlso, URIRef(base_url + "catalog")))
     # The change feed (Atom): what was created, changed or removed, and when.
@@ -65,14 +107,14 @@ def build_void(data: Graph, description: Graph, base_url: str, license: str, mod
         void.add((URIRef(base_url + dump.name), DCT["format"], Literal(dump.media_type)))
 
     # Partitions get hash IRIs below the dataset: they dereference with it, and stay stable.
-    classes = Counter(o for s, o in data.subject_objects(RDF.type) if isinstance(s, URIRef))
+    classes = stats.classes
     void.add((dataset, VOID.classes, Literal(len(classes))))
     for cls, count in sorted(classes.items()):
         partition = URIRef(f"{dataset}#class-{_slug(cls)}")
         void.add((dataset, VOID.classPartition, partition))
         void.add((partition, VOID["class"], cls))
         void.add((partition, VOID.entities, Literal(count)))
-    properties = Counter(p for p in data.predicates())
+    properties = stats.properties
     void.add((dataset, VOID.properties, Literal(len(properties))))
     for prop, count in sorted(properties.items()):
         partition = URIRef(f"{dataset}#property-{_slug(prop)}")

@@ -1,7 +1,7 @@
 """The fast path: documents of resources served by a bare WSGI callable, before Flask.
 
 A GET or HEAD of a resource IRI or of one of its explicit format URLs, without a query string,
-is answered from the snapshot's rendered bytes with precomputed headers: a dict lookup, a
+is answered from the snapshot's rendered bytes with precomputed headers: a set lookup, a
 cached negotiation, no routing. Everything else (pages, SPARQL, errors, paging) goes to Flask.
 The headers are the same as the Flask routes send; the dereferencing suite checks both.
 """
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import uuid
 from email.utils import format_datetime, parsedate_to_datetime
+
+from rdflib import URIRef
+
 from publisher.represent import FORMATS
 from publisher.web.documents import alternates, format_for, link_header, render
 from publisher.web.security import SECURITY_HEADERS
@@ -21,31 +24,33 @@ CORS = [("Access-Control-Allow-Origin", "*"),
 class FastPath:
     def __init__(self, app, state):
         self.app, self.state = app, state
-        self._table_for = None
-        self._table: dict[str, tuple] = {}
+        self._extensions = {f".{fmt.extension}": fmt for fmt in FORMATS}
 
-    def table(self) -> dict[str, tuple]:
-        """path → (IRI, explicit format or None), rebuilt when a reload swaps the snapshot."""
-        snapshot = self.state.snapshot
-        if self._table_for is not snapshot:
-            table, urls = {}, snapshot.urls()
-            for iri in snapshot.resources:
-                path = "/" + urls.path(iri)
-                table[path] = (iri, None)
-                for fmt in FORMATS:
-                    table[f"{path}.{fmt.extension}"] = (iri, fmt)
-            self._table, self._table_for = table, snapshot
-        return self._table
+    def lookup(self, snapshot, path: str) -> tuple | None:
+        """(IRI, explicit format or None) for a resource's path; computed, not tabled: a table
+        of every path of 100,000 events' resources would hold hundreds of MB in each worker."""
+        if not path.startswith("/"):
+            return None
+        iri = URIRef(snapshot.base_url + path[1:])
+        if iri in snapshot.resources:
+            return iri, None
+        stem, dot, extension = path.rpartition(".")
+        fmt = self._extensions.get(dot + extension)
+        if fmt is not None and "/" not in extension:
+            iri = URIRef(snapshot.base_url + stem[1:])
+            if iri in snapshot.resources:
+                return iri, fmt
+        return None
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
         if method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
             return self.app(environ, start_response)
-        found = self.table().get(environ.get("PATH_INFO", ""))
+        snapshot = self.state.snapshot
+        found = self.lookup(snapshot, environ.get("PATH_INFO", ""))
         if found is None:
             return self.app(environ, start_response)
         iri, fmt = found
-        snapshot = self.state.snapshot
         negotiate = fmt is None
         if negotiate:
             fmt = format_for(environ.get("HTTP_ACCEPT", ""))
