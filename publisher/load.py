@@ -188,7 +188,20 @@ def load_into_store(paths, base_url: str, path: Path) -> list[Path]:
     store.optimize()
     store.flush()
     del store
+    release_freed_memory()
     return files
+
+
+def release_freed_memory() -> None:
+    """Give freed memory back to the system: glibc keeps it for reuse, and after a bulk load
+    and the whole-graph queries of a snapshot, a serving worker at 100,000 events kept
+    hundreds of MB it never used again."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def subject_origins(files: list[Path], base_url: str) -> dict[URIRef, Path]:

@@ -26,7 +26,7 @@ from publisher.i18n import LANGUAGES
 from publisher.labels import label
 from publisher.lifecycle import lifecycle
 from publisher.load import (LoadedData, StoredData, fingerprint, load_into_store, load_stored, parse_file,
-                            subject_origins)
+                            release_freed_memory, subject_origins)
 from publisher.namespaces import DCT, SCHEMA
 from publisher.parts import Part, data_parts
 from publisher.scratch import scratch_dir
@@ -266,9 +266,11 @@ def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1, in_
     catalog = build_catalog(data.graph, description, settings.base_url, settings.license, modified, dumps, home,
                             sparql_endpoint=endpoint, parts=parts,
                             page_of=lambda iri: Urls(settings.base_url, home).page(iri, "pl"))
-    return Snapshot(settings=settings, data=data, void=void, catalog=catalog, dumps=dumps,
-                    modified=modified, home=home, store_path=store_path if embedded else None, parts=parts,
-                    directory=directory)
+    snapshot = Snapshot(settings=settings, data=data, void=void, catalog=catalog, dumps=dumps,
+                        modified=modified, home=home, store_path=store_path if embedded else None, parts=parts,
+                        directory=directory)
+    release_freed_memory()  # what the whole-graph queries above used
+    return snapshot
 
 
 def sparql_endpoint(settings: Settings) -> URIRef | None:
