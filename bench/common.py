@@ -70,16 +70,54 @@ def timed(command: list[str], cap_s: float, env: dict | None = None) -> dict:
         time.sleep(0.05)
 
 
-def tree_rss_mib(root_pid: int) -> int:
-    """Resident memory of a process and its descendants, from /proc."""
-    total, pending = 0, [root_pid]
+def tree_pids(root_pid: int) -> list[int]:
+    """A process and its descendants, from /proc: the children of every thread (the app's
+    query workers are started by a thread of their own)."""
+    found, pending = [], [root_pid]
     while pending:
         pid = pending.pop()
+        found.append(pid)
+        for children in Path(f"/proc/{pid}/task").glob("*/children"):
+            try:
+                pending += [int(c) for c in children.read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def tree_rss_mib(root_pid: int) -> int:
+    """Resident memory of a process and its descendants."""
+    total = 0
+    for pid in tree_pids(root_pid):
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
-            match = re.search(r"VmRSS:\s+(\d+)", status)
-            total += int(match.group(1)) if match else 0
-            pending += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+            match = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
         except OSError:
             continue
+        total += int(match.group(1)) if match else 0
     return total // 1024
+
+
+def tree_cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its living descendants."""
+    ticks = 0
+    for pid in tree_pids(root_pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(root_pid: int, timeout_s: float, window_s: float = 2.0, busy: float = 0.1) -> float:
+    """Wait until a server and its workers use under `busy` of a core over `window_s` (every
+    worker has finished starting: the first to answer may not be the last); returns the wait."""
+    started = time.monotonic()
+    before = tree_cpu_seconds(root_pid)
+    while time.monotonic() - started < timeout_s:
+        time.sleep(window_s)
+        now = tree_cpu_seconds(root_pid)
+        if now - before < busy * window_s:
+            break
+        before = now
+    return time.monotonic() - started

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from common import ROOT, tree_rss_mib
+from common import ROOT, tree_rss_mib, wait_until_idle
 from servers import free_port, oxigraph_server, stop, wait_until_up
 
 QUERIES = sorted((ROOT / "bench" / "queries").glob("*.rq"))
@@ -169,6 +169,7 @@ def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float, endpoi
         if endpoint:
             started = time.perf_counter()
             with our_endpoint(data) as (base, pid):
+                wait_until_idle(pid, timeout_s=900)
                 results["start_s"] = time.perf_counter() - started
                 dump = work / "dump.nt"
                 with requests.get(base + "dump.nt", timeout=300, stream=True) as response, dump.open("wb") as out:

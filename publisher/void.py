@@ -74,14 +74,13 @@ def graph_stats(data: Graph, base_url: str) -> GraphStats:
         properties=counter("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"))
 
 
-def build_void(data: Graph, description: Graph, base_url: str, license: str, modified: datetime,
+def build_void(stats: GraphStats, description: Graph, base_url: str, license: str, modified: datetime,
                dumps: dict[str, DumpFile], example: URIRef | None, sparql_endpoint: str | None = None) -> Graph:
     dataset = dataset_iri(base_url)
     void = new_graph()
     void.bind("void", VOID)
     void += description
     void.add((dataset, RDF.type, VOID.Dataset))
-    stats = graph_stats(data, base_url)
     void.add((dataset, VOID.triples, Literal(stats.triples)))
     void.add((dataset, VOID.entities, Literal(stats.entities)))
     void.add((dataset, VOID.distinctSubjects, Literal(stats.distinct_subjects)))

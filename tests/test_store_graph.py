@@ -63,3 +63,27 @@ def test_the_served_graph_cannot_be_changed_and_impossible_lookups_find_nothing(
         served.graph.add((URIRef(BASE + "x"), SCHEMA.name, Literal("x")))
     assert list(served.graph.triples((Literal("not a subject"), None, None))) == []
     assert (URIRef(BASE + "nothing-here"), None, None) not in served.graph
+
+
+def test_large_data_is_prepared_in_a_child_process_with_the_same_outcome(snapshots, monkeypatch):
+    import publisher.snapshot as snapshot_module
+
+    served, _exported = snapshots
+    monkeypatch.setattr(snapshot_module, "PREPARE_ELSEWHERE_BYTES", 0)  # the real data counts as large
+    calls = []
+    real_executor = snapshot_module.ProcessPoolExecutor
+    monkeypatch.setattr(snapshot_module, "ProcessPoolExecutor",
+                        lambda *args, **kwargs: calls.append(args) or real_executor(*args, **kwargs))
+    elsewhere = build_snapshot(served.settings)
+    try:
+        assert calls, "the preparation did not run in a child process"
+        assert elsewhere.resources == served.resources and elsewhere.home == served.home
+        assert {name: dump.etag for name, dump in elsewhere.dumps.items()} == \
+            {name: dump.etag for name, dump in served.dumps.items()}
+        assert isomorphic(elsewhere.void, served.void) and isomorphic(elsewhere.catalog, served.catalog)
+        for iri in sorted(served.resources):
+            for fmt in RDF_FORMATS:
+                assert elsewhere.render(iri, fmt).body == served.render(iri, fmt).body, (iri, fmt.key)
+            assert elsewhere.render_html(iri, "en").body == served.render_html(iri, "en").body, iri
+    finally:
+        elsewhere.discard()
