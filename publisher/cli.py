@@ -123,7 +123,7 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     from dataclasses import replace
 
-    from publisher.load import fingerprint
+    from publisher.load import fingerprint, release_freed_memory
     from publisher.server import run
     from publisher.snapshot import check_data
 
@@ -144,7 +144,8 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
         settings = _load_into_store(settings, data, store_url, graph_store_url)
     files = f"{len(data.files)} file" + ("s" if len(data.files) != 1 else "")
     click.echo(f"Serving {data.triple_count()} triples from {files} at {settings.base_url} (Ctrl+C stops).", err=True)
-    del data  # the workers read the files themselves
+    del data  # the workers read the files themselves: what validating them took goes back
+    release_freed_memory()
     run(settings, host, port, workers, threads)
 
 
