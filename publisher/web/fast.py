@@ -19,6 +19,7 @@ from publisher.web.security import SECURITY_HEADERS
 
 CORS = [("Access-Control-Allow-Origin", "*"),
         ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Last-Modified, Vary")]
+SECURITY_ITEMS = list(SECURITY_HEADERS.items())
 
 
 class FastPath:
@@ -82,9 +83,6 @@ def every_response_headers(environ) -> list[tuple[str, str]]:
     given = environ.get("HTTP_X_REQUEST_ID", "")
     request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
     return CORS + SECURITY_ITEMS + [("X-Request-Id", request_id)]
-
-
-SECURITY_ITEMS = list(SECURITY_HEADERS.items())
 
 
 def not_modified(environ, etag: str, modified=None) -> bool:
