@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 
 import icalendar
@@ -43,7 +44,8 @@ def hostile_data():
     path = folder / "hostile.ttl"
     path.write_text(source, encoding="utf-8")
     assert run_cli("validate", str(path)).returncode == 0
-    return path
+    yield path
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
