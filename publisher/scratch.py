@@ -4,7 +4,8 @@
 into it, so stopping the server removes them all, even those of a worker that was killed.
 Workers' processes do not run exit handlers, so a directory is named after the process that
 made it, and a starting worker removes those of workers that have ended (replaced on SIGHUP,
-or crashed and respawned).
+or crashed and respawned). A server killed outright (SIGKILL, a crash) cannot remove its own
+directory: the next server started with the same TMPDIR removes it.
 """
 
 from __future__ import annotations
@@ -34,21 +35,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_orphans() -> None:
-    """In a server's process: remove the directories of the server's processes that have ended."""
-    root = os.environ.get(SERVER_SCRATCH)
-    if not root:
-        return
-    for entry in Path(root).iterdir():
+def remove_orphans(root: Path | None = None) -> None:
+    """Remove the directories under `root` (by default: this server's directory) that processes
+    made which have ended."""
+    if root is None:
+        if not os.environ.get(SERVER_SCRATCH):
+            return
+        root = Path(os.environ[SERVER_SCRATCH])
+    for entry in root.iterdir():
         owner = _OWNED.match(entry.name)
-        if owner and not _alive(int(owner.group(1))):
+        if owner and entry.is_dir() and not _alive(int(owner.group(1))):
             shutil.rmtree(entry, ignore_errors=True)
 
 
 @contextmanager
 def server_scratch():
     """The server's directory (under TMPDIR): this process and its children write there."""
-    root = Path(tempfile.mkdtemp(prefix="publisher-serve-"))
+    remove_orphans(Path(tempfile.gettempdir()))  # those of servers and builds that were killed
+    root = scratch_dir("serve")
     saved_environ = {name: os.environ.get(name) for name in ("TMPDIR", SERVER_SCRATCH)}
     saved_tempdir = tempfile.tempdir
     os.environ["TMPDIR"] = os.environ[SERVER_SCRATCH] = tempfile.tempdir = str(root)

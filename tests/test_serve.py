@@ -62,3 +62,22 @@ def test_settings_travel_to_workers_through_the_environment_unchanged():
                         serve_sparql=False, query_timeout=3.5, reload_interval=0.5)
     assert Settings.from_environ(settings.to_environ()) == settings
     assert Settings.from_environ({}) == Settings()
+
+
+def test_a_server_removes_the_working_folders_of_killed_servers_and_builds(tmp_path, monkeypatch):
+    import os
+    import tempfile
+
+    from publisher.scratch import server_scratch
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = 2 ** 30  # above any pid_max: no such process
+    killed = [tmp_path / f"publisher-serve-{dead}-abc", tmp_path / f"publisher-dumps-{dead}-def"]
+    kept = [tmp_path / f"publisher-dumps-{os.getpid()}-ghi", tmp_path / "publisher-export-jkl", tmp_path / "other"]
+    for folder in killed + kept:
+        folder.mkdir()
+    with server_scratch() as root:
+        assert root.name.startswith(f"publisher-serve-{os.getpid()}-")
+        assert [f for f in killed if f.exists()] == [] and all(f.exists() for f in kept)
+    assert not root.exists()
