@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from publisher.etag import etag_hasher
 from publisher.namespaces import PREFIXES
 from publisher.represent import JSONLD, NTRIPLES, TURTLE, Format
 from publisher.represent.rdf import ntriples, ordered_quads, turtle
@@ -45,14 +46,14 @@ def dump_name(fmt: Format, compressed: bool) -> str:
 
 
 def _described(path: Path, name: str, fmt: Format, compressed: bool) -> DumpFile:
-    """The file's size and digests, read in chunks (the ETag is etag_of's digest of the bytes)."""
-    sha256, blake = hashlib.sha256(), hashlib.blake2b(digest_size=12)
+    """The file's size, ETag and SHA-256, read in chunks."""
+    sha256, etag = hashlib.sha256(), etag_hasher()
     with path.open("rb") as body:
         while chunk := body.read(CHUNK):
             sha256.update(chunk)
-            blake.update(chunk)
+            etag.update(chunk)
     return DumpFile(name=name, path=path, media_type=GZIP if compressed else fmt.media_type, format=fmt,
-                    compressed=compressed, size=path.stat().st_size, etag=blake.hexdigest(),
+                    compressed=compressed, size=path.stat().st_size, etag=etag.hexdigest(),
                     sha256=sha256.hexdigest())
 
 

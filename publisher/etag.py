@@ -3,5 +3,12 @@
 import hashlib
 
 
+def etag_hasher():
+    """The ETag's digest, to feed a file in chunks (`.update`, then `.hexdigest()`)."""
+    return hashlib.blake2b(digest_size=12)
+
+
 def etag_of(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=12).hexdigest()
+    hasher = etag_hasher()
+    hasher.update(body)
+    return hasher.hexdigest()
