@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from publisher.i18n import LANGUAGES
 from publisher.represent import ALIASES, FORMATS
-from publisher.web.security import SECURITY_HEADERS
+from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS
 
 JS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"
 MIME_TYPES = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
@@ -95,13 +95,9 @@ def server_block(public: Path, base_url: str, listen: str, max_age: int, home_pa
                  home_calendar: str | None, ended: Ended | None = None) -> str:
     """The `server { … }` a deployer includes in nginx's http block (after http.conf)."""
     prefix = urlsplit(base_url).path  # e.g. "/" or "/dane/"
-    security = [f"add_header {name} {_quote(value)} always;" for name, value in SECURITY_HEADERS.items()]
-    common = [
-        'add_header Access-Control-Allow-Origin "*" always;',
-        'add_header Access-Control-Expose-Headers "ETag, Link, Content-Location, Last-Modified, Vary" always;',
-        *security,
-        f'add_header Cache-Control "public, max-age={max_age}";',
-    ]
+    always = {**CORS_HEADERS, **SECURITY_HEADERS}
+    common = [f"add_header {name} {_quote(value)} always;" for name, value in always.items()]
+    common.append(f'add_header Cache-Control "public, max-age={max_age}";')
     negotiated = common + ['add_header Vary "Accept" always;', "add_header Link $publisher_link;"]
 
     def block(lines: list[str], indent: str = "        ") -> str:

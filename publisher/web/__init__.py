@@ -6,6 +6,7 @@ from flask import Flask, request
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.snapshot import Snapshot, build_snapshot
+from publisher.web.security import CORS_HEADERS, MAX_REQUEST_BODY
 from publisher.web.state import PublisherState
 
 
@@ -17,7 +18,7 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
         static_folder=str(PROJECT_ROOT / "site" / "static"),
         static_url_path="/static",
     )
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
     app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings))
 
     from publisher.web import errors, meta, openapi, resources, security, sparql
@@ -38,10 +39,8 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
 
 
 def _common_headers(response):
-    # The data is public and read-only: any origin may read it (CORS).
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    response.headers.setdefault("Access-Control-Expose-Headers",
-                                "ETag, Link, Content-Location, Last-Modified, Vary")
+    for name, value in CORS_HEADERS.items():
+        response.headers.setdefault(name, value)
     if request.method == "OPTIONS":  # CORS preflight, e.g. for POST application/sparql-query
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match"

@@ -8,18 +8,15 @@ The headers are the same as the Flask routes send; the dereferencing suite check
 
 from __future__ import annotations
 
-import uuid
 from email.utils import format_datetime, parsedate_to_datetime
 
 from rdflib import URIRef
 
 from publisher.represent import FORMATS
 from publisher.web.documents import alternates, format_for, link_header, render
-from publisher.web.security import SECURITY_HEADERS
+from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS, request_id
 
-CORS = [("Access-Control-Allow-Origin", "*"),
-        ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Last-Modified, Vary")]
-SECURITY_ITEMS = list(SECURITY_HEADERS.items())
+ALWAYS = list(CORS_HEADERS.items()) + list(SECURITY_HEADERS.items())
 
 
 class FastPath:
@@ -78,11 +75,8 @@ class FastPath:
 
 
 def every_response_headers(environ) -> list[tuple[str, str]]:
-    """What Flask's after_request adds to every response: CORS, security headers, request id
-    (the caller's when it is a plain token, as publisher.web.security keeps it)."""
-    given = environ.get("HTTP_X_REQUEST_ID", "")
-    request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
-    return CORS + SECURITY_ITEMS + [("X-Request-Id", request_id)]
+    """What Flask's after_request adds to every response: CORS, security headers, request id."""
+    return ALWAYS + [("X-Request-Id", request_id(environ.get("HTTP_X_REQUEST_ID", "")))]
 
 
 def not_modified(environ, etag: str, modified=None) -> bool:

@@ -20,10 +20,10 @@ from publisher.sparql import QueryError
 from publisher.sparql.formats import HTML
 from publisher.sparql.guard import check
 from publisher.web.fast import every_response_headers, not_modified
+from publisher.web.security import MAX_REQUEST_BODY
 from publisher.web.sparql import result_format, run_on
 
 PATHS = ("/sparql", "/en/sparql")
-MAX_BODY = 1024 * 1024  # as the app's MAX_CONTENT_LENGTH: a larger body is Flask's to refuse
 
 
 class SparqlFastPath:
@@ -72,7 +72,7 @@ class SparqlFastPath:
             media_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
             length = int(environ.get("CONTENT_LENGTH") or -1)
             if media_type not in ("application/x-www-form-urlencoded", "application/sparql-query") \
-                    or not 0 <= length <= MAX_BODY:
+                    or not 0 <= length <= MAX_REQUEST_BODY:  # a larger body is Flask's to refuse
                 return None
             body = environ["wsgi.input"].read(length)
             environ["wsgi.input"] = io.BytesIO(body)

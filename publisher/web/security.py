@@ -20,14 +20,23 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+# The data is public and read-only: any origin may read it (CORS).
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Link, Content-Location, Last-Modified, Vary",
+}
+MAX_REQUEST_BODY = 1024 * 1024  # bytes; a larger body is refused with 413
+
+
+def request_id(given: str) -> str:
+    """A caller's id is kept when it is a plain token (a proxy's), else a fresh one."""
+    return given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
 
 
 def register(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
-        # A caller's id is kept when it is a plain token (a proxy's), else a fresh one.
-        given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
+        g.request_id = request_id(request.headers.get("X-Request-Id", ""))
 
     @app.after_request
     def secure(response):
