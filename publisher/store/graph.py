@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 
-from publisher.load import to_rdflib
+from publisher.load import to_oxigraph, to_rdflib
 from publisher.namespaces import PREFIXES
 
 _NO_CONTEXTS = ()
@@ -34,15 +34,9 @@ def _to_rdflib(term):
 def _pattern(term):
     if term is None:
         return None
-    if isinstance(term, URIRef):
-        return ox.NamedNode(term)
-    if isinstance(term, BNode):
-        return ox.BlankNode(term)
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype) if term.datatype else None)
-    raise TypeError(f"not an RDF term: {term!r}")  # a Graph or a path: nothing matches
+    if not isinstance(term, (URIRef, BNode, Literal)):  # a Graph or a path: nothing matches
+        raise TypeError(f"not an RDF term: {term!r}")
+    return to_oxigraph(term)
 
 
 class OxigraphReadOnly(Store):
