@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -74,9 +74,9 @@ class Snapshot:
     parts: list[Part] = field(default_factory=list)
     directory: Path | None = None  # dumps and store written for this snapshot alone
     resources: frozenset[URIRef] = field(default=frozenset())
-    data_iris: frozenset[URIRef] | None = None  # resource_iris of the data, when already known
+    data_iris: InitVar[frozenset[URIRef] | None] = None  # resource_iris of the data, when already known
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, data_iris: frozenset[URIRef] | None) -> None:
         # The home page, dumps, endpoint and well-known VoID are named in the meta graphs but
         # served by their own routes.
         self.part_dumps = {dump.name: dump for part in self.parts for dump in part.dumps}
@@ -87,8 +87,8 @@ class Snapshot:
                                URIRef(self.base_url + ".well-known/void")})
         # Removed and merged resources answer 410 and 301 (publisher.lifecycle), not 200.
         self.lifecycle = lifecycle(self.data.graph, self.base_url)
-        data_iris = self.data_iris if self.data_iris is not None else resource_iris(self.data.graph, self.base_url)
-        self.data_iris = None  # only the resources are kept
+        if data_iris is None:
+            data_iris = resource_iris(self.data.graph, self.base_url)
         self.resources = frozenset(iri for iri in (data_iris
                                                    | resource_iris(self.void, self.base_url)
                                                    | resource_iris(self.catalog, self.base_url)) - served_elsewhere

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyoxigraph as ox
-
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 

@@ -58,7 +58,8 @@ def used_prefixes(graph: Graph) -> dict[str, str]:
     bound = {str(namespace): prefix for prefix, namespace in graph.namespaces()}
     used = {}
     for _, predicate, obj in graph:
-        for iri in (predicate if predicate != RDF.type else None, obj if isinstance(obj, URIRef) else getattr(obj, "datatype", None)):
+        named = obj if isinstance(obj, URIRef) else getattr(obj, "datatype", None)  # or a literal's datatype
+        for iri in (predicate if predicate != RDF.type else None, named):
             namespace = _namespace(iri) if iri is not None else None
             if namespace in bound:
                 used[bound[namespace]] = namespace
