@@ -230,8 +230,6 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
                           f"after the queries): {sparql['serving_rss_mib']} MiB; all its workers had started "
                           f"(the server idle) {sparql['start_s']:.0f} s after it was started, and were measured "
                           "from then on.")
-        else:
-            lines[-1] += " Our endpoint is not measured at this size."
         if not sparql.get("rdflib"):
             lines[-1] += " rdflib's engine is not run at this size: it would need several GiB to parse the data."
         lines += ["", "| Query | rows | our endpoint | oxigraph serve | our engine | rdflib | endpoint / oxigraph "

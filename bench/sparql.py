@@ -146,41 +146,26 @@ def _read_with_cap(child, cap_s: float) -> dict | None:
     return json.loads(child.stdout.readline()) if ready else None
 
 
-def ntriples_of(data: Path, folder: Path) -> Path:
-    """The synthetic calendar as N-Triples (what the app's dump.nt holds), without starting the app."""
-    import pyoxigraph as ox
-
-    dump = folder / (data.stem + ".nt")
-    with dump.open("wb") as out:
-        ox.serialize(ox.parse(path=str(data), format=ox.RdfFormat.TURTLE, base_iri=BASE), out,
-                     format=ox.RdfFormat.N_TRIPLES)
-    return dump
-
-
-def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float, endpoint: bool = True,
-        rdflib: bool = True) -> dict:
-    """`endpoint`: also start our server on the data and query it over HTTP (it must load and
-    render the data first, which takes minutes at 100,000 events); `rdflib`: also rdflib's engine."""
+def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float, rdflib: bool = True) -> dict:
+    """Our server on the data, queried over HTTP once every worker has started (minutes at
+    100,000 events), then `oxigraph serve` and our engine on its dump; `rdflib`: also rdflib's."""
     from publisher.load import load_into_store
 
     results = {"queries": [p.stem for p in QUERIES], "ours": {}, "oxigraph": {}, "engine": {}, "rdflib": {}}
     work = Path(tempfile.mkdtemp(prefix="bench-sparql-"))
     try:
-        if endpoint:
-            started = time.perf_counter()
-            with our_endpoint(data) as (base, pid):
-                wait_until_idle(pid, timeout_s=900)
-                results["start_s"] = time.perf_counter() - started
-                dump = work / "dump.nt"
-                with requests.get(base + "dump.nt", timeout=300, stream=True) as response, dump.open("wb") as out:
-                    for chunk in response.iter_content(1 << 20):
-                        out.write(chunk)
-                for path in QUERIES:
-                    times, rows = http_times(base + "sparql", path.read_text(encoding="utf-8"), repeat)
-                    results["ours"][path.stem] = {**summary(times), "rows": rows}
-                results["serving_rss_mib"] = tree_rss_mib(pid)
-        else:
-            dump = ntriples_of(data, work)
+        started = time.perf_counter()
+        with our_endpoint(data) as (base, pid):
+            wait_until_idle(pid, timeout_s=900)
+            results["start_s"] = time.perf_counter() - started
+            dump = work / "dump.nt"
+            with requests.get(base + "dump.nt", timeout=300, stream=True) as response, dump.open("wb") as out:
+                for chunk in response.iter_content(1 << 20):
+                    out.write(chunk)
+            for path in QUERIES:
+                times, rows = http_times(base + "sparql", path.read_text(encoding="utf-8"), repeat)
+                results["ours"][path.stem] = {**summary(times), "rows": rows}
+            results["serving_rss_mib"] = tree_rss_mib(pid)
         results["triples"] = sum(1 for _ in dump.open("rb"))
         with oxigraph_server(timeout_s=300) as query_url:
             store = query_url.rsplit("/", 1)[0] + "/store?default"
