@@ -10,7 +10,6 @@ a ~1.5 ms millisecond query (bench/results/REPORT.md): most of the distance to `
 from __future__ import annotations
 
 import io
-from http import HTTPStatus
 from urllib.parse import parse_qs
 
 from werkzeug.http import http_date
@@ -21,7 +20,7 @@ from publisher.sparql.formats import HTML
 from publisher.sparql.guard import check
 from publisher.web.fast import every_response_headers, not_modified
 from publisher.web.security import MAX_REQUEST_BODY
-from publisher.web.sparql import result_format, run_on
+from publisher.web.sparql import plain_error, result_format, run_on
 
 PATHS = ("/sparql", "/en/sparql")
 
@@ -104,8 +103,6 @@ def _single_query(params: dict[str, list[str]] | None) -> str | None:
 
 def _plain(start_response, environ, status: int, message: str):
     """A failed query (time-out, syntax, too many rows, busy): the route's plain-text error."""
-    body = (message + "\n").encode("utf-8")
-    start_response(f"{status} {HTTPStatus(status).phrase.upper()}",
-                   [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-                   + every_response_headers(environ))
-    return [body]
+    response = plain_error(status, message)
+    response.headers.extend(every_response_headers(environ))
+    return response(environ, start_response)
