@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+from array import array
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import InitVar, dataclass, field, replace
 from datetime import datetime, timezone
@@ -31,6 +32,7 @@ from publisher.load import (LoadedData, StoredData, data_files, fingerprint, loa
                             parse_file, release_freed_memory, subject_origins)
 from publisher.namespaces import DCT, SCHEMA
 from publisher.parts import Part, data_parts
+from publisher.resource_set import ResourceSet, digests
 from publisher.scratch import scratch_dir
 from publisher.store.graph import memory_graph, store_graph
 from publisher.represent import Format
@@ -73,10 +75,10 @@ class Snapshot:
     store_path: Path | None
     parts: list[Part] = field(default_factory=list)
     directory: Path | None = None  # dumps and store written for this snapshot alone
-    resources: frozenset[URIRef] = field(default=frozenset())
-    data_iris: InitVar[frozenset[URIRef] | None] = None  # resource_iris of the data, when already known
+    resources: ResourceSet = field(init=False)
+    data_digests: InitVar[array | None] = None  # digests of the data's resource_iris, when already known
 
-    def __post_init__(self, data_iris: frozenset[URIRef] | None) -> None:
+    def __post_init__(self, data_digests: array | None) -> None:
         # The home page, dumps, endpoint and well-known VoID are named in the meta graphs but
         # served by their own routes.
         self.part_dumps = {dump.name: dump for part in self.parts for dump in part.dumps}
@@ -87,12 +89,10 @@ class Snapshot:
                                URIRef(self.base_url + ".well-known/void")})
         # Removed and merged resources answer 410 and 301 (publisher.lifecycle), not 200.
         self.lifecycle = lifecycle(self.data.graph, self.base_url)
-        if data_iris is None:
-            data_iris = resource_iris(self.data.graph, self.base_url)
-        self.resources = frozenset(iri for iri in (data_iris
-                                                   | resource_iris(self.void, self.base_url)
-                                                   | resource_iris(self.catalog, self.base_url)) - served_elsewhere
-                                   if iri not in self.lifecycle)
+        self.resources = ResourceSet(digests(self._data_iris()) if data_digests is None else data_digests,
+                                     resource_iris(self.void, self.base_url) | resource_iris(self.catalog, self.base_url),
+                                     served_elsewhere | self.lifecycle.gone | self.lifecycle.moved.keys(),
+                                     self._data_iris)
         # Sorted once per resource: every page of a much-linked resource slices the same list.
         self.incoming = lru_cache(maxsize=256)(lambda iri: incoming(self.graph, iri))
         # Each format of a resource renders from one description, so describe once for all.
@@ -102,6 +102,9 @@ class Snapshot:
         self.render_calendar = lru_cache(maxsize=1024)(self._render_calendar)
         self.render_image = lru_cache(maxsize=64)(self._render_image)
         self.render_feed = lru_cache(maxsize=256)(self._render_feed)
+
+    def _data_iris(self) -> set[URIRef]:
+        return resource_iris(self.data.graph, self.base_url)
 
     def discard(self) -> None:
         """Remove this snapshot's dumps and store from disk, once nothing serves them any more."""
@@ -247,7 +250,7 @@ class Prepared:
     home: URIRef | None
     void: Graph
     catalog: Graph
-    iris: frozenset[URIRef]
+    digests: array  # of the data's resource IRIs (publisher.resource_set)
 
 
 def prepare(settings: Settings, directory: Path) -> Prepared:
@@ -272,7 +275,7 @@ def prepare(settings: Settings, directory: Path) -> Prepared:
                             sparql_endpoint=endpoint, parts=parts,
                             page_of=lambda iri: Urls(settings.base_url, home).page(iri, "pl"))
     return Prepared(files=files, modified=modified, dumps=dumps, parts=parts, home=home, void=void, catalog=catalog,
-                    iris=frozenset(resource_iris(graph, settings.base_url)))
+                    digests=digests(resource_iris(graph, settings.base_url)))
 
 
 # Data files larger than this are prepared in a child process: what the whole-graph work leaves
@@ -329,7 +332,7 @@ def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1, in_
     snapshot = Snapshot(settings=settings, data=data, void=prepared.void, catalog=prepared.catalog,
                         dumps=prepared.dumps, modified=prepared.modified, home=prepared.home,
                         store_path=store_path if embedded else None, parts=prepared.parts, directory=directory,
-                        data_iris=prepared.iris)
+                        data_digests=prepared.digests)
     release_freed_memory()
     return snapshot
 
