@@ -167,11 +167,16 @@ def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float, rdflib
                 results["ours"][path.stem] = {**summary(times), "rows": rows}
             results["serving_rss_mib"] = tree_rss_mib(pid)
         results["triples"] = sum(1 for _ in dump.open("rb"))
-        with oxigraph_server(timeout_s=300) as query_url:
+        location = work / "oxigraph-serve"
+        with oxigraph_server(timeout_s=300, location=location) as query_url:
             store = query_url.rsplit("/", 1)[0] + "/store?default"
             with dump.open("rb") as body:
                 requests.post(store, data=body, headers={"Content-Type": "application/n-triples"},
                               timeout=900).raise_for_status()
+        # Measured as a deployment runs it: started on its store. Just after a load the data is
+        # still in memory (RocksDB memtables): at 100,000 events it ran the aggregate in 370 ms
+        # there and in 496 ms once restarted, as fast as pyoxigraph reading the same store.
+        with oxigraph_server(timeout_s=300, location=location) as query_url:
             for path in QUERIES:
                 times, rows = http_times(query_url, path.read_text(encoding="utf-8"), repeat)
                 results["oxigraph"][path.stem] = {**summary(times), "rows": rows}

@@ -112,21 +112,24 @@ def nginx_export(*build_args: str, port: int | None = None, server_extra: str = 
 
 
 @contextmanager
-def oxigraph_server(timeout_s: float = 10):
-    """Oxigraph server (PyPI `oxigraph`) on a free 127.0.0.1 port with its own store; yields its query URL."""
+def oxigraph_server(timeout_s: float = 10, location: Path | None = None):
+    """Oxigraph server (PyPI `oxigraph`) on a free 127.0.0.1 port; yields its query URL. Its store
+    is its own, removed afterwards, or the one at `location`, which is kept."""
     import shutil
     import tempfile
 
     binary = Path(sys.executable).with_name("oxigraph")
     assert binary.exists(), "the oxigraph server is missing: it is a test extra (pip install oxigraph)"
     port = free_port()
-    location = Path(tempfile.mkdtemp(prefix="publisher-oxigraph-"))
+    owned = location is None
+    location = Path(tempfile.mkdtemp(prefix="publisher-oxigraph-")) if owned else location
     process = subprocess.Popen([str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
                                 "--timeout-s", str(timeout_s)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/", process)
+        wait_until_up(f"http://127.0.0.1:{port}/", process, timeout=300)
         yield f"http://127.0.0.1:{port}/query"
     finally:
         stop(process)
-        shutil.rmtree(location, ignore_errors=True)
+        if owned:
+            shutil.rmtree(location, ignore_errors=True)
