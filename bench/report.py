@@ -201,8 +201,8 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
 
     if deref:
         lines += ["", "## 1. Dereferencing", "",
-                  f"wrk, 2 threads, 16 connections, {results['deref_duration']} s each (the better of two runs of each "
-                  "set-up), a mix of 6 IRIs × 4 formats "
+                  f"wrk, 2 threads, 16 connections, {results['deref_duration']} s a run, three runs of each set-up (nginx "
+                  "and production alternately; each figure the median of its three), a mix of 6 IRIs × 4 formats "
                   "(`bench/mix.lua`), on the real data. *app*: `publisher serve` as shipped (2 workers × 16 threads); "
                   "*nginx*: nginx serving `publisher build`'s export with the generated config (njs negotiation); "
                   "*production*: that nginx with `/sparql` proxied to the app (README, static export).", "",
