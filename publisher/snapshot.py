@@ -12,7 +12,9 @@ from array import array
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import InitVar, dataclass, field, replace
 from datetime import datetime, timezone
+from collections.abc import Iterator
 from functools import cached_property, lru_cache
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,6 +44,7 @@ from publisher.represent.feed import feed_pages, render_feed
 from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
 from publisher.represent.social_image import social_image
 from publisher.represent.rdf import render_rdf
+from publisher.represent.sitemap import pages_per_sitemap, sitemap, sitemap_count, sitemap_index
 from publisher.represent.urls import Urls
 from publisher.validate import Report, load_shapes, validate
 from publisher.void import build_void, dataset_iri, graph_stats
@@ -102,6 +105,8 @@ class Snapshot:
         self.render_calendar = lru_cache(maxsize=1024)(self._render_calendar)
         self.render_image = lru_cache(maxsize=64)(self._render_image)
         self.render_feed = lru_cache(maxsize=256)(self._render_feed)
+        # Listing pages reads the whole resource list; a full sitemap is ~20 MB: keep two.
+        self.render_sitemap = lru_cache(maxsize=2)(self._render_sitemap)
 
     def _data_iris(self) -> set[URIRef]:
         return resource_iris(self.data.graph, self.base_url)
@@ -175,13 +180,32 @@ class Snapshot:
         body = render_rdf(self.describe(iri, page), fmt, self.base_url)
         return Rendered(body, etag_of(body))
 
-    def html_pages(self) -> list[dict[str, str]]:
-        """Every HTML page, as its language versions: for the sitemap and the static export."""
+    def html_pages(self) -> Iterator[dict[str, str]]:
+        """Every HTML page, as its language versions, in a fixed order: for the sitemap."""
         urls = self.urls()
-        pages = [{lang: urls.page(iri, lang) for lang in LANGUAGES} for iri in sorted(self.resources)]
-        if self.query_page == self.base_url + "sparql":  # served here, or by the app behind nginx
-            pages.append({lang: self.base_url + ("sparql" if lang == "pl" else f"{lang}/sparql") for lang in LANGUAGES})
-        return pages
+        for iri in sorted(self.resources):
+            yield {lang: urls.page(iri, lang) for lang in LANGUAGES}
+        if self._query_page_here():
+            yield {lang: self.base_url + ("sparql" if lang == "pl" else f"{lang}/sparql") for lang in LANGUAGES}
+
+    def _query_page_here(self) -> bool:
+        return self.query_page == self.base_url + "sparql"  # served here, or by the app behind nginx
+
+    def sitemap_count(self) -> int:
+        return sitemap_count(len(self.resources) + self._query_page_here())
+
+    def _render_sitemap(self, number: int) -> Rendered | None:
+        """/sitemap.xml (0): every page, or the index of the sitemaps when they are several;
+        /sitemap-N.xml: the Nth share of the pages. None: no such sitemap."""
+        count = self.sitemap_count()
+        if number == 0 and count > 1:
+            body = sitemap_index(self.base_url, count, self.modified)
+        elif number == 0 or (count > 1 and 1 <= number <= count):
+            first = max(number - 1, 0) * pages_per_sitemap()
+            body = sitemap(islice(self.html_pages(), first, first + pages_per_sitemap()), self.modified)
+        else:
+            return None
+        return Rendered(body, etag_of(body))
 
     def urls(self) -> Urls:
         return Urls(self.base_url, self.home, self.query_page)

@@ -19,7 +19,7 @@ from publisher.export.nginx import Ended, http_block, negotiate_js, server_block
 from publisher.i18n import LANGUAGES
 from publisher.represent import FORMATS, HTML, RDF_FORMATS
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
-from publisher.represent.sitemap import robots, sitemap
+from publisher.represent.sitemap import robots, sitemap_name
 from publisher.snapshot import Snapshot, build_snapshot
 
 
@@ -84,7 +84,9 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     for lang in LANGUAGES:
         for page in range(1, snapshot.feed_pages() + 1):
             writer.write(f"{localized('changes', lang)}{page_suffix(page)}.atom", snapshot.render_feed(lang, page).body)
-    writer.write("sitemap.xml", sitemap(snapshot.html_pages(), snapshot.modified))
+    count = snapshot.sitemap_count()
+    for number in range(count + 1 if count > 1 else 1):  # the index and its sitemaps, or the one sitemap
+        writer.write(sitemap_name(number) if number else "sitemap.xml", snapshot.render_sitemap(number).body)
     writer.write("robots.txt", robots(snapshot.base_url))
     for asset in sorted((PROJECT_ROOT / "site" / "static").iterdir()):
         writer.write(f"static/{asset.name}", asset.read_bytes())

@@ -176,7 +176,7 @@ server {{
         add_header Content-Disposition 'attachment; filename="$1.ics"';
     }}
 
-    location ~ "^{prefix}(dump\\.|data/|sitemap\\.xml$|robots\\.txt$|static/)" {{
+    location ~ "^{prefix}(dump\\.|data/|sitemap(-[0-9]+)?\\.xml$|robots\\.txt$|static/)" {{
 {block(common)}
     }}
 

@@ -1,14 +1,45 @@
-"""sitemap.xml (sitemaps.org 0.9) with hreflang alternates, and robots.txt naming it."""
+"""sitemap.xml (sitemaps.org 0.9) with hreflang alternates, and robots.txt naming it.
+
+A sitemap file holds at most 50,000 URLs (the protocol's limit; crawlers refuse a larger one),
+and every language version of a page is a URL. A publication with more pages has a sitemap
+index at /sitemap.xml naming /sitemap-1.xml, /sitemap-2.xml, …, each with whole pages.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from publisher.i18n import LANGUAGES
 
+URLS_PER_SITEMAP = 50_000
 
-def sitemap(pages: list[dict[str, str]], modified: datetime) -> bytes:
+
+def pages_per_sitemap() -> int:
+    return URLS_PER_SITEMAP // len(LANGUAGES)
+
+
+def sitemap_count(pages: int) -> int:
+    """How many sitemap files `pages` pages (all their language versions) need."""
+    return max(1, -(-pages // pages_per_sitemap()))
+
+
+def sitemap_name(number: int) -> str:
+    return f"sitemap-{number}.xml"
+
+
+def sitemap_index(base_url: str, count: int, modified: datetime) -> bytes:
+    lastmod = modified.date().isoformat()
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    out += [f"<sitemap><loc>{escape(base_url + sitemap_name(number))}</loc><lastmod>{lastmod}</lastmod></sitemap>"
+            for number in range(1, count + 1)]
+    out.append("</sitemapindex>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def sitemap(pages: Iterable[dict[str, str]], modified: datetime) -> bytes:
     """`pages` maps language → URL for each page; every language version is listed with all."""
     lastmod = modified.date().isoformat()
     out = ['<?xml version="1.0" encoding="UTF-8"?>',

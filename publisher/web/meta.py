@@ -6,7 +6,7 @@ from flask import Blueprint, abort, send_file
 
 from publisher.etag import etag_of
 from publisher.represent.feed import MEDIA_TYPE as ATOM
-from publisher.represent.sitemap import robots, sitemap
+from publisher.represent.sitemap import robots
 from publisher.snapshot import Rendered
 from publisher.web.documents import document_response, negotiate, requested_page
 from publisher.web.resources import respond
@@ -53,9 +53,21 @@ def changes(lang: str):
 
 @blueprint.route("/sitemap.xml")
 def sitemap_xml():
+    """The sitemap, or with more pages than one file may list, the index of /sitemap-N.xml."""
+    return _sitemap(0)
+
+
+@blueprint.route("/sitemap-<int:number>.xml")
+def sitemap_part(number: int):
+    return _sitemap(number) if number > 0 else abort(404)
+
+
+def _sitemap(number: int):
     snapshot = current_snapshot()
-    body = sitemap(snapshot.html_pages(), snapshot.modified)
-    return document_response(snapshot, Rendered(body, etag_of(body)), None, location=None, alternates=[],
+    rendered = snapshot.render_sitemap(number)
+    if rendered is None:
+        abort(404)
+    return document_response(snapshot, rendered, None, location=None, alternates=[],
                              negotiated=False, content_type="application/xml; charset=utf-8")
 
 

@@ -77,8 +77,13 @@ def specification(base_url: str) -> dict:
                                                                    "application/ld+json", "application/gzip"], 404)}},
             "/event.ics": {"get": {"summary": "The main event as iCalendar",
                                    "responses": _responses(["text/calendar"], 404)}},
-            "/sitemap.xml": {"get": {"summary": "Sitemap with hreflang alternates",
+            "/sitemap.xml": {"get": {"summary": "Sitemap with hreflang alternates (an index of sitemaps "
+                                                "when the pages are more than one file may list)",
                                      "responses": _responses(["application/xml"])}},
+            "/sitemap-{number}.xml": {"get": {"summary": "The Nth sitemap named by the index",
+                                              "parameters": [{"name": "number", "in": "path", "required": True,
+                                                              "schema": {"type": "integer", "minimum": 1}}],
+                                              "responses": _responses(["application/xml"], 404)}},
             "/robots.txt": {"get": {"summary": "robots.txt naming the sitemap", "responses": _responses(["text/plain"])}},
         },
     }

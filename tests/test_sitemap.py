@@ -1,0 +1,89 @@
+"""Crawlers refuse a sitemap of more than 50,000 URLs: a publication with more pages (a city
+calendar of 10,000 events has ~90,000 page versions) gets a sitemap index and its sitemaps, in
+the app and in the static export alike. Here the limit is lowered to split the real data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import etree
+
+from conftest import ROOT
+from publisher.config import Settings
+from publisher.export.build import export
+from publisher.represent import sitemap as sitemap_module
+from publisher.snapshot import build_snapshot
+from publisher.web import create_app
+
+BASE = "http://127.0.0.1:8000/"
+REFERENCE = ROOT / "tests" / "reference"
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+URLSET = etree.XMLSchema(etree.parse(str(REFERENCE / "sitemap" / "sitemap.xsd")))
+INDEX = etree.XMLSchema(etree.parse(str(REFERENCE / "sitemap" / "siteindex.xsd")))
+
+
+@pytest.fixture(scope="module")
+def snapshot():
+    built = build_snapshot(Settings(base_url=BASE))
+    yield built
+    built.discard()
+
+
+def locations(document) -> list[str]:
+    return document.xpath("//s:loc/text()", namespaces=NS)
+
+
+def test_one_sitemap_lists_every_page_when_they_fit(snapshot):
+    client = create_app(snapshot=snapshot).test_client()
+    document = etree.fromstring(client.get("/sitemap.xml").data)
+    URLSET.assertValid(document)
+    assert len(locations(document)) > 80
+    assert client.get("/sitemap-1.xml").status_code == 404
+
+
+def test_more_pages_than_one_file_may_list_get_an_index_and_its_sitemaps(snapshot, monkeypatch):
+    whole = locations(etree.fromstring(snapshot.render_sitemap(0).body))
+    monkeypatch.setattr(sitemap_module, "URLS_PER_SITEMAP", 40)  # 20 pages, each in pl and en
+    split = build_snapshot(Settings(base_url=BASE))
+    try:
+        client = create_app(snapshot=split).test_client()
+        response = client.get("/sitemap.xml")
+        assert response.status_code == 200 and response.headers["Content-Type"].startswith("application/xml")
+        index = etree.fromstring(response.data)
+        INDEX.assertValid(index)
+        named = locations(index)
+        assert named == [f"{BASE}sitemap-{n}.xml" for n in range(1, len(named) + 1)]
+        assert len(named) == -(-len(whole) // 40)
+        listed = []
+        for url in named:
+            part = client.get(url.removeprefix(BASE.rstrip("/")))
+            assert part.status_code == 200 and part.headers.get("ETag")
+            document = etree.fromstring(part.data)
+            URLSET.assertValid(document)
+            assert len(locations(document)) <= 40
+            for entry in document.xpath("//s:url", namespaces=NS):  # a page's versions stay together
+                assert set(entry.xpath("x:link/@href", namespaces=NS)) <= set(locations(document))
+            listed += locations(document)
+        assert listed == whole
+        for missing in ("/sitemap-0.xml", f"/sitemap-{len(named) + 1}.xml", "/sitemap--1.xml"):
+            assert client.get(missing).status_code == 404, missing
+    finally:
+        split.discard()
+
+
+def test_the_export_writes_the_same_sitemaps_and_nginx_serves_them_as_files(snapshot, monkeypatch, tmp_path):
+    monkeypatch.setattr(sitemap_module, "URLS_PER_SITEMAP", 40)
+    split = build_snapshot(Settings(base_url=BASE), in_memory=True)
+    try:
+        export(split, tmp_path, "127.0.0.1:8080", progress=False)
+        client = create_app(snapshot=split).test_client()
+        written = sorted(p.name for p in (tmp_path / "public").glob("sitemap*.xml"))
+        assert len(written) == split.sitemap_count() + 1 > 2
+        for name in written:
+            assert (tmp_path / "public" / name).read_bytes() == client.get("/" + name).data, name
+    finally:
+        split.discard()
+    config = (tmp_path / "nginx" / "server.conf").read_text(encoding="utf-8")
+    static = next(re.compile(pattern) for pattern in re.findall(r'location ~ "(\^[^"]*sitemap[^"]*)"', config))
+    assert all(static.match(f"/{name}") for name in ("sitemap.xml", "sitemap-1.xml", "sitemap-12.xml"))
