@@ -32,3 +32,13 @@ def test_longer_text_draws_more_and_the_same_facts_give_the_same_bytes():
     short = social_image("A", "1", "B")
     assert short == social_image("A", "1", "B")
     assert colours(social_image("A much longer title of an event", "1", "B"))[PAPER] < colours(short)[PAPER]
+
+
+def test_antialiased_edges_blend_each_text_into_its_own_ink_only():
+    def blends(ink):
+        return {tuple(round(p + (i - p) * level / 15) for p, i in zip(PAPER, ink)) for level in range(16)}
+
+    only_dates = colours(social_image("", "16–17 listopada 2017", ""))
+    assert set(only_dates) <= blends(ACCENT) and len(only_dates) > 8  # smooth edges, never in INK
+    only_title = colours(social_image("MIEJSCA OTWARTE", "", "Warszawa"))
+    assert set(only_title) - {ACCENT} <= blends(INK) and len(set(only_title) & blends(INK)) > 8
