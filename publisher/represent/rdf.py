@@ -29,8 +29,8 @@ _NAMESPACE = re.compile(r"^(.*[/#])[A-Za-z_][\w.-]*$")
 def render_rdf(graph: Graph, fmt: Format, base_url: str) -> bytes:
     if fmt is TURTLE:
         return turtle(ordered_quads(graph), used_prefixes(graph))
-    if fmt is NTRIPLES:
-        return ntriples(ordered_quads(graph))
+    if fmt is NTRIPLES:  # its lines are sorted: the triples need no order of their own
+        return ntriples(list(to_oxigraph_quads(graph)))
     if fmt is RDFXML:
         return to_rdfxml(graph)
     if fmt is JSONLD:
