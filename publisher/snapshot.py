@@ -9,10 +9,10 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 from array import array
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import InitVar, dataclass, field, replace
 from datetime import datetime, timezone
-from collections.abc import Iterator
 from functools import cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
