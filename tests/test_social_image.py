@@ -42,3 +42,14 @@ def test_antialiased_edges_blend_each_text_into_its_own_ink_only():
     assert set(only_dates) <= blends(ACCENT) and len(only_dates) > 8  # smooth edges, never in INK
     only_title = colours(social_image("MIEJSCA OTWARTE", "", "Warszawa"))
     assert set(only_title) - {ACCENT} <= blends(INK) and len(set(only_title) & blends(INK)) > 8
+
+
+def test_a_long_title_gives_way_so_that_the_dates_and_place_stay_on_the_image():
+    title = "A very long title of an event that keeps going and going over many words " * 3
+    dates = "od poniedziałku 16 listopada 2017 r. do wtorku 17 listopada 2017 r., dwa dni obrad"
+    place = "Biblioteka i dom kultury, ulica z bardzo długą nazwą 66, Warszawa, dzielnica Białołęka"
+    image = Image.open(BytesIO(social_image(title, dates, place))).convert("RGB")
+    bottom = image.crop((0, HEIGHT - 30, WIDTH, HEIGHT))
+    assert bottom.getcolors() == [(WIDTH * 30, PAPER)]  # nothing cut off at the bottom edge
+    place_rows = image.crop((0, 520, WIDTH, HEIGHT - 30)).getcolors(maxcolors=WIDTH * HEIGHT)
+    assert dict((colour, count) for count, colour in place_rows).get(INK, 0) > 500  # its last line is drawn

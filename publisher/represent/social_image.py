@@ -58,23 +58,39 @@ def _palette() -> list[int]:
     return entries
 
 
+def _shortened(draw: ImageDraw.ImageDraw, lines: list[str], most: int, font, width: int) -> list[str]:
+    """At most `most` lines; a cut title ends in an ellipsis (the page and alt text have it whole)."""
+    if len(lines) <= most:
+        return lines
+    last = lines[most - 1]
+    while " " in last and draw.textlength(last + " …", font=font) > width:
+        last = last.rsplit(" ", 1)[0]
+    return lines[:most - 1] + [last + " …"]
+
+
+TOP, BOTTOM, TITLE_LINE, GAP, DETAIL_LINE = 96, 40, 80, 24, 52  # px; 52 holds a 40 px line's descenders
+
+
 def social_image(title: str, dates: str, place: str) -> bytes:
     canvas = Image.new("L", (WIDTH, HEIGHT), 0)
     draw = ImageDraw.Draw(canvas)
     draw.rectangle([0, 0, WIDTH, 24], fill=2 * SHADES - 1)  # the bar, in full accent
-    margin, y = 72, 96
-    title_font = _font(True, 64)
-    for line in _wrap(draw, title, title_font, WIDTH - 2 * margin)[:4]:
+    margin, width = 72, WIDTH - 2 * 72
+    title_font, detail_font = _font(True, 64), _font(False, 40)
+    details = [(_wrap(draw, dates, detail_font, width)[:2], True), (_wrap(draw, place, detail_font, width)[:2], False)]
+    # The title gives way to the dates and place: all of them stay above the bottom margin.
+    room = HEIGHT - BOTTOM - TOP - GAP - DETAIL_LINE * sum(len(lines) for lines, _ in details)
+    y = TOP
+    for line in _shortened(draw, _wrap(draw, title, title_font, width), min(4, room // TITLE_LINE), title_font, width):
         draw.text((margin, y), line, font=title_font, fill=SHADES - 1)
-        y += 80
-    y += 24
-    detail_font = _font(False, 40)
-    for text, accent in ((dates, True), (place, False)):
+        y += TITLE_LINE
+    y += GAP
+    for lines, accent in details:
         top = y
-        for line in _wrap(draw, text, detail_font, WIDTH - 2 * margin)[:2]:
+        for line in lines:
             draw.text((margin, y), line, font=detail_font, fill=SHADES - 1)
-            y += 52
-        if accent and y > top:  # 52 px a line holds a 40 px line's descenders
+            y += DETAIL_LINE
+        if accent and y > top:
             band = (0, top, WIDTH, y)
             canvas.paste(canvas.crop(band).point([SHADES + level if level else 0 for level in range(256)]), band)
     canvas.putpalette(_palette())  # the grey levels are the palette's indices: now a "P" image
