@@ -13,6 +13,7 @@ from publisher.load import load
 from publisher.validate import load_shapes
 
 ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "tests" / "reference"  # published schemas and shapes the tests check against
 BASE = "http://127.0.0.1:8000/"
 
 

@@ -11,9 +11,8 @@ import requests
 from lxml import etree
 from rdflib import RDF, Graph, Namespace, URIRef
 
-from conftest import ROOT
+from conftest import REFERENCE, ROOT
 
-REFERENCE = ROOT / "tests" / "reference"
 CKAN_PYTHON = ROOT / ".venv-ckan" / "bin" / "python"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
