@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 from rdflib import Graph
+from rdflib.plugins.serializers.jsonld import from_rdf
+from rdflib.plugins.shared.jsonld.context import Context
 
 LANGUAGE_MAPPED = ("name", "description", "alternateName", "disambiguatingDescription",
                    "keywords", "roleName", "contactType", "audienceType", "addressLocality")
@@ -46,8 +48,14 @@ def _sorted(value):
     return value
 
 
+# Parsed once: rdflib would parse the context again for every document (a fifth of its time).
+_PARSED_CONTEXT = Context(CONTEXT)
+
+
 def to_jsonld(graph: Graph) -> bytes:
-    document = json.loads(graph.serialize(format="json-ld", context=CONTEXT, auto_compact=True))
+    # What rdflib's serializer builds, without its text round trip (dumps, then loads here).
+    document = from_rdf(graph, _PARSED_CONTEXT, auto_compact=True)
+    document["@context"] = CONTEXT
     if "@graph" not in document:
         document = {"@context": document.pop("@context"), "@graph": [document] if document else []}
     document["@graph"] = _sorted(document["@graph"])
