@@ -221,7 +221,10 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
                   "with `Accept: application/sparql-results+json` to "
                   + ("our `/sparql` and " if sparql.get("ours") else "")
                   + "`oxigraph serve` loaded with the same N-Triples, then started again on its store (as a "
-                  "deployment runs; just after a load the data is still in memory); and without HTTP, in a child process, our "
+                  "deployment runs; just after a load the data is still in memory)"
+                  + (", both running, the two taken alternately request by request"
+                     if sparql.get("interleaved") else "")
+                  + "; and without HTTP, in a child process, our "
                   "engine as a query worker runs it (the same read-only on-disk store, query and JSON writer)"]
         if sparql.get("rdflib"):
             method.append(f"and rdflib's engine on the same N-Triples ({results['rdflib_repeat']} times)")
