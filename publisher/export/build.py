@@ -43,10 +43,14 @@ class Progress:
 class Writer:
     def __init__(self, root: Path, mtime: float):
         self.root, self.mtime, self.count = root, mtime, 0
+        # Folders already made: asking again costs a system call a file (~0.1 ms on ext4 here).
+        self.folders: set[Path] = set()
 
     def write(self, relative: str, body: bytes) -> None:
         path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
         path.write_bytes(body)
         os.utime(path, (self.mtime, self.mtime))
         self.count += 1
