@@ -38,7 +38,9 @@ class QueryPool:
         self.store_path, self.size, self.timeout = store_path, size, timeout
         self.queue_wait, self.niceness, self.memory_limit = queue_wait, niceness, memory_limit
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: under light load queries go to the process that answered the last
+        # one, whose caches are warm (~0.06 ms less on a 2 ms lookup, measured alternately).
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._closed = False
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
