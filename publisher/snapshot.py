@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import threading
 from array import array
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -44,7 +45,7 @@ from publisher.represent.feed import feed_pages, render_feed
 from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
 from publisher.represent.social_image import social_image
 from publisher.represent.rdf import render_rdf
-from publisher.represent.sitemap import pages_per_sitemap, sitemap, sitemap_count, sitemap_index
+from publisher.represent.sitemap import pages_per_sitemap, sitemap, sitemap_count, sitemap_index, sitemap_name
 from publisher.represent.urls import Urls
 from publisher.validate import Report, load_shapes, validate
 from publisher.void import build_void, dataset_iri, graph_stats
@@ -105,8 +106,8 @@ class Snapshot:
         self.render_calendar = lru_cache(maxsize=1024)(self._render_calendar)
         self.render_image = lru_cache(maxsize=64)(self._render_image)
         self.render_feed = lru_cache(maxsize=256)(self._render_feed)
-        # Listing pages reads the whole resource list; a full sitemap is ~20 MB: keep two.
-        self.render_sitemap = lru_cache(maxsize=2)(self._render_sitemap)
+        self._sitemaps: dict[int, tuple[Path, str]] | None = None  # written on first use
+        self._sitemaps_lock = threading.Lock()
 
     def _data_iris(self) -> set[URIRef]:
         return resource_iris(self.data.graph, self.base_url)
@@ -194,18 +195,37 @@ class Snapshot:
     def sitemap_count(self) -> int:
         return sitemap_count(len(self.resources) + self._query_page_here())
 
-    def _render_sitemap(self, number: int) -> Rendered | None:
-        """/sitemap.xml (0): every page, or the index of the sitemaps when they are several;
-        /sitemap-N.xml: the Nth share of the pages. None: no such sitemap."""
+    def sitemap_numbers(self) -> range:
+        """0 is /sitemap.xml: every page, or the index of /sitemap-1.xml … when they are several."""
         count = self.sitemap_count()
-        if number == 0 and count > 1:
-            body = sitemap_index(self.base_url, count, self.modified)
-        elif number == 0 or (count > 1 and 1 <= number <= count):
-            first = max(number - 1, 0) * pages_per_sitemap()
-            body = sitemap(islice(self.html_pages(), first, first + pages_per_sitemap()), self.modified)
-        else:
-            return None
-        return Rendered(body, etag_of(body))
+        return range(count + 1 if count > 1 else 1)
+
+    def render_sitemap(self, number: int) -> Rendered | None:
+        """A sitemap by its number; None: no such sitemap."""
+        found = self._sitemap_files().get(number)
+        return None if found is None else Rendered(found[0].read_bytes(), found[1])
+
+    def _sitemap_files(self) -> dict[int, tuple[Path, str]]:
+        """Every sitemap, written into this snapshot's folder the first time one is asked for, in
+        one pass over the pages. Listing them reads the whole resource list (seconds at 100,000
+        events): no later request does it again, however a client cycles through the sitemaps."""
+        with self._sitemaps_lock:
+            if self._sitemaps is None:
+                folder = self.directory / "sitemaps"
+                folder.mkdir(exist_ok=True)
+                numbers = self.sitemap_numbers()
+                pages = self.html_pages()
+                files = {}
+                for number in numbers:
+                    if number == 0 and len(numbers) > 1:  # the index of the others
+                        body = sitemap_index(self.base_url, len(numbers) - 1, self.modified)
+                    else:  # the next share of the pages
+                        body = sitemap(islice(pages, pages_per_sitemap()), self.modified)
+                    path = folder / sitemap_name(number)
+                    path.write_bytes(body)
+                    files[number] = (path, etag_of(body))
+                self._sitemaps = files
+            return self._sitemaps
 
     def urls(self) -> Urls:
         return Urls(self.base_url, self.home, self.query_page)

@@ -88,9 +88,8 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     for lang in LANGUAGES:
         for page in range(1, snapshot.feed_pages() + 1):
             writer.write(f"{localized('changes', lang)}{page_suffix(page)}.atom", snapshot.render_feed(lang, page).body)
-    count = snapshot.sitemap_count()
-    for number in range(count + 1 if count > 1 else 1):  # the index and its sitemaps, or the one sitemap
-        writer.write(sitemap_name(number) if number else "sitemap.xml", snapshot.render_sitemap(number).body)
+    for number in snapshot.sitemap_numbers():
+        writer.write(sitemap_name(number), snapshot.render_sitemap(number).body)
     writer.write("robots.txt", robots(snapshot.base_url))
     for asset in sorted((PROJECT_ROOT / "site" / "static").iterdir()):
         writer.write(f"static/{asset.name}", asset.read_bytes())

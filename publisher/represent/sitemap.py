@@ -26,7 +26,7 @@ def sitemap_count(pages: int) -> int:
 
 
 def sitemap_name(number: int) -> str:
-    return f"sitemap-{number}.xml"
+    return f"sitemap-{number}.xml" if number else "sitemap.xml"
 
 
 def sitemap_index(base_url: str, count: int, modified: datetime) -> bytes:
