@@ -230,8 +230,9 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
             method.append(f"and rdflib's engine on the same N-Triples ({results['rdflib_repeat']} times)")
         lines.append(" ".join(method) + f"; each stopped at {results['rdflib_cap_s']} s a query.")
         if sparql.get("ours"):
+            after = "the queries" + (" and the mix again from 8 clients at once" if sparql.get("interleaved") else "")
             lines[-1] += (f" Serving RSS of our server (2 workers, their query processes and the master, "
-                          f"after the queries{' and the mix again from 8 clients at once' if sparql.get('interleaved') else ''}): {sparql['serving_rss_mib']} MiB; all its workers had started "
+                          f"after {after}): {sparql['serving_rss_mib']} MiB; all its workers had started "
                           f"(the server idle) {sparql['start_s']:.0f} s after it was started, and were measured "
                           "from then on.")
         if not sparql.get("rdflib"):
