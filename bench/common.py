@@ -53,8 +53,10 @@ def wrk(base: str, duration: int, connections: int = 16) -> dict:
 def timed(command: list[str], cap_s: float, env: dict | None = None) -> dict:
     """Run `command`; wall time and peak RSS, or `capped` if it was stopped at `cap_s` seconds."""
     started = time.monotonic()
+    # In a session of its own, so that stopping it at the cap stops the processes it forked too
+    # (a build's renderers kept writing into the folder being removed, and using the CPU).
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, **(env or {})})
+                               env={**os.environ, **(env or {})}, start_new_session=True)
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         elapsed = time.monotonic() - started
@@ -63,7 +65,7 @@ def timed(command: list[str], cap_s: float, env: dict | None = None) -> dict:
             return {"seconds": round(elapsed, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024), "capped": False,
                     "ok": process.returncode == 0}
         if elapsed > cap_s:
-            process.send_signal(signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
             _, _, usage = os.wait4(process.pid, 0)
             return {"seconds": None, "cap_s": cap_s, "peak_rss_mib": round(usage.ru_maxrss / 1024), "capped": True,
                     "ok": False}
