@@ -7,12 +7,12 @@ import pickle
 
 from rdflib import URIRef
 
+from conftest import BASE
 from publisher.config import DEFAULT_DATA, Settings
 from publisher.describe import resource_iris
 from publisher.resource_set import ResourceSet, digests
 from publisher.snapshot import build_snapshot
 
-BASE = "http://127.0.0.1:8000/"
 DATA = [URIRef(BASE + f"event/{n}") for n in range(1000)]
 EXTRA = [URIRef(BASE + "catalog"), URIRef(BASE + "event/7")]  # one of them is also in the data
 EXCLUDED = [URIRef(BASE + "event/3"), URIRef(BASE + "sparql")]

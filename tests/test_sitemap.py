@@ -9,14 +9,13 @@ import re
 import pytest
 from lxml import etree
 
-from conftest import REFERENCE
+from conftest import BASE, REFERENCE
 from publisher.config import Settings
 from publisher.export.build import export
 from publisher.represent import sitemap as sitemap_module
 from publisher.snapshot import build_snapshot
 from publisher.web import create_app
 
-BASE = "http://127.0.0.1:8000/"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 URLSET = etree.XMLSchema(etree.parse(str(REFERENCE / "sitemap" / "sitemap.xsd")))
 INDEX = etree.XMLSchema(etree.parse(str(REFERENCE / "sitemap" / "siteindex.xsd")))

@@ -7,14 +7,13 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
+from conftest import BASE
 from publisher.config import DEFAULT_DATA, Settings
 from publisher.namespaces import SCHEMA
 from publisher.represent import RDF_FORMATS
 from publisher.snapshot import build_snapshot
 from publisher.store.graph import store_of
 from publisher.void import graph_stats
-
-BASE = "http://127.0.0.1:8000/"
 
 
 @pytest.fixture(scope="module")
