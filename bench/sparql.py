@@ -82,6 +82,13 @@ def our_endpoint(data: Path):
         stop(process)
 
 
+def post_query(url: str, query: str, timeout: float = 300) -> requests.Response:
+    """A protocol POST asking for JSON results; an error status raises."""
+    response = requests.post(url, data={"query": query}, headers={"Accept": JSON}, timeout=timeout)
+    response.raise_for_status()
+    return response
+
+
 def http_times(urls: list[str], query: str, repeat: int) -> tuple[list[list[float]], list[int]]:
     """The query `repeat` times at each endpoint, taken alternately request by request, so that
     a slow moment of the machine (this one varies by ±0.5 ms on millisecond queries) falls on
@@ -90,9 +97,8 @@ def http_times(urls: list[str], query: str, repeat: int) -> tuple[list[list[floa
     for attempt in range(repeat + 1):
         for index, url in enumerate(urls):
             started = time.perf_counter()
-            response = requests.post(url, data={"query": query}, headers={"Accept": JSON}, timeout=300)
+            response = post_query(url, query)
             elapsed = time.perf_counter() - started
-            response.raise_for_status()
             rows[index] = len(response.json()["results"]["bindings"])
             if attempt:
                 times[index].append(elapsed)
@@ -106,12 +112,8 @@ def every_query_process_busy(url: str, clients: int = 8) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     queries = [path.read_text(encoding="utf-8") for path in QUERIES] * clients
-
-    def ask(query: str) -> None:
-        requests.post(url, data={"query": query}, headers={"Accept": JSON}, timeout=300).raise_for_status()
-
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(ask, queries))
+        list(pool.map(lambda query: post_query(url, query), queries))
 
 
 def summary(times: list[float]) -> dict:
@@ -182,7 +184,7 @@ def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float, rdflib
             # A worker starts its query processes on its first query: a few queries reach every
             # worker, and the measuring starts once those processes have started.
             for _ in range(8):
-                requests.post(base + "sparql", data={"query": "ASK {}"}, headers={"Accept": JSON}, timeout=60)
+                post_query(base + "sparql", "ASK {}", timeout=60)
             dump = work / "dump.nt"
             with requests.get(base + "dump.nt", timeout=300, stream=True) as response, dump.open("wb") as out:
                 for chunk in response.iter_content(1 << 20):
