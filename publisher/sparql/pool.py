@@ -3,6 +3,10 @@
 Python threads cannot be stopped and pyoxigraph has no cancellation, so each query runs in a
 worker process. The web thread waits on the pipe (without the GIL); on time-out it kills the
 worker and a replacement starts in the background, so other requests never wait on it.
+
+A query that a worker answered quickly is answered in the serving process when it comes again:
+a snapshot never changes, so the same query does the same work and cannot run away, and for a
+millisecond query the hop to a worker (and that worker's colder caches) is most of its cost.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import queue
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from publisher.sparql import QueryError, timed_out, worker
@@ -33,10 +38,16 @@ class _Worker:
 
 
 class QueryPool:
+    """`local_store`: the same store opened in this process, where queries a worker answered in
+    under `local_under` seconds run when they come again (the last `remembered` such queries)."""
+
     def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, queue_wait: float = 5.0,
-                 niceness: int = 10, memory_limit: int = 0):
+                 niceness: int = 10, memory_limit: int = 0, local_store=None, local_under: float = 0.01,
+                 remembered: int = 1024):
         self.store_path, self.size, self.timeout = store_path, size, timeout
         self.queue_wait, self.niceness, self.memory_limit = queue_wait, niceness, memory_limit
+        self.local_store, self.local_under, self.remembered = local_store, local_under, remembered
+        self._quick: OrderedDict[tuple, None] = OrderedDict()
         self._context = multiprocessing.get_context("spawn")
         # Last in, first out: under light load queries go to the process that answered the last
         # one, whose caches are warm (~0.06 ms less on a 2 ms lookup, measured alternately).
@@ -98,6 +109,31 @@ class QueryPool:
         self._wanted.put(True)
 
     def run(self, job: Job, timeout: float | None = None) -> bytes:
+        key = (job.query, job.form, job.format_key, job.max_rows)
+        if self.local_store is not None and self._known_quick(key):
+            outcome = worker.answer(self.local_store, job, within_limit=True)
+        else:
+            outcome = self._run_isolated(job, timeout)
+            if outcome.ok and outcome.seconds < self.local_under:
+                self._remember_quick(key)
+        if not outcome.ok:
+            raise QueryError(outcome.status, outcome.message)
+        return outcome.body
+
+    def _known_quick(self, key: tuple) -> bool:
+        with self._lock:
+            if key not in self._quick:
+                return False
+            self._quick.move_to_end(key)
+            return True
+
+    def _remember_quick(self, key: tuple) -> None:
+        with self._lock:
+            self._quick[key] = None
+            if len(self._quick) > self.remembered:
+                self._quick.popitem(last=False)
+
+    def _run_isolated(self, job: Job, timeout: float | None) -> Outcome:
         timeout = self.timeout if timeout is None else timeout
         try:
             found = self._idle.get(timeout=self.queue_wait)
@@ -113,9 +149,7 @@ class QueryPool:
             self._retire(found)
             raise QueryError(503, "The query worker ended unexpectedly (the query may need too much memory).") from None
         self._idle.put(found)
-        if not outcome.ok:
-            raise QueryError(outcome.status, outcome.message)
-        return outcome.body
+        return outcome
 
     def close(self) -> None:
         self._closed = True

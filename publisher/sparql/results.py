@@ -47,10 +47,13 @@ class _RowCounter(io.RawIOBase):
         return len(chunk)
 
 
-def write_solutions(solutions, key: str, max_rows: int) -> bytes:
+def write_solutions(solutions, key: str, max_rows: int | None) -> bytes:
+    """`max_rows` None: the rows are known to be within the limit, and are not counted."""
+    if max_rows is None:
+        return solutions.serialize(format=RESULT_FORMATS[key])
     # pyoxigraph's own writers are several times faster than Python's. To keep the row limit
     # while streaming, the results go out as TSV (lossless terms) through a counter, and are
-    # converted to the wanted format by pyoxigraph.
+    # converted to the wanted format by pyoxigraph (the same bytes as written directly).
     counter = _RowCounter(max_rows)
     solutions.serialize(counter, format=ox.QueryResultsFormat.TSV)
     tsv = b"".join(counter.chunks)
@@ -73,8 +76,9 @@ def write_boolean(value: bool, key: str) -> bytes:
 OX_GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
 
 
-def write_triples(triples, key: str, max_triples: int, prefixes: dict[str, str]) -> bytes:
-    triples = limited(triples, max_triples, "triples")
+def write_triples(triples, key: str, max_triples: int | None, prefixes: dict[str, str]) -> bytes:
+    if max_triples is not None:
+        triples = limited(triples, max_triples, "triples")
     if key in OX_GRAPH_FORMATS:
         return ox.serialize(triples, format=OX_GRAPH_FORMATS[key],
                             prefixes=prefixes if key != "ntriples" else None) or b""

@@ -10,6 +10,7 @@ import ctypes
 import os
 import resource
 import signal
+import time
 from dataclasses import dataclass
 
 PR_SET_PDEATHSIG = 1
@@ -31,6 +32,7 @@ class Outcome:
     body: bytes = b""
     status: int = 200
     message: str = ""
+    seconds: float = 0.0  # to evaluate the query and write its results
 
 
 def _die_with_parent() -> None:
@@ -48,8 +50,6 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     import pyoxigraph as ox
 
-    from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
-
     try:
         store = ox.Store.read_only(store_path)
     except (OSError, RuntimeError) as error:  # e.g. the snapshot was retired while this started
@@ -62,23 +62,32 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            result = store.query(job.query, base_iri=job.base_iri)
-            if job.form == "ASK":
-                body = write_boolean(bool(result), job.format_key)
-            elif job.form == "SELECT":
-                body = write_solutions(result, job.format_key, job.max_rows)
-            else:
-                body = write_triples(result, job.format_key, job.max_rows, job.prefixes)
-            outcome = Outcome(ok=True, body=body)
-        except SyntaxError as error:
-            outcome = Outcome(ok=False, status=400, message=f"Query syntax error: {error}")
-        except TooManyResults as error:
-            outcome = Outcome(ok=False, status=400, message=str(error))
-        except MemoryError:
-            outcome = Outcome(ok=False, status=503, message="The query needed more memory than this endpoint allows.")
-        except Exception as error:  # an engine error on this query; the worker stays usable
-            outcome = Outcome(ok=False, status=400, message=f"The query could not be evaluated: {error}")
-        try:
-            connection.send(outcome)
+            connection.send(answer(store, job))
         except (BrokenPipeError, OSError):
             return
+
+
+def answer(store, job: Job, within_limit: bool = False) -> Outcome:
+    """The job's results from `store`, or the error to answer with. `within_limit`: the job is
+    known to stay within its row limit (it did on this unchanging store), so rows are not counted."""
+    from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
+
+    started = time.perf_counter()
+    max_rows = None if within_limit else job.max_rows
+    try:
+        result = store.query(job.query, base_iri=job.base_iri)
+        if job.form == "ASK":
+            body = write_boolean(bool(result), job.format_key)
+        elif job.form == "SELECT":
+            body = write_solutions(result, job.format_key, max_rows)
+        else:
+            body = write_triples(result, job.format_key, max_rows, job.prefixes)
+        return Outcome(ok=True, body=body, seconds=time.perf_counter() - started)
+    except SyntaxError as error:
+        return Outcome(ok=False, status=400, message=f"Query syntax error: {error}")
+    except TooManyResults as error:
+        return Outcome(ok=False, status=400, message=str(error))
+    except MemoryError:
+        return Outcome(ok=False, status=503, message="The query needed more memory than this endpoint allows.")
+    except Exception as error:  # an engine error on this query; the worker stays usable
+        return Outcome(ok=False, status=400, message=f"The query could not be evaluated: {error}")

@@ -10,6 +10,7 @@ from flask import current_app
 from publisher.config import Settings
 from publisher.snapshot import Snapshot
 from publisher.sparql.pool import QueryPool
+from publisher.store.graph import store_of
 from publisher.store.remote import RemoteStore
 
 
@@ -56,7 +57,8 @@ class PublisherState:
                 settings = self.snapshot.settings
                 self._pool = QueryPool(str(self.snapshot.store_path), size=settings.query_workers,
                                        timeout=settings.query_timeout,
-                                       memory_limit=settings.query_memory_mb * 1024 * 1024)
+                                       memory_limit=settings.query_memory_mb * 1024 * 1024,
+                                       local_store=store_of(self.snapshot.data.graph))
             return self._pool
 
 
