@@ -20,7 +20,7 @@ LABELS = (RDF.type, SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName)
 
 
 def new_graph() -> Graph:
-    graph = Graph()
+    graph = Graph(store="SimpleMemory")  # no named graphs here: skip the bookkeeping of contexts
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, replace=True)
     return graph
