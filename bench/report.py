@@ -55,6 +55,10 @@ def _ms(figure: dict) -> float | None:
     return figure["cap_s"] * 1000 if figure.get("capped") else figure["median_ms"]
 
 
+def _new_lookup_ratio(new: dict) -> float:
+    return new["ours"]["median_ms"] / max(new["oxigraph"]["median_ms"], 1e-6)
+
+
 def _cell(figure: dict | None, p95: bool = True) -> str:
     """A table cell: median (and p95), or the cap a query was stopped at, or a dash."""
     if not figure:
@@ -170,6 +174,12 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
             summary_rows.append((f"SPARQL {events:,} events: our endpoint / oxigraph serve, over HTTP (worst query, median)",
                                  f"{worst_ox:.2f}×", f"≤ {TARGETS['sparql_vs_oxigraph']}×",
                                  verdict(worst_ox <= TARGETS["sparql_vs_oxigraph"])))
+        if sparql.get("new_lookups"):
+            ratio = _new_lookup_ratio(sparql["new_lookups"])
+            summary_rows.append((f"SPARQL {events:,} events: a query met for the first time (the lookup, a new "
+                                 "event each request) / oxigraph serve", f"{ratio:.2f}×",
+                                 f"≤ {TARGETS['sparql_vs_oxigraph']}×",
+                                 verdict(ratio <= TARGETS["sparql_vs_oxigraph"])))
         if sparql.get("rdflib"):
             least = min(_ms(sparql["rdflib"][q]) / max(_ms(sparql["engine"][q]), 1e-6) for q in queries)
             summary_rows.append((f"SPARQL {events:,} events: rdflib's engine / ours, in-process (least gain, median)",
@@ -250,7 +260,17 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
                             if rd else "—")
             lines.append(f"| {query} | {rows}{rows_note} | {_cell(ours)} | {_cell(ox)} | {_cell(engine)} | "
                          f"{_cell(rd, p95=False)} | {endpoint_ratio} | {engine_ratio} |")
-        lines += ["", "Cells: median / p95.", "", f"![SPARQL]({plot_sparql(sparql, events, machine, out)})"]
+        lines += ["", "Cells: median / p95."]
+        if sparql.get("new_lookups"):
+            new = sparql["new_lookups"]
+            lines += ["", "Our endpoint runs a query it has not met before in a worker process that can be stopped; "
+                      "once a worker has answered it in under 10 ms, the same query runs in the serving process "
+                      "when it comes again (README, SPARQL). The table's queries are each asked again and again, "
+                      "so the millisecond ones ran there from the warm-up on. Asked about a different event at "
+                      f"each request ({results['sparql_repeat']} new queries), the lookup took "
+                      f"{_cell(new['ours'])} here and {_cell(new['oxigraph'])} on `oxigraph serve`: "
+                      f"{_new_lookup_ratio(new):.2f}×."]
+        lines += ["", f"![SPARQL]({plot_sparql(sparql, events, machine, out)})"]
 
     if growth:
         lines += ["", "## 3. Growth", "",

@@ -89,12 +89,12 @@ def post_query(url: str, query: str, timeout: float = 300) -> requests.Response:
     return response
 
 
-def http_times(urls: list[str], query: str, repeat: int) -> tuple[list[list[float]], list[int]]:
-    """The query `repeat` times at each endpoint, taken alternately request by request, so that
-    a slow moment of the machine (this one varies by ±0.5 ms on millisecond queries) falls on
-    both alike; after one warm-up request each. Seconds per endpoint, and rows."""
+def http_times(urls: list[str], queries: list[str]) -> tuple[list[list[float]], list[int]]:
+    """Each of `queries` at each endpoint, taken alternately request by request, so that a slow
+    moment of the machine (this one varies by ±0.5 ms on millisecond queries) falls on both
+    alike; the first is a warm-up. Seconds per endpoint, and rows (of the last query)."""
     times, rows = [[] for _ in urls], [0 for _ in urls]
-    for attempt in range(repeat + 1):
+    for attempt, query in enumerate(queries):
         for index, url in enumerate(urls):
             started = time.perf_counter()
             response = post_query(url, query)
@@ -103,6 +103,14 @@ def http_times(urls: list[str], query: str, repeat: int) -> tuple[list[list[floa
             if attempt:
                 times[index].append(elapsed)
     return times, rows
+
+
+def new_lookups(count: int) -> list[str]:
+    """The lookup query, about a different event each time: a query our endpoint has not met
+    before runs in a worker process (repeated quick ones run in the serving process)."""
+    lookup = (ROOT / "bench" / "queries" / "1-lookup.rq").read_text(encoding="utf-8")
+    assert "synth-000042" in lookup
+    return [lookup.replace("synth-000042", f"synth-{100 + n:06d}") for n in range(count)]
 
 
 def every_query_process_busy(url: str, clients: int = 8) -> None:
@@ -203,9 +211,11 @@ def run(data: Path, repeat: int, rdflib_repeat: int, rdflib_cap_s: float, rdflib
                 wait_until_idle(pid, timeout_s=120)
                 for path in QUERIES:
                     (ours, theirs), (our_rows, their_rows) = http_times(
-                        [base + "sparql", query_url], path.read_text(encoding="utf-8"), repeat)
+                        [base + "sparql", query_url], [path.read_text(encoding="utf-8")] * (repeat + 1))
                     results["ours"][path.stem] = {**summary(ours), "rows": our_rows}
                     results["oxigraph"][path.stem] = {**summary(theirs), "rows": their_rows}
+                (ours, theirs), _ = http_times([base + "sparql", query_url], new_lookups(repeat + 1))
+                results["new_lookups"] = {"ours": summary(ours), "oxigraph": summary(theirs)}
                 every_query_process_busy(base + "sparql")
             results["serving_rss_mib"] = tree_rss_mib(pid)
         store_path = work / "oxigraph"
