@@ -113,9 +113,13 @@ class Snapshot:
         return resource_iris(self.data.graph, self.base_url)
 
     def discard(self) -> None:
-        """Remove this snapshot's dumps and store from disk, once nothing serves them any more."""
-        if self.directory is not None:
-            shutil.rmtree(self.directory, ignore_errors=True)
+        """Remove this snapshot's dumps and store from disk, once nothing serves them any more.
+
+        Not while its sitemaps are being written (seconds at 100,000 events): the request
+        writing them gets them whole, and no file lands in a folder being removed."""
+        with self._sitemaps_lock:
+            if self.directory is not None:
+                shutil.rmtree(self.directory, ignore_errors=True)
 
     @cached_property
     def changes(self) -> list[Change]:
@@ -200,9 +204,12 @@ class Snapshot:
         count = self.sitemap_count()
         return range(count + 1 if count > 1 else 1)
 
+    def sitemap_file(self, number: int) -> tuple[Path, str] | None:
+        """A sitemap's file and ETag by its number; None: no such sitemap."""
+        return self._sitemap_files().get(number)
+
     def render_sitemap(self, number: int) -> Rendered | None:
-        """A sitemap by its number; None: no such sitemap."""
-        found = self._sitemap_files().get(number)
+        found = self.sitemap_file(number)
         return None if found is None else Rendered(found[0].read_bytes(), found[1])
 
     def _sitemap_files(self) -> dict[int, tuple[Path, str]]:

@@ -5,6 +5,9 @@ the app and in the static export alike. Here the limit is lowered to split the r
 from __future__ import annotations
 
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from lxml import etree
@@ -12,6 +15,7 @@ from lxml import etree
 from conftest import BASE, REFERENCE
 from publisher.config import Settings
 from publisher.export.build import export
+from publisher import snapshot as snapshot_module
 from publisher.represent import sitemap as sitemap_module
 from publisher.snapshot import build_snapshot
 from publisher.web import create_app
@@ -105,3 +109,50 @@ def test_the_export_writes_the_same_sitemaps_and_nginx_serves_them_as_files(snap
     config = (tmp_path / "nginx" / "server.conf").read_text(encoding="utf-8")
     static = next(re.compile(pattern) for pattern in re.findall(r'location ~ "(\^[^"]*sitemap[^"]*)"', config))
     assert all(static.match(f"/{name}") for name in ("sitemap.xml", "sitemap-1.xml", "sitemap-12.xml"))
+
+
+def test_a_crawler_revalidating_a_sitemap_gets_304_and_the_file_streamed_otherwise(snapshot):
+    client = create_app(snapshot=snapshot).test_client()
+    first = client.get("/sitemap.xml")
+    assert first.status_code == 200 and first.data == snapshot.render_sitemap(0).body
+    assert first.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert int(first.headers["Content-Length"]) == len(first.data)
+    assert first.headers["Last-Modified"] and "max-age" in first.headers["Cache-Control"]
+    again = client.get("/sitemap.xml", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+
+
+def test_a_snapshot_is_not_removed_while_its_sitemaps_are_being_written(monkeypatch):
+    """At 100,000 events writing the sitemaps takes seconds: a reload retiring the snapshot
+    meanwhile waits for them, so the request that writes them gets them whole."""
+    retiring = build_snapshot(Settings(base_url=BASE))
+    writing = threading.Event()
+    write = snapshot_module.sitemap
+    monkeypatch.setattr(snapshot_module, "sitemap",
+                        lambda *args: writing.set() or time.sleep(0.5) or write(*args))
+    with ThreadPoolExecutor(1) as pool:
+        written = pool.submit(retiring.sitemap_file, 0)
+        assert writing.wait(30)
+        retiring.discard()
+        path, etag = written.result()
+    assert etag and not path.exists() and not retiring.directory.exists()
+
+
+def test_a_sitemap_whose_snapshot_a_reload_retires_meanwhile_comes_from_the_new_one(monkeypatch):
+    old, new = build_snapshot(Settings(base_url=BASE)), build_snapshot(Settings(base_url=BASE))
+    app = create_app(snapshot=old)
+    state = app.extensions["publisher"]
+    lookup = old.sitemap_file
+
+    def retired_meanwhile(number):
+        found = lookup(number)
+        state.swap(new)
+        old.discard()
+        return found
+
+    monkeypatch.setattr(old, "sitemap_file", retired_meanwhile)
+    try:
+        response = app.test_client().get("/sitemap.xml")
+        assert response.status_code == 200 and response.data == new.render_sitemap(0).body
+    finally:
+        state.close()
