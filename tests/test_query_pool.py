@@ -9,6 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pyoxigraph as ox
@@ -33,9 +35,9 @@ def store_path(tmp_path_factory):
 
 
 @contextmanager
-def pool_on(store_path, **options):
+def pool_on(store_path, local_store=None, **options):
     pool = QueryPool(str(store_path), size=1, timeout=2, queue_wait=60,
-                     local_store=ox.Store.read_only(str(store_path)), **options)
+                     local_store=local_store or ox.Store.read_only(str(store_path)), **options)
     try:
         yield pool
     finally:
@@ -92,3 +94,29 @@ def test_only_the_most_recent_quick_queries_are_remembered(store_path):
         stop_workers()
         assert pool.run(job(NAMES)) == names
         assert needs_a_worker(pool, job(COUNT))
+
+
+class HeldStore:
+    """The real store, whose queries wait to be let go: a query still running in this process."""
+
+    def __init__(self, store):
+        self.store, self.running, self.go = store, threading.Event(), threading.Event()
+
+    def query(self, *args, **kwargs):
+        self.running.set()
+        assert self.go.wait(30)
+        return self.store.query(*args, **kwargs)
+
+
+def test_one_quick_query_at_a_time_runs_in_the_serving_process_the_others_meanwhile_in_a_worker(store_path):
+    """The workers are niced and the serving process is not: a flood of quick queries must not
+    take the CPU from page requests."""
+    held = HeldStore(ox.Store.read_only(str(store_path)))
+    with pool_on(store_path, local_store=held) as pool, ThreadPoolExecutor(1) as other:
+        first = pool.run(job(COUNT))
+        running = other.submit(pool.run, job(COUNT))
+        assert held.running.wait(30)
+        stop_workers()
+        assert needs_a_worker(pool, job(COUNT))
+        held.go.set()
+        assert running.result() == first
