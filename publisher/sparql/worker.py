@@ -70,6 +70,7 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
 def answer(store, job: Job, within_limit: bool = False) -> Outcome:
     """The job's results from `store`, or the error to answer with. `within_limit`: the job is
     known to stay within its row limit (it did on this unchanging store), so rows are not counted."""
+    # Imported here: a worker process imports pyoxigraph only once its memory is capped.
     from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
 
     started = time.perf_counter()
