@@ -31,12 +31,23 @@ def dump(extension: str, folder: str):
              else snapshot.dumps.get(f"dump.{extension}"))
     if found is None:
         abort(404)
-    # send_file streams the file with Content-Length, ETag and Last-Modified, and answers 304.
-    response = send_file(found.path, mimetype=found.media_type, etag=found.etag, conditional=True,
-                         last_modified=snapshot.modified, max_age=snapshot.settings.max_age,
-                         download_name=found.name.rsplit("/", 1)[-1])
-    if not found.compressed:
-        response.headers["Content-Type"] = found.format.content_type
+    return _snapshot_file(snapshot, found.path, found.etag, found.media_type,
+                          content_type=None if found.compressed else found.format.content_type,
+                          download_name=found.name.rsplit("/", 1)[-1])
+
+
+def _snapshot_file(snapshot, path, etag: str, media_type: str, content_type: str | None = None,
+                   download_name: str | None = None):
+    """A file of the snapshot, streamed with Content-Length, ETag and Last-Modified and cached
+    publicly; a revalidation is answered 304 without reading it. `content_type`: the header in
+    full, where it says more than the media type. `download_name`: offered for download under
+    that name; without it, a document to read in place."""
+    response = send_file(path, mimetype=media_type, etag=etag, conditional=True, last_modified=snapshot.modified,
+                         max_age=snapshot.settings.max_age, download_name=download_name)
+    if content_type:
+        response.headers["Content-Type"] = content_type
+    if download_name is None:
+        response.headers.pop("Content-Disposition", None)
     response.cache_control.public = True
     return response
 
@@ -76,15 +87,8 @@ def _sitemap_of(snapshot, number: int):
     found = snapshot.sitemap_file(number)
     if found is None:
         abort(404)
-    path, etag = found
-    # Streamed from its file (up to ~15 MB at 100,000 events); a revalidation is answered 304
-    # without reading it.
-    response = send_file(path, mimetype="application/xml", etag=etag, conditional=True,
-                         last_modified=snapshot.modified, max_age=snapshot.settings.max_age)
-    response.headers["Content-Type"] = "application/xml; charset=utf-8"
-    response.headers.pop("Content-Disposition", None)  # a document to read, not a download
-    response.cache_control.public = True
-    return response
+    path, etag = found  # up to ~15 MB at 100,000 events: streamed, never read for a 304
+    return _snapshot_file(snapshot, path, etag, "application/xml", content_type="application/xml; charset=utf-8")
 
 
 @blueprint.route("/robots.txt")
