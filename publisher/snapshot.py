@@ -40,7 +40,7 @@ from publisher.scratch import scratch_dir
 from publisher.store.graph import memory_graph, store_graph
 from publisher.represent import Format
 from publisher.represent.calendar import event_calendar
-from publisher.represent.event_view import EventPageBuilder
+from publisher.represent.event_view import headline
 from publisher.represent.feed import feed_pages, render_feed
 from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
 from publisher.represent.social_image import social_image
@@ -264,8 +264,9 @@ class Snapshot:
         return Rendered(body, etag_of(body))
 
     def _render_image(self, iri: URIRef, lang: str) -> Rendered:
-        event = EventPageBuilder(self.graph, self.urls(), lang).build(iri)
-        body = social_image(event.name, event.dates, event.place or "")
+        # Only the headline: building the whole page's view would double an event's cost here.
+        head = headline(self.graph, iri, lang)
+        body = social_image(head.name, head.dates, head.place or "")
         return Rendered(body, etag_of(body))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 import extruct
 import icalendar
@@ -199,3 +199,23 @@ def test_date_ranges_read_naturally_in_both_languages(start, end, pl, en):
     data.add((event, SCHEMA.startDate, Literal(start, datatype=xsd_date)))
     data.add((event, SCHEMA.endDate, Literal(end, datatype=xsd_date)))
     assert (date_range(data, event, "pl"), date_range(data, event, "en")) == (pl, en)
+
+
+def test_an_event_at_two_venues_names_the_same_one_on_its_page_calendar_and_image():
+    from publisher.represent.calendar import event_calendar
+    from publisher.represent.event_view import EventPageBuilder, headline
+    from publisher.represent.urls import Urls
+    from rdflib import RDF
+
+    base = "http://example.org/"
+    event, hall, annex = URIRef(base + "event/e"), URIRef(base + "place/b-hall"), URIRef(base + "place/a-annex")
+    data = Graph()
+    data.add((event, SCHEMA.name, Literal("E", lang="pl")))
+    for place, name in ((hall, "Hala"), (annex, "Aneks")):  # the later IRI stated first
+        data.add((event, SCHEMA.location, place))
+        data.add((place, RDF.type, SCHEMA.Place))
+        data.add((place, SCHEMA.name, Literal(name, lang="pl")))
+    page = EventPageBuilder(data, Urls(base, event), "pl").build(event)
+    [entry] = icalendar.Calendar.from_ical(event_calendar(data, event, "pl", base, datetime(2017, 11, 1, tzinfo=timezone.utc))).walk("VEVENT")
+    assert page.place == headline(data, event, "pl").place == str(entry["location"]) == "Aneks"
+    assert page.venue.href.endswith("place/a-annex")

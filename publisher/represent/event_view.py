@@ -130,6 +130,20 @@ def venue_of(graph: Graph, event: URIRef):
     return next((p for p in sorted(graph.objects(event, SCHEMA.location)) if (p, None, SCHEMA.Place) in graph), None)
 
 
+@dataclass(frozen=True)
+class Headline:
+    """What an event is called, when and where: the page's heading and its social image."""
+    name: str
+    dates: str
+    place: str | None
+
+
+def headline(graph: Graph, event: URIRef, lang: str) -> Headline:
+    venue = venue_of(graph, event)
+    return Headline(name=label(graph, event, lang) or str(event), dates=date_range(graph, event, lang),
+                    place=place_text(graph, venue, lang) if venue is not None else None)
+
+
 class EventPageBuilder:
     def __init__(self, graph: Graph, urls: Urls, lang: str):
         self.graph, self.urls, self.lang = graph, urls, lang
@@ -212,7 +226,7 @@ class EventPageBuilder:
         g, _ = self.graph, self._
         places = [p for p in g.objects(event, SCHEMA.location) if (p, None, SCHEMA.Place) in g]
         online = [p for p in g.objects(event, SCHEMA.location) if (p, None, SCHEMA.VirtualLocation) in g]
-        venue = places[0] if places else None
+        venue, head = venue_of(g, event), headline(g, event, self.lang)
         area, current = [], g.value(venue, SCHEMA.containedInPlace) if venue is not None else None
         while current is not None and len(area) < 5:
             area.append(self.link(current))
@@ -225,16 +239,16 @@ class EventPageBuilder:
                        if (s, RDF.type, SCHEMA.EventSeries) in g), None)
         return EventPage(
             iri=str(event),
-            name=label(g, event, self.lang) or str(event),
+            name=head.name,
             alternate_name=self.text(event, SCHEMA.alternateName),
             tagline=self.text(event, SCHEMA.disambiguatingDescription),
             description=self.text(event, SCHEMA.description),
-            dates=date_range(g, event, self.lang),
+            dates=head.dates,
             status=_(VALUE_LABELS[status]) if status in VALUE_LABELS else None,
             attendance=_(VALUE_LABELS[attendance]) if attendance in VALUE_LABELS else None,
             languages=[_(LANGUAGE_NAMES.get(str(code), str(code))) for code in sorted(g.objects(event, SCHEMA.inLanguage))],
             venue=self.link(venue) if venue is not None else None,
-            place=place_text(g, venue, self.lang) if venue is not None else None,
+            place=head.place,
             address=address_text(g, g.value(venue, SCHEMA.address), self.lang) if venue is not None else None,
             area=area,
             online=label(g, online[0], self.lang) if online else None,
