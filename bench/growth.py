@@ -48,6 +48,8 @@ def build(events: int, folder: Path, cap_s: float) -> dict:
     # remove them itself.
     result = timed(PUBLISHER + ["build", str(out / "export"), "--base-url", "http://127.0.0.1:8000/",
                                 "--data", str(synthetic(events, folder))], cap_s, env={"TMPDIR": str(out)})
-    files = sum(1 for p in (out / "export" / "public").rglob("*") if p.is_file()) if result["ok"] else None
+    # Counted also when stopped at the cap: how far it got shows progress a "> cap" hides.
+    written = result["ok"] or result["capped"]
+    files = sum(1 for p in (out / "export" / "public").rglob("*") if p.is_file()) if written else None
     shutil.rmtree(out, ignore_errors=True)
     return {"events": events, "files": files, "file_creation_ms": file_ms, **result}
