@@ -28,6 +28,7 @@ def environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat() of the file each render
     )
     env.install_gettext_translations(translations(lang), newstyle=True)
     return env
