@@ -52,11 +52,18 @@ def _sorted(value):
 _PARSED_CONTEXT = Context(CONTEXT)
 
 
+def _nested(value) -> str:
+    """`value` as json.dumps(indent=2) writes it one level down (a JSON string holds no newline)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n  ")
+
+
+# Written once: with indent, json.dumps runs in Python, and the context was most of each document.
+_CONTEXT_TEXT = _nested(CONTEXT)
+
+
 def to_jsonld(graph: Graph) -> bytes:
     # What rdflib's serializer builds, without its text round trip (dumps, then loads here).
     document = from_rdf(graph, _PARSED_CONTEXT, auto_compact=True)
-    document["@context"] = CONTEXT
-    if "@graph" not in document:
-        document = {"@context": document.pop("@context"), "@graph": [document] if document else []}
-    document["@graph"] = _sorted(document["@graph"])
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+    document.pop("@context", None)
+    nodes = document.get("@graph", [document] if document else [])
+    return f'{{\n  "@context": {_CONTEXT_TEXT},\n  "@graph": {_nested(_sorted(nodes))}\n}}\n'.encode("utf-8")
