@@ -206,10 +206,13 @@ def test_graph_parameters_are_refused_clearly(server):
     assert response.status_code == 400 and "default-graph-uri" in response.text
 
 
-def test_service_description_announces_formats_dataset_and_limits(server):
-    response = requests.get(server + "sparql", headers={"Accept": "text/turtle"}, timeout=30)
-    assert response.status_code == 200
-    description = Graph().parse(data=response.text, format="turtle")
+@pytest.mark.parametrize("media_type, parser", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                                ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")])
+def test_service_description_announces_formats_dataset_and_limits(server, media_type, parser):
+    # Its limits are URNs (no standard terms): RDF/XML must still name them.
+    response = requests.get(server + "sparql", headers={"Accept": media_type}, timeout=30)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith(media_type)
+    description = Graph().parse(data=response.content, format=parser)
     endpoint = URIRef(server + "sparql")
     assert (endpoint, URIRef(SD + "endpoint"), endpoint) in description
     assert (endpoint, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Query")) in description

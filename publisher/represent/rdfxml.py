@@ -13,13 +13,16 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+_LOCAL_NAME = re.compile(r"[A-Za-z_][\w.-]*$")  # the longest such tail: after the last / # or :
 
 
 def _split(predicate: str) -> tuple[str, str]:
-    for cut in (predicate.rfind("#"), predicate.rfind("/")):
-        if cut >= 0 and _NCNAME.match(predicate[cut + 1:]):
-            return predicate[:cut + 1], predicate[cut + 1:]
-    raise ValueError(f"no RDF/XML name for predicate {predicate}")
+    """A predicate as namespace and local name: RDF/XML writes it as an element name, so the
+    local name must be an XML name (a URN such as urn:publisher:limits:maxResultRows too)."""
+    found = _LOCAL_NAME.search(predicate)
+    if found is None or found.start() == 0:
+        raise ValueError(f"no RDF/XML name for predicate {predicate}")
+    return predicate[:found.start()], found.group()
 
 
 def to_rdfxml(graph: Graph) -> bytes:
