@@ -7,6 +7,7 @@ graph differently; the static export and the app must agree byte for byte.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -16,6 +17,7 @@ _NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w.-]*$")  # the longest such tail: after the last / # or :
 
 
+@lru_cache(maxsize=4096)  # a few dozen predicates, met in every document
 def _split(predicate: str) -> tuple[str, str]:
     """A predicate as namespace and local name: RDF/XML writes it as an element name, so the
     local name must be an XML name (a URN such as urn:publisher:limits:maxResultRows too)."""
