@@ -136,12 +136,13 @@ class Headline:
     name: str
     dates: str
     place: str | None
+    venue: URIRef | None  # the Place that `place` names
 
 
 def headline(graph: Graph, event: URIRef, lang: str) -> Headline:
     venue = venue_of(graph, event)
     return Headline(name=label(graph, event, lang) or str(event), dates=date_range(graph, event, lang),
-                    place=place_text(graph, venue, lang) if venue is not None else None)
+                    place=place_text(graph, venue, lang) if venue is not None else None, venue=venue)
 
 
 class EventPageBuilder:
@@ -226,7 +227,8 @@ class EventPageBuilder:
         g, _ = self.graph, self._
         places = [p for p in g.objects(event, SCHEMA.location) if (p, None, SCHEMA.Place) in g]
         online = [p for p in g.objects(event, SCHEMA.location) if (p, None, SCHEMA.VirtualLocation) in g]
-        venue, head = venue_of(g, event), headline(g, event, self.lang)
+        head = headline(g, event, self.lang)
+        venue = head.venue
         area, current = [], g.value(venue, SCHEMA.containedInPlace) if venue is not None else None
         while current is not None and len(area) < 5:
             area.append(self.link(current))
