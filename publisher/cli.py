@@ -172,7 +172,7 @@ def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_en
     parts = urlsplit(settings.base_url)
     listen = listen or str(parts.port or (443 if parts.scheme == "https" else 80))
     progress = sys.stderr.isatty() and not _os.environ.get("CI")
-    snapshot, count = refuse_bad_data(lambda: build(settings, out, listen, progress))(lang)
+    snapshot, count = refuse_bad_data(lambda: build(settings, out, listen, progress, lang))(lang)
     click.echo(f"Wrote {count} files for {len(snapshot.resources)} resources to {out}/public; "
                f"nginx config in {out}/nginx (nginx -p {out}/nginx -c nginx.conf).", err=True)
 

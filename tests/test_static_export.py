@@ -70,6 +70,7 @@ def test_build_refuses_invalid_data(tmp_path):
         'schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
     result = run_cli("build", str(tmp_path / "out"), "--base-url", "http://127.0.0.1:1/", "--data", str(broken))
     assert result.returncode == 1 and "schema:startDate" in result.stderr
+    assert "Wydarzenie główne musi mieć datę rozpoczęcia" in result.stderr  # the report in --lang (pl)
     assert not (tmp_path / "out" / "public").exists()
 
 

@@ -186,9 +186,10 @@ def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
     writer.write("_errors/406.txt", not_acceptable_body())
 
 
-def build(settings: Settings, out: Path, listen: str, progress: bool) -> tuple[Snapshot, int]:
+def build(settings: Settings, out: Path, listen: str, progress: bool, lang: str = "pl") -> tuple[Snapshot, int]:
+    """`lang`: of the validation report, if the data is refused."""
     # The CLI: one thread. Every document is rendered: from rdflib's memory store, the faster.
-    snapshot = build_snapshot(settings, processes=os.cpu_count() or 1, in_memory=True)
+    snapshot = build_snapshot(settings, lang, processes=os.cpu_count() or 1, in_memory=True)
     try:
         return snapshot, export(snapshot, out, listen, progress)
     finally:
