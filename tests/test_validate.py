@@ -115,6 +115,19 @@ def test_a_missing_recommended_fact_is_a_warning_not_a_failure(data, shapes):
     assert [p.path for p in report.problems if p.severity == "warning" and p.node == relative(EVENT)] == ["schema:endDate"]
 
 
+def test_a_property_that_rdfxml_cannot_write_is_an_error_naming_it(data, shapes):
+    # Every document is served in RDF/XML too, where a property is an element name: an IRI
+    # ending in "/" has none, and the server would fail on that resource.
+    graph = deepcopy(data.graph)
+    graph.add((EVENT, URIRef("http://example.org/terms/"), Literal("x")))
+    graph.add((PLACE, URIRef("urn:example:note"), Literal("a URN ends in a name: fine")))
+    report = validate(LoadedData(graph=graph, files=data.files, base_url=BASE, origins=data.origins), shapes, "en")
+    assert not report.conforms
+    [problem] = [p for p in report.problems if p.severity == "violation"]
+    assert (problem.node, problem.path) == (relative(EVENT), "http://example.org/terms/")
+    assert "cannot be written in RDF/XML" in problem.message and problem.file == "data/event.ttl"
+
+
 # --- the command line, as a city editor runs it -------------------------------------------
 
 def test_cli_passes_on_the_published_data():
@@ -141,6 +154,16 @@ def test_cli_reports_a_broken_fact_with_label_file_and_line_in_polish(tmp_path):
     line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if t.startswith("<event/miejsca-otwarte-2017> "))
     assert f"event.ttl:{line}" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_cli_names_a_property_that_rdfxml_cannot_write_with_file_and_line(tmp_path):
+    path = _broken_copy(tmp_path, 'schema:startDate "2017-11-16"^^xsd:date ;',
+                        'schema:startDate "2017-11-16"^^xsd:date ; <http://example.org/terms/> "x" ;')
+    result = run_cli("validate", str(path))
+    assert result.returncode == 1
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if t.startswith("<event/miejsca-otwarte-2017> "))
+    assert f"event.ttl:{line}" in result.stdout
+    assert "http://example.org/terms/: Tej właściwości nie da się zapisać w RDF/XML" in result.stdout
 
 
 def test_cli_report_in_english_and_as_json(tmp_path):

@@ -17,12 +17,23 @@ _NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w.-]*$")  # the longest such tail: after the last / # or :
 
 
+def _local_name(predicate: str) -> re.Match | None:
+    """The tail RDF/XML writes as the element's local name: the longest that is an XML name
+    (a URN such as urn:publisher:limits:maxResultRows has one too); None when there is none."""
+    found = _LOCAL_NAME.search(predicate)
+    return found if found is not None and found.start() > 0 else None
+
+
+def has_element_name(predicate: str) -> bool:
+    """Whether RDF/XML can write `predicate`: validation refuses data with one it cannot."""
+    return _local_name(predicate) is not None
+
+
 @lru_cache(maxsize=4096)  # a few dozen predicates, met in every document
 def _split(predicate: str) -> tuple[str, str]:
-    """A predicate as namespace and local name: RDF/XML writes it as an element name, so the
-    local name must be an XML name (a URN such as urn:publisher:limits:maxResultRows too)."""
-    found = _LOCAL_NAME.search(predicate)
-    if found is None or found.start() == 0:
+    """A predicate as namespace and local name (RDF/XML writes it as an element name)."""
+    found = _local_name(predicate)
+    if found is None:
         raise ValueError(f"no RDF/XML name for predicate {predicate}")
     return predicate[:found.start()], found.group()
 
