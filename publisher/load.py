@@ -25,6 +25,9 @@ class DataError(Exception):
         super().__init__(message)
         self.path, self.message, self.line, self.column = path, message, line, column
 
+    def __reduce__(self):  # it crosses from the process that prepares the data
+        return DataError, (self.path, self.message, self.line, self.column)
+
     def location(self) -> str:
         parts = [str(self.path)] + [str(n) for n in (self.line, self.column) if n is not None]
         return ":".join(parts)

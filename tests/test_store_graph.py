@@ -64,18 +64,21 @@ def test_the_served_graph_cannot_be_changed_and_impossible_lookups_find_nothing(
     assert (URIRef(BASE + "nothing-here"), None, None) not in served.graph
 
 
-def test_large_data_is_prepared_in_a_child_process_with_the_same_outcome(snapshots, monkeypatch):
+@pytest.mark.parametrize("in_memory", [False, True], ids=["served", "exported"])
+def test_large_data_is_prepared_in_a_child_process_with_the_same_outcome(snapshots, monkeypatch, in_memory):
+    # The export starts the child before validating (both then use a core); serving after.
     import publisher.snapshot as snapshot_module
 
     served, _exported = snapshots
     monkeypatch.setattr(snapshot_module, "PREPARE_ELSEWHERE_BYTES", 0)  # the real data counts as large
-    calls = []
-    real_executor = snapshot_module.ProcessPoolExecutor
-    monkeypatch.setattr(snapshot_module, "ProcessPoolExecutor",
-                        lambda *args, **kwargs: calls.append(args) or real_executor(*args, **kwargs))
-    elsewhere = build_snapshot(served.settings)
+    started = []
+    real = snapshot_module._PreparingElsewhere
+    monkeypatch.setattr(snapshot_module, "_PreparingElsewhere", lambda *args: started.append(args) or real(*args))
+    elsewhere = build_snapshot(served.settings, in_memory=in_memory)
     try:
-        assert calls, "the preparation did not run in a child process"
+        assert started, "the preparation did not run in a child process"
+        assert (store_of(elsewhere.graph) is None) == in_memory
+        assert set(elsewhere.graph) == set(served.graph)
         assert sorted(elsewhere.resources) == sorted(served.resources) and elsewhere.home == served.home
         assert {name: dump.etag for name, dump in elsewhere.dumps.items()} == \
             {name: dump.etag for name, dump in served.dumps.items()}
@@ -86,3 +89,22 @@ def test_large_data_is_prepared_in_a_child_process_with_the_same_outcome(snapsho
             assert elsewhere.render_html(iri, "en").body == served.render_html(iri, "en").body, iri
     finally:
         elsewhere.discard()
+
+
+def test_refused_data_stops_the_child_preparing_it_and_leaves_no_folder(tmp_path, monkeypatch):
+    import multiprocessing
+
+    import publisher.snapshot as snapshot_module
+    from publisher.snapshot import InvalidData
+
+    broken = tmp_path / "event.ttl"
+    broken.write_text((DEFAULT_DATA / "event.ttl").read_text(encoding="utf-8")
+                      .replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
+    monkeypatch.setattr(snapshot_module, "PREPARE_ELSEWHERE_BYTES", 0)
+    folders = []
+    real = snapshot_module.scratch_dir
+    monkeypatch.setattr(snapshot_module, "scratch_dir", lambda kind: folders.append(real(kind)) or folders[-1])
+    with pytest.raises(InvalidData):
+        build_snapshot(Settings(base_url=BASE, data_paths=(broken,)), in_memory=True)
+    assert folders and not folders[0].exists()
+    assert not [p for p in multiprocessing.active_children() if p.name == "publisher-prepare"]

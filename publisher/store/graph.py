@@ -102,13 +102,14 @@ def store_graph(store: ox.Store) -> Graph:
     return graph
 
 
-def memory_graph(store: ox.Store) -> Graph:
-    """The store's default graph copied into rdflib's memory store: the one without contexts
-    (the data has none), whose lookups are ~40% faster and copy ~30% faster than the default's."""
+def memory_graph(store: ox.Store, named=ox.DefaultGraph()) -> Graph:
+    """The store's default graph (`named`: that graph; None: the union of all) copied into
+    rdflib's memory store: the one without contexts (the data has none), whose lookups are ~40%
+    faster and copy ~30% faster than the default's."""
     graph = Graph(store="SimpleMemory")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, replace=True)
     add = graph.add
-    for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+    for quad in store.quads_for_pattern(None, None, None, named):
         add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
     return graph
