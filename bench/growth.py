@@ -3,13 +3,15 @@ calendars of growing size, each run in its own process and stopped at a time cap
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import timed
+from common import ROOT, timed
 
 PUBLISHER = [sys.executable, "-m", "publisher"]
 
@@ -53,3 +55,13 @@ def build(events: int, folder: Path, cap_s: float) -> dict:
     files = sum(1 for p in (out / "export" / "public").rglob("*") if p.is_file()) if written else None
     shutil.rmtree(out, ignore_errors=True)
     return {"events": events, "files": files, "file_creation_ms": file_ms, **result}
+
+
+def document_cost(events: int, folder: Path, every: int) -> dict:
+    """Milliseconds of CPU each kind of document takes a resource (bench/documents.py, in a
+    process of its own), on every `every`-th resource of the calendar of `events`."""
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("documents.py")),
+                           str(synthetic(events, folder)), str(every)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {"events": events, **json.loads(done.stdout)}

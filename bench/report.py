@@ -147,6 +147,24 @@ def seconds(row: dict | None) -> str:
     return f"> {row['cap_s']:.0f} s (stopped)" if row["capped"] else f"{row['seconds']:.1f} s"
 
 
+def document_lines(documents: dict, cores: int, build_target_s: float) -> list[str]:
+    """The build's CPU by kind of document, and what rendering alone needs of the target."""
+    costs = documents["ms_per_resource"]
+    total_ms = sum(costs.values())
+    cpu = total_ms * documents["resources"] / 1000
+    lines = [f"Where a build's CPU goes, at {documents['events']:,} events: each kind of document timed on "
+             f"{documents['sampled']:,} of its {documents['resources']:,} resources (every "
+             f"{documents['every']}th, sorted), rendered once as the build renders "
+             "them, in a process of its own after the same start-up (`bench/documents.py`; page 1 of each).", "",
+             "| Document | ms a resource (mean) | CPU for all resources | share |", "|---|---|---|---|"]
+    for kind, ms in sorted(costs.items(), key=lambda item: -item[1]):
+        lines.append(f"| {kind} | {ms:.3f} | {ms * documents['resources'] / 1000:.0f} s | {ms / total_ms:.0%} |")
+    lines += ["", f"Rendering alone: {cpu:.0f} s of CPU, at least {cpu / cores:.0f} s on this machine's {cores} cores "
+              f"before the start-up and the files: {cpu / cores / build_target_s:.1f}× the {build_target_s:.0f} s "
+              "target for the whole build."]
+    return lines
+
+
 def files(build: dict | None) -> str:
     """Files a build wrote; of one stopped at its cap, how many it had written by then."""
     if build is None or build.get("files") is None:
@@ -296,6 +314,8 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
             rss = "—" if v is None else f"{'≥ ' if v['capped'] else ''}{v['peak_rss_mib']} MiB"
             disk = f"{b['file_creation_ms']:.3f} ms" if b and "file_creation_ms" in b else "—"
             lines.append(f"| {events:,} | {seconds(v)} | {rss} | {seconds(b)} | {files(b)} | {disk} |")
+        if growth.get("documents"):
+            lines += [""] + document_lines(growth["documents"], machine["cores"], TARGETS["build_10k_s"])
         lines += ["", f"![Growth]({plot_growth(growth, machine, out)})"]
 
     if baseline:

@@ -28,9 +28,10 @@ import sparql  # noqa: E402
 # SPARQL at 100,000 events: our endpoint (its start and serving memory are measured there too),
 # our engine and `oxigraph serve`; not rdflib, which would need several GiB to parse it.
 FULL = {"deref_s": 10, "validate": [(1_000, 120), (10_000, 400), (100_000, 90)], "build": [(1_000, 240), (10_000, 60)],
+        "documents": (10_000, 40),
         "sparql": [(10_000, {"rdflib": True}), (100_000, {"rdflib": False})],
         "repeat": 20, "rdflib_repeat": 3, "rdflib_cap_s": 20}
-QUICK = {"deref_s": 3, "validate": [(300, 60), (1_000, 60)], "build": [(300, 60)],
+QUICK = {"deref_s": 3, "validate": [(300, 60), (1_000, 60)], "build": [(300, 60)], "documents": (300, 5),
          "sparql": [(300, {"rdflib": True})], "repeat": 5, "rdflib_repeat": 1, "rdflib_cap_s": 10}
 
 
@@ -66,6 +67,9 @@ def main() -> None:
         for events, cap in plan["build"]:
             step(f"build {events:,} events (cap {cap} s)")
             results["growth"]["build"].append(growth.build(events, folder, cap))
+        step("where a build's CPU goes, document by document")
+        events, every = plan["documents"]
+        results["growth"]["documents"] = growth.document_cost(events, folder, every)
         for events, parts in plan["sparql"]:
             step(f"SPARQL on {events:,} events: " + ", ".join(
                 ["our endpoint", "oxigraph serve", "our engine"] + ["rdflib"] * parts["rdflib"]))

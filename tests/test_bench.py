@@ -27,6 +27,7 @@ def test_quick_benchmark_writes_a_report_with_every_section_target_and_plot(tmp_
                    "our endpoint / oxigraph serve, over HTTP", "rdflib's engine / ours, in-process", "serving RSS"):
         assert target in report
     assert "Machine: " in report and "cores" in report
+    assert "Where a build's CPU goes" in report and "| social image |" in report and "Rendering alone: " in report
     for plot in ("deref.png", "sparql-300.png", "growth.png"):
         assert (tmp_path / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"]({plot})" in report
     figures = json.loads((tmp_path / "figures-quick.json").read_text(encoding="utf-8"))

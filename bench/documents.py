@@ -1,0 +1,61 @@
+"""Where a build's CPU goes: each kind of document, timed on a sample of the resources.
+
+    python bench/documents.py CALENDAR.ttl EVERY   # prints JSON
+
+The calendar is validated and prepared as `build` does (its rdflib copy, the collector frozen);
+then every EVERY-th resource (sorted) has each of its documents rendered once, as the build
+renders them, in this one process: its description, each RDF format, the HTML page in each
+language, and for a main event its calendar and social image in each language. Page 1 only:
+the few resources with several pages of incoming links have more.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from publisher.config import Settings
+from publisher.i18n import LANGUAGES
+from publisher.represent import RDF_FORMATS
+from publisher.snapshot import build_snapshot
+
+BASE = "http://127.0.0.1:8000/"
+
+
+def main(calendar: Path, every: int) -> dict:
+    settings = Settings(base_url=BASE, data_paths=(calendar,), serve_sparql=False)
+    snapshot = build_snapshot(settings, processes=os.cpu_count() or 1, in_memory=True)
+    try:
+        resources = sorted(snapshot.resources)
+        sample = resources[::every]
+        gc.freeze()
+        spent: dict[str, float] = defaultdict(float)
+
+        def timed(kind: str, render, *args) -> None:
+            started = time.perf_counter()
+            render(*args)
+            spent[kind] += time.perf_counter() - started
+
+        for iri in sample:
+            timed("description", snapshot.describe, iri, 1)  # the key the renderers look it up by
+            for fmt in RDF_FORMATS:
+                timed(fmt.label, snapshot.render, iri, fmt)
+            for lang in LANGUAGES:
+                timed("HTML", snapshot.render_html, iri, lang)
+            if snapshot.is_main_event(iri):
+                for lang in LANGUAGES:
+                    timed("calendar", snapshot.render_calendar, iri, lang)
+                    timed("social image", snapshot.render_image, iri, lang)
+        return {"resources": len(resources), "sampled": len(sample), "every": every,
+                "ms_per_resource": {kind: round(seconds / len(sample) * 1000, 3) for kind, seconds in spent.items()}}
+    finally:
+        snapshot.discard()
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1]), int(sys.argv[2]))))
