@@ -6,7 +6,7 @@ import json
 from copy import deepcopy
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
 from publisher.load import LoadedData, load
 from publisher.namespaces import DCT, SCHEMA, SKOS
@@ -126,6 +126,55 @@ def test_a_property_that_rdfxml_cannot_write_is_an_error_naming_it(data, shapes)
     [problem] = [p for p in report.problems if p.severity == "violation"]
     assert (problem.node, problem.path) == (relative(EVENT), "http://example.org/terms/")
     assert "cannot be written in RDF/XML" in problem.message and problem.file == "data/event.ttl"
+
+
+# IRIs under the base URL that the app and nginx could not both serve as a resource's own path.
+UNSERVABLE = [
+    ("organization/dom%20kultury", "percent-escape"),
+    ("organization/dom?x=1", "has a query"),
+    ("organization/dom/", "ends in a slash"),
+    ("en/organization/dom", "serves something else"),  # nginx: the English page of organization/dom
+    ("static/dom", "serves something else"),
+    ("data/dom", "serves something else"),
+    ("dataset/dom", "serves something else"),
+    ("sparql", "serves something else"),
+    ("dump.ttl", "serves something else"),
+    ("", "serves something else"),  # the home page
+]
+
+
+def _with_resource(data, path: str, described: bool = True) -> LoadedData:
+    graph = deepcopy(data.graph)
+    iri = URIRef(BASE + path)
+    if described:
+        graph.add((iri, RDF.type, SCHEMA.Organization))
+        graph.add((iri, SCHEMA.name, Literal("Dom", lang="pl")))
+        graph.add((iri, SCHEMA.name, Literal("House", lang="en")))
+        graph.add((iri, DCT.source, URIRef("http://miejscaotwarte.pl/")))
+    graph.add((EVENT, SCHEMA.sponsor, iri))
+    return LoadedData(graph=graph, files=data.files, base_url=BASE, origins=data.origins)
+
+
+@pytest.mark.parametrize("path, reason", UNSERVABLE, ids=[p or "base" for p, _ in UNSERVABLE])
+def test_an_iri_that_cannot_be_served_as_its_own_path_is_an_error(data, shapes, path, reason):
+    report = validate(_with_resource(data, path), shapes, "en")
+    assert not report.conforms
+    [problem] = [p for p in report.problems if p.severity == "violation"]
+    assert problem.node == path and reason in problem.message
+
+
+def test_an_unservable_iri_only_linked_to_is_reported_at_the_fact_linking_it(data, shapes):
+    report = validate(_with_resource(data, "organization/dom/", described=False), shapes, "pl")
+    [problem] = [p for p in report.problems if p.severity == "violation"]
+    assert (problem.node, problem.path, problem.value) == (relative(EVENT), "schema:sponsor", "organization/dom/")
+    assert "kończy się ukośnikiem" in problem.message and problem.file == "data/event.ttl" and problem.line
+
+
+@pytest.mark.parametrize("path", ["organization/białołęcki-dom", "organization/a/b/c", "organization/dom.ttl",
+                                  "enklawa/dom", "event/x#part"])
+def test_iris_both_servers_serve_are_accepted(data, shapes, path):
+    # Checked by hand against the app and nginx serving the export (non-ASCII paths included).
+    assert validate(_with_resource(data, path), shapes).conforms
 
 
 # --- the command line, as a city editor runs it -------------------------------------------
