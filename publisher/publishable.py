@@ -14,6 +14,7 @@ from rdflib import Literal, URIRef
 
 from publisher.i18n import LANGUAGES
 from publisher.load import to_oxigraph, to_rdflib
+from publisher.represent import FORMATS
 from publisher.represent.rdfxml import has_element_name
 
 
@@ -51,13 +52,23 @@ RESERVED = _messages(
     "catalog, sparql, the dump.* downloads, sitemaps, changes.atom…). Choose another, e.g. under "
     "organization/, place/ or event/.")
 
+DOCUMENT = _messages(
+    "Ten adres (IRI) to adres dokumentu innego zasobu (…/x.ttl to Turtle zasobu …/x, …/x.html jego "
+    "strona): oba nie mogą mieć tego samego adresu. Wybierz inny, bez tego rozszerzenia.",
+    "This IRI is the address of another resource's document (…/x.ttl is the Turtle of …/x, …/x.html "
+    "its page): the two cannot share it. Choose another, without that extension.")
+
 # First path segments and whole paths the app and the export use themselves (publisher.web,
 # publisher.export): a resource there would be hidden by them, or served differently by nginx.
 RESERVED_SEGMENTS = (*LANGUAGES[1:], "static", "data", "dataset", "_gone", "_errors", ".well-known")
 RESERVED_PATHS = ("", "sparql", "catalog", r"changes\.atom", r"robots\.txt", r"openapi\.json", r"event\.ics",
                   r"dump\.[^/#]*", r"sitemap(-[0-9]+)?\.xml")  # regular expressions; "" is the home page
+# A resource's documents and files are at its path plus one of these (publisher.export).
+DOCUMENT_EXTENSIONS = (*(fmt.extension for fmt in FORMATS), "ics", "png")
 _KINDS = ((PERCENT, r"[^#]*%"), (QUERY, r"[^#]*\?"), (SLASH, r"[^#]*/(#|$)"),
-          (RESERVED, f"(({'|'.join(re.escape(s) for s in RESERVED_SEGMENTS)})(/|#|$)|({'|'.join(RESERVED_PATHS)})(#|$))"))
+          (RESERVED, f"(({'|'.join(re.escape(s) for s in RESERVED_SEGMENTS)})(/|#|$)|({'|'.join(RESERVED_PATHS)})(#|$))"),
+          # only when that other resource exists: checked for each IRI the pattern finds
+          (DOCUMENT, rf"[^#]*\.({'|'.join(DOCUMENT_EXTENSIONS)})(#|$)"))
 _UNSERVABLE = "^(" + "|".join(f"({pattern})" for _, pattern in _KINDS) + ")"
 
 
@@ -105,9 +116,15 @@ def _unservable_iris(store: ox.Store, base_url: str) -> list[Finding]:
     for iri in sorted(to_rdflib(row["n"]) for row in found):
         path = str(iri)[len(base_url):]
         messages = next(messages for messages, pattern in _KINDS if re.match(pattern, path))
+        if messages is DOCUMENT and not _is_node(store, URIRef(base_url + path.split("#")[0].rsplit(".", 1)[0])):
+            continue  # …/report.html is a fine IRI while there is no …/report
         if any(_query(store, "SELECT ?n WHERE { ?n ?p ?o } LIMIT 1", n=iri)):
             results.append(Finding(iri, None, messages))
             continue
         links = _query(store, "SELECT DISTINCT ?s ?p ?n WHERE { ?s ?p ?n } ORDER BY ?s ?p", n=iri)
         results += [Finding(to_rdflib(row["s"]), to_rdflib(row["p"]), messages, iri) for row in links]
     return results
+
+
+def _is_node(store: ox.Store, iri: URIRef) -> bool:
+    return any(_query(store, "SELECT ?n WHERE { { ?n ?p ?o } UNION { ?s ?p ?n } } LIMIT 1", n=iri))

@@ -163,6 +163,15 @@ def test_an_iri_that_cannot_be_served_as_its_own_path_is_an_error(data, shapes, 
     assert problem.node == path and reason in problem.message
 
 
+def test_an_iri_that_is_the_address_of_another_resources_document_is_an_error(data, shapes):
+    # …/x.ttl is the Turtle of …/x: a resource there would be shadowed (the app) or be that file (nginx).
+    alone = validate(_with_resource(data, "organization/dom.ttl"), shapes, "en")
+    assert alone.conforms  # no organization/dom: the name is free
+    clash = validate(_with_resource(data, "place/bok-glebocka-66.html"), shapes, "en")
+    [problem] = [p for p in clash.problems if p.severity == "violation"]
+    assert problem.node == "place/bok-glebocka-66.html" and "another resource's document" in problem.message
+
+
 def test_an_unservable_iri_only_linked_to_is_reported_at_the_fact_linking_it(data, shapes):
     report = validate(_with_resource(data, "organization/dom/", described=False), shapes, "pl")
     [problem] = [p for p in report.problems if p.severity == "violation"]
