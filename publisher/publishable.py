@@ -51,7 +51,6 @@ RESERVED = _messages(
     "The publisher serves something else at this IRI (the home page, en/, static/, data/, dataset, "
     "catalog, sparql, the dump.* downloads, sitemaps, changes.atom…). Choose another, e.g. under "
     "organization/, place/ or event/.")
-
 DOCUMENT = _messages(
     "Ten adres (IRI) to adres dokumentu innego zasobu (…/x.ttl to Turtle zasobu …/x, …/x.html jego "
     "strona): oba nie mogą mieć tego samego adresu. Wybierz inny, bez tego rozszerzenia.",
@@ -115,7 +114,9 @@ def _unservable_iris(store: ox.Store, base_url: str) -> list[Finding]:
     results = []
     for iri in sorted(to_rdflib(row["n"]) for row in found):
         path = str(iri)[len(base_url):]
-        messages = next(messages for messages, pattern in _KINDS if re.match(pattern, path))
+        messages = next((messages for messages, pattern in _KINDS if re.match(pattern, path)), None)
+        if messages is None:  # the store's regular expressions and Python's differ here: not ours to guess
+            continue
         if messages is DOCUMENT and not _is_node(store, URIRef(base_url + path.split("#")[0].rsplit(".", 1)[0])):
             continue  # …/report.html is a fine IRI while there is no …/report
         if any(_query(store, "SELECT ?n WHERE { ?n ?p ?o } LIMIT 1", n=iri)):

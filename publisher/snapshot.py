@@ -401,7 +401,10 @@ def _prepare_elsewhere(sender, settings: Settings, directory: Path) -> None:
         outcome = prepared, (list(prepared.void.namespaces()), list(prepared.catalog.namespaces()))
     except Exception as error:  # handed over, raised where the result is asked for
         outcome = error
-    sender.send(outcome)
+    try:
+        sender.send(outcome)
+    except Exception as error:  # an error that cannot cross processes: its words can
+        sender.send(RuntimeError(f"preparing the data failed: {outcome if isinstance(outcome, Exception) else error}"))
 
 
 def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1, in_memory: bool = False) -> Snapshot:
