@@ -24,11 +24,9 @@ from publisher.i18n import LANGUAGES
 from publisher.represent import RDF_FORMATS
 from publisher.snapshot import build_snapshot
 
-BASE = "http://127.0.0.1:8000/"
-
 
 def main(calendar: Path, every: int) -> dict:
-    settings = Settings(base_url=BASE, data_paths=(calendar,), serve_sparql=False)
+    settings = Settings(data_paths=(calendar,), serve_sparql=False)  # the base synth's IRIs assume
     snapshot = build_snapshot(settings, processes=os.cpu_count() or 1, in_memory=True)
     try:
         resources = sorted(snapshot.resources)
