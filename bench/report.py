@@ -242,7 +242,7 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
                   "and production alternately; each figure the median of its three), a mix of 6 IRIs × 4 formats "
                   "(`bench/mix.lua`), on the real data. *app*: `publisher serve` as shipped (2 workers × 16 threads); "
                   "*nginx*: nginx serving `publisher build`'s export with the generated config (njs negotiation); "
-                  "*production*: that nginx with `/sparql` proxied to the app (README, static export).", "",
+                  "*production*: that nginx with `/sparql` proxied to the app (docs/serving.md, production set-up).", "",
                   "| Set-up | requests/s | p50 | p99 | max | errors | ratio to nginx |", "|---|---|---|---|---|---|---|"]
         for name in ("app", "nginx", "production"):
             if name in deref:
@@ -292,7 +292,7 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
             new = sparql["new_lookups"]
             lines += ["", "Our endpoint runs a query it has not met before in a worker process that can be stopped; "
                       "once a worker has answered it in under 10 ms, the same query runs in the serving process "
-                      "when it comes again (README, SPARQL). The table's queries are each asked again and again, "
+                      "when it comes again (docs/sparql.md). The table's queries are each asked again and again, "
                       "so the millisecond ones ran there from the warm-up on. Asked about a different event at "
                       f"each request ({results['sparql_repeat']} new queries), the lookup took "
                       f"{_cell(new['ours'])} here and {_cell(new['oxigraph'])} on `oxigraph serve`: "

@@ -83,7 +83,7 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
     poland = _typed(g, URIRef(f"{EU}country/POL"), DCT.Location)
     _both(g, poland, SKOS.prefLabel, "Polska", "Poland")
 
-    # The publisher is whoever deploys: site/dataset.ttl names it (see README).
+    # The publisher is whoever deploys: site/dataset.ttl names it (docs/portals.md, "Publisher").
     publisher = description.value(dataset, DCT.publisher)
     g += description
     # VoID's type and its plain dct:source stay in VoID (see _add_provenance).

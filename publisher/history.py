@@ -1,6 +1,6 @@
 """The data's history: which resources were created, changed, removed or merged, and when.
 
-Derived from the git history of the data files (README, "What a harvester sees change"): each
+Derived from the git history of the data files (docs/portals.md, "Change feed"): each
 commit that touched them is a version, and uncommitted edits are one more version dated by the
 files' modification time. Consecutive versions are compared resource by resource (the digest
 of every triple about it). Data outside a git work tree has one version: its files as they are.

@@ -1,7 +1,7 @@
 """Resources that left the data: removed ones answer 410 Gone, merged ones 301 to their successor.
 
-Declared in the data, so the app and the static export answer alike (README, "Removing and
-merging resources"):
+Declared in the data, so the app and the static export answer alike (docs/editing.md,
+"Removing and merging resources"):
 
     <event/old> prov:invalidatedAtTime "2026-01-10"^^xsd:date ;   # removed: 410 Gone
         dct:isReplacedBy <event/new> ;                          # optional: what replaced it

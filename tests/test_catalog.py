@@ -47,7 +47,7 @@ def test_catalog_passes_the_official_dcat_ap_shapes_with_no_violation(catalog, s
 def test_only_the_recommended_facts_that_no_source_gives_remain(catalog, server):
     remaining = {(focus.replace(server, ""), path.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
                  for _, focus, path in shacl_results(catalog, "shapes_recommended.ttl")}
-    # Each is listed in the README with its reason.
+    # Each is listed in docs/portals.md with its reason.
     assert remaining == {("publisher", "type"), (f"{EU}country/POL", "bbox"), (f"{EU}country/POL", "centroid"),
                          ("catalog#distribution-sparql", "format")}
 

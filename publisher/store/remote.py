@@ -3,7 +3,7 @@
 The app's workers hold no state of their own: the data is loaded into the store once, workers
 read their copy from it, and every query goes to it. Results are parsed and written again by
 the same writers as the embedded engine, so the limits hold and the bytes are the same.
-Tested against Oxigraph server; Fuseki and Virtuoso speak the same protocols (see README).
+Tested against Oxigraph server; Fuseki and Virtuoso speak the same protocols (see docs/serving.md).
 """
 
 from __future__ import annotations
