@@ -7,6 +7,7 @@ runaway queries yield the CPU to page requests, caps its memory, and dies with i
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import resource
 import signal
@@ -14,6 +15,8 @@ import time
 from dataclasses import dataclass
 
 PR_SET_PDEATHSIG = 1
+
+log = logging.getLogger("publisher.sparql")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,22 @@ def _die_with_parent() -> None:
         pass  # not Linux: the pipe closing still ends an idle worker
 
 
+def _enter_sandbox() -> str | None:
+    """Makes this process unable to open any network connection; the reason it must not start
+    if the kernel refuses (unless a setting explicitly allows running without the sandbox)."""
+    from publisher.sparql import sandbox
+
+    try:
+        sandbox.install()
+    except sandbox.SandboxUnavailable as error:
+        if sandbox.allowed_without():
+            log.warning("SPARQL worker runs WITHOUT its network sandbox (%s=1): %s", sandbox.ALLOW_UNSANDBOXED, error)
+            return None
+        log.error("SPARQL worker refuses to start: %s (set %s=1 to run without it)", error, sandbox.ALLOW_UNSANDBOXED)
+        return f"the query sandbox could not be installed: {error}"
+    return None
+
+
 def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
     _die_with_parent()
     if os.getpriority(os.PRIO_PROCESS, 0) < niceness:  # already niced when spawned by the pool's thread
@@ -54,6 +73,10 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
         store = ox.Store.read_only(store_path)
     except (OSError, RuntimeError) as error:  # e.g. the snapshot was retired while this started
         connection.send(Outcome(ok=False, status=503, message=f"the store could not be opened: {error}"))
+        return
+    refused = _enter_sandbox()
+    if refused:
+        connection.send(Outcome(ok=False, status=503, message=refused))
         return
     connection.send(Outcome(ok=True, message="ready"))
     while True:
