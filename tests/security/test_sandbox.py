@@ -9,11 +9,10 @@ import subprocess
 import sys
 import textwrap
 
+import pyoxigraph as ox
 import pytest
 
 from conftest import BASE, ROOT
-from publisher.config import DEFAULT_DATA
-from publisher.load import load_into_store
 from publisher.sparql import QueryError
 from publisher.sparql.pool import QueryPool
 from publisher.sparql.sandbox import ALLOW_UNSANDBOXED
@@ -25,8 +24,12 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
+    """Three triples: what the sandbox refuses does not depend on the data."""
     path = tmp_path_factory.mktemp("sandbox") / "oxigraph"
-    load_into_store([DEFAULT_DATA], BASE, path)
+    store = ox.Store(str(path))
+    store.extend(ox.Quad(ox.NamedNode(f"http://e/{i}"), ox.NamedNode("http://e/p"), ox.Literal(i)) for i in range(3))
+    store.flush()
+    del store  # closed before a worker opens it read-only
     return path
 
 
@@ -92,8 +95,7 @@ def test_a_service_query_run_by_a_worker_never_reaches_a_loopback_listener(store
         assert b"SECRET" not in exists
         assert listener.received == []
         # The worker (or its replacement) answers the next ordinary query.
-        answer = pool.run(job(COUNT)).decode()
-        assert int(answer.split()[-1]) > 100
+        assert pool.run(job(COUNT)).split() == [b"n", b"3"]
     finally:
         pool.close()
 
