@@ -208,11 +208,13 @@ class _Checkers:
                                          name="publisher-sparql-checker")
         process.start()
         child.close()
-        if not parent.poll(60):
-            self._stop((process, parent))
-            raise OSError("the query checker did not start")
-        parent.recv()
-        return process, parent
+        try:
+            if parent.poll(60) and parent.recv() == "ready":
+                return process, parent
+        except EOFError:
+            pass
+        self._stop((process, parent))
+        raise OSError("the query checker did not start")
 
     @staticmethod
     def _stop(slot) -> None:
