@@ -142,10 +142,9 @@ def _checker_main(connection) -> None:
         connection.send("ready")
         while True:
             try:
-                query = connection.recv()
-            except (EOFError, OSError):
+                connection.send(parse_verdict(connection.recv()))
+            except (EOFError, OSError):  # the serving process has gone
                 return
-            connection.send(parse_verdict(query))
 
     thread = threading.Thread(target=serve, name="publisher-sparql-checker")
     thread.start()
