@@ -122,6 +122,7 @@ BENIGN = {
     "a comment naming SERVICE": "# SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }\nSELECT ?s WHERE { ?s ?p ?o }",
     "names containing service": "PREFIX service: <http://e/service/> SELECT ?service WHERE { ?service service:service ?o }",
     "a non-ASCII \\u escape in a string": "SELECT ?s WHERE { ?s ?p \"caf\\u00E9\" }",
+    "a \\U escape beyond the BMP": "SELECT ?s WHERE { ?s ?p \"\\U0001F600\" }",
     "nested subqueries": "SELECT ?s WHERE { " + "{ SELECT ?s WHERE { " * 5 + "?s ?p ?o" + " } }" * 5 + " }",
     "EXISTS and NOT EXISTS": "SELECT ?s WHERE { ?s ?p ?o FILTER(EXISTS { ?s a ?t } && NOT EXISTS { ?s ?p 1 }) }",
     "MINUS": "SELECT ?s WHERE { ?s ?p ?o MINUS { ?s a <http://schema.org/Place> } }",
