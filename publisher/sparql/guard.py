@@ -136,7 +136,7 @@ def _checker_main(connection) -> None:
     # Each nesting level costs rdflib ~20 frames; a thread with a large stack follows MAX_NESTING
     # levels and more, and an overflow ends only this process.
     sys.setrecursionlimit(200_000)
-    threading.stack_size(512 << 20)
+    threading.stack_size(64 << 20)
 
     def serve() -> None:
         parse_verdict("SELECT * WHERE { ?s ?p ?o FILTER(?o > 1) }")  # the first parse is slow
