@@ -187,10 +187,12 @@ def build_command(out, base_url, data_paths, shapes_path, site_description, lice
 @click.option("--events", default=1000, show_default=True, type=int, help="How many events.")
 @click.option("--seed", default=1, show_default=True, type=int, help="Random seed: the same seed, the same file.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Output file (default: synthetic/city-EVENTS-seed-SEED.ttl). Never inside data/.")
+              help="Output file (default: synthetic/city-EVENTS-seed-SEED.ttl), its site description beside it "
+                   "(….site.ttl). Never inside data/.")
 def synth_command(events, seed, out) -> None:
-    """Generate a deterministic synthetic city calendar (labelled synthetic) for scale tests."""
-    from publisher.synth import write_synthetic
+    """Generate a deterministic synthetic city calendar (labelled synthetic) for scale tests,
+    and a site description that names the site after the synthetic city."""
+    from publisher.synth import site_path, write_synthetic
 
     out = out or Path("synthetic") / f"city-{events}-seed-{seed}.ttl"
     try:
@@ -198,7 +200,7 @@ def synth_command(events, seed, out) -> None:
     except ValueError as error:
         click.echo(f"Refused: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    click.echo(f"Wrote {events} synthetic events to {path}", err=True)
+    click.echo(f"Wrote {events} synthetic events to {path}, its site description to {site_path(path)}", err=True)
 
 
 def _load_into_store(settings, data, store_url, graph_store_url):
