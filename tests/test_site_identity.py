@@ -104,12 +104,18 @@ def test_a_site_description_without_a_name_is_refused_with_what_is_missing(tmp_p
     assert "nameless.site.ttl" in refused.stderr and "the site's name (schema:name on <>) in 'en'" in refused.stderr
 
 
-def test_license_overrides_the_site_descriptions_licence(tmp_path, city):
+def test_the_logo_of_the_site_description_heads_every_page_and_license_overrides_its_licence(tmp_path, city):
+    described = tmp_path / "logo.site.ttl"
+    described.write_text((city / "city.site.ttl").read_text(encoding="utf-8")
+                         + "<> schema:logo <static/city-logo.svg> .\n", encoding="utf-8")
     out = tmp_path / "export"
     built = run_cli("build", str(out), "--base-url", "http://127.0.0.1:9/", "--data", str(city / "city.ttl"),
-                    "--site-description", str(city / "city.site.ttl"),
-                    "--license", "https://creativecommons.org/licenses/by/4.0/")
+                    "--site-description", str(described), "--license", "https://creativecommons.org/licenses/by/4.0/")
     assert built.returncode == 0, built.stderr
+    for page in ("index.html", "en/index.html", "catalog.html"):
+        assert '<a class="home" href="http://127.0.0.1:9/' in (out / "public" / page).read_text(encoding="utf-8")
+        assert '<img src="http://127.0.0.1:9/static/city-logo.svg" alt=""> ' in \
+            (out / "public" / page).read_text(encoding="utf-8")
     void = Graph().parse(out / "public" / "dataset.ttl", format="turtle")
     assert set(void.objects(URIRef("http://127.0.0.1:9/dataset"), DCT.license)) == {
         URIRef("https://creativecommons.org/licenses/by/4.0/")}
