@@ -104,13 +104,20 @@ def test_a_site_description_without_a_name_is_refused_with_what_is_missing(tmp_p
     assert "nameless.site.ttl" in refused.stderr and "the site's name (schema:name on <>) in 'en'" in refused.stderr
 
 
-def test_the_logo_of_the_site_description_heads_every_page_and_license_overrides_its_licence(tmp_path, city):
+def test_a_site_descriptions_logo_heads_every_page_its_contact_is_the_catalogs_and_license_overrides_it(
+        tmp_path, city):
     described = tmp_path / "logo.site.ttl"
-    described.write_text((city / "city.site.ttl").read_text(encoding="utf-8")
-                         + "<> schema:logo <static/city-logo.svg> .\n", encoding="utf-8")
+    described.write_text((city / "city.site.ttl").read_text(encoding="utf-8") + """
+<> schema:logo <static/city-logo.svg> .
+<dataset> <http://www.w3.org/ns/dcat#contactPoint> <catalog#office> .
+<catalog#office> a <http://www.w3.org/2006/vcard/ns#Kind> ;
+    <http://www.w3.org/2006/vcard/ns#fn> "Biuro danych" ;
+    <http://www.w3.org/2006/vcard/ns#hasEmail> <mailto:dane@example.org> .
+""", encoding="utf-8")
     out = tmp_path / "export"
     built = run_cli("build", str(out), "--base-url", "http://127.0.0.1:9/", "--data", str(city / "city.ttl"),
-                    "--site-description", str(described), "--license", "https://creativecommons.org/licenses/by/4.0/")
+                    "--site-description", str(described), "--license", "https://creativecommons.org/licenses/by/4.0/",
+                    "--sparql-endpoint", "https://example.org/sparql")
     assert built.returncode == 0, built.stderr
     for page in ("index.html", "en/index.html", "catalog.html"):
         assert '<a class="home" href="http://127.0.0.1:9/' in (out / "public" / page).read_text(encoding="utf-8")
@@ -119,3 +126,7 @@ def test_the_logo_of_the_site_description_heads_every_page_and_license_overrides
     void = Graph().parse(out / "public" / "dataset.ttl", format="turtle")
     assert set(void.objects(URIRef("http://127.0.0.1:9/dataset"), DCT.license)) == {
         URIRef("https://creativecommons.org/licenses/by/4.0/")}
+    catalog = Graph().parse(out / "public" / "catalog.ttl", format="turtle")
+    contacts = {(str(node), str(contact)) for node, contact in catalog.subject_objects(DCAT.contactPoint)}
+    assert contacts == {("http://127.0.0.1:9/dataset", "http://127.0.0.1:9/catalog#office"),
+                        ("http://127.0.0.1:9/catalog#sparql-service", "http://127.0.0.1:9/catalog#office")}
