@@ -19,6 +19,7 @@ from publisher.dumps import DumpFile
 from publisher.labels import label
 from publisher.parts import Part
 from publisher.namespaces import DCT, PROV, SCHEMA
+from publisher.site import Site
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -56,11 +57,12 @@ def part_iri(base_url: str, part: Part) -> URIRef:
     return URIRef(f"{base_url}dataset/{part.name}")
 
 
-def build_catalog(data: Graph, description: Graph, base_url: str, license: str, modified: datetime,
+def build_catalog(data: Graph, description: Graph, base_url: str, site: Site, modified: datetime,
                   dumps: dict[str, DumpFile], home: URIRef | None, sparql_endpoint: str | None,
                   parts: list[Part] = (), page_of=None) -> Graph:
     """The whole catalog; `parts` (one a data file) become datasets of their own, part of the
-    whole, with their landing pages from `page_of(iri)`."""
+    whole, with their landing pages from `page_of(iri)`. `description`: what the site
+    description says about the dataset, its publisher and the catalog (publisher.site)."""
     catalog, dataset = URIRef(base_url + "catalog"), URIRef(base_url + "dataset")
     at = lambda name: URIRef(f"{catalog}#{name}")  # noqa: E731  nodes described only here
     g = new_graph()
@@ -69,9 +71,9 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
         g.bind(prefix, namespace)
     stamp = Literal(modified.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     issued = description.value(dataset, DCT.issued) or stamp
-    licence = _typed(g, URIRef(license), DCT.LicenseDocument)
-    if license in LICENCE_TYPES:
-        kind, pl, en = LICENCE_TYPES[license]
+    licence = _typed(g, URIRef(site.licence), DCT.LicenseDocument)
+    if site.licence in LICENCE_TYPES:
+        kind, pl, en = LICENCE_TYPES[site.licence]
         g.add((licence, DCT.type, _typed(g, URIRef(kind), SKOS.Concept)))
         _both(g, URIRef(kind), SKOS.prefLabel, pl, en)
     available = _typed(g, URIRef(f"{EU}planned-availability/AVAILABLE"), SKOS.Concept)
@@ -83,8 +85,9 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
     poland = _typed(g, URIRef(f"{EU}country/POL"), DCT.Location)
     _both(g, poland, SKOS.prefLabel, "Polska", "Poland")
 
-    # The publisher is whoever deploys: site/dataset.ttl names it (docs/portals.md, "Publisher").
+    # The publisher is whoever deploys: the site description names it (docs/portals.md, "Publisher").
     publisher = description.value(dataset, DCT.publisher)
+    sources = sorted(o for o in description.objects(dataset, DCT.source) if isinstance(o, URIRef))
     g += description
     # VoID's type and its plain dct:source stay in VoID (see _add_provenance).
     g.remove((dataset, RDF.type, None))
@@ -92,11 +95,7 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
     if publisher is not None:
         g.add((publisher, RDF.type, FOAF.Agent))
 
-    g.add((catalog, RDF.type, DCAT.Catalog))
-    _both(g, catalog, DCT.title, "Katalog danych: MIEJSCA OTWARTE", "Data catalogue: MIEJSCA OTWARTE")
-    _both(g, catalog, DCT.description,
-          "Katalog otwartych danych powiązanych o konferencji MIEJSCA OTWARTE (DCAT-AP 3.0).",
-          "Catalogue of the linked open data about the MIEJSCA OTWARTE conference (DCAT-AP 3.0).")
+    g.add((catalog, RDF.type, DCAT.Catalog))  # its title and description: from the site description
     for node in (catalog, dataset):
         if publisher is not None:
             g.add((node, DCT.publisher, publisher))
@@ -124,8 +123,9 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
         themes.append(theme)
     keywords = sorted(data.objects(None, SCHEMA.keywords), key=str)
     period = _add_temporal(g, data, None, at("period"))
-    contact = _add_contact(g, data, at("contact"))
-    _add_provenance(g, data, dataset, at)
+    # A contact point the site description states, else the one the data gives.
+    contact = description.value(dataset, DCAT.contactPoint) or _add_contact(g, data, at("contact"), site)
+    _add_provenance(g, data, dataset, sources, at)
     for theme in themes:
         g.add((dataset, DCAT.theme, theme))
     for keyword in keywords:
@@ -140,7 +140,7 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
     for dump in dumps.values():
         _add_distribution(g, dataset, at(f"distribution-{dump.name}"), dump, base_url, licence, schema_org, stamp,
                           available, WHOLE_DUMP)
-    shared = dict(publisher=publisher, licence=licence, issued=issued, poland=poland, languages=languages,
+    shared = dict(site=site, publisher=publisher, licence=licence, issued=issued, poland=poland, languages=languages,
                   themes=themes, contact=contact, standard=schema_org, available=available)
     for part in parts:
         _add_part(g, data, catalog, dataset, part, base_url, at, page_of, **shared)
@@ -157,8 +157,8 @@ def build_catalog(data: Graph, description: Graph, base_url: str, license: str, 
     return g
 
 
-def _add_part(g: Graph, data: Graph, catalog, whole, part: Part, base_url: str, at, page_of, *, publisher, licence,
-              issued, poland, languages, themes, contact, standard, available) -> None:
+def _add_part(g: Graph, data: Graph, catalog, whole, part: Part, base_url: str, at, page_of, *, site, publisher,
+              licence, issued, poland, languages, themes, contact, standard, available) -> None:
     """A data file as a dataset: what it is about, when it last changed, its own downloads."""
     node = part_iri(base_url, part)
     stamp = Literal(part.modified.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
@@ -167,8 +167,8 @@ def _add_part(g: Graph, data: Graph, catalog, whole, part: Part, base_url: str, 
     g.add((node, DCT.identifier, Literal(str(node))))
     g.add((node, DCT.isPartOf, whole))
     names = {lang: [label(data, m, lang) or str(m) for m in part.main] for lang in ("pl", "en")}
-    _both(g, node, DCT.title, f"MIEJSCA OTWARTE — dane: {names['pl'][0] if part.main else part.name}",
-          f"MIEJSCA OTWARTE — data: {names['en'][0] if part.main else part.name}")
+    _both(g, node, DCT.title, f"{site.name('pl')} — dane: {names['pl'][0] if part.main else part.name}",
+          f"{site.name('en')} — data: {names['en'][0] if part.main else part.name}")
     _both(g, node, DCT.description,
           f"Plik danych {part.name}.ttl" + (f" o: {'; '.join(names['pl'])}." if part.main else "."),
           f"The data file {part.name}.ttl" + (f" about: {'; '.join(names['en'])}." if part.main else "."))
@@ -213,8 +213,9 @@ def _add_temporal(g: Graph, data: Graph, subjects, period: URIRef) -> URIRef | N
     return period
 
 
-def _add_contact(g: Graph, data: Graph, contact: URIRef) -> URIRef | None:
-    """The contact point the data gives (the seed's phone and e-mail), as a vCard."""
+def _add_contact(g: Graph, data: Graph, contact: URIRef, site: Site) -> URIRef | None:
+    """The contact point the data gives (the seed's phone and e-mail), as a vCard named after
+    its owner, else the site."""
     point = next(iter(sorted(data.subjects(RDF.type, SCHEMA.ContactPoint))), None)
     if point is None:
         return None
@@ -223,7 +224,7 @@ def _add_contact(g: Graph, data: Graph, contact: URIRef) -> URIRef | None:
     g.add((contact, RDF.type, VCARD.Kind))
     owner = next(iter(data.subjects(SCHEMA.contactPoint, point)), None)
     name = next((o for o in data.objects(owner, SCHEMA.name) if o.language == "pl"), None) if owner else None
-    g.add((contact, VCARD.fn, Literal(str(name) if name else "MIEJSCA OTWARTE")))
+    g.add((contact, VCARD.fn, Literal(str(name) if name else site.name(site.default_language))))
     phone = data.value(point, SCHEMA.telephone)
     if phone is not None:
         g.add((contact, VCARD.hasTelephone, URIRef("tel:" + "".join(c for c in str(phone) if c in "+0123456789"))))
@@ -233,19 +234,25 @@ def _add_contact(g: Graph, data: Graph, contact: URIRef) -> URIRef | None:
     return contact
 
 
-def _add_provenance(g: Graph, data: Graph, dataset: URIRef, at) -> None:
-    """Where the facts come from: the event website (the seed) and every other cited page.
+def _add_provenance(g: Graph, data: Graph, dataset: URIRef, sources: list[URIRef], at) -> None:
+    """Where the facts come from: the website the site description names as the dataset's
+    dct:source (the seed's event website) and every other cited page.
 
     Not dct:source: DCAT-AP 3 requires its value to be a dcat:Dataset, and ckanext-dcat makes
     every dcat:Dataset a portal dataset, so the website would appear as a second dataset.
     """
     statement = at("provenance")
     g.add((statement, RDF.type, DCT.ProvenanceStatement))
-    _both(g, statement, RDFS.label,
-          "Fakty pochodzą ze strony wydarzenia http://miejscaotwarte.pl/ i z innych publicznych stron, "
-          "wskazanych przy każdym zasobie (dct:source).",
-          "The facts come from the event website http://miejscaotwarte.pl/ and other public pages, "
-          "each named on the resource it describes (dct:source).")
+    if sources:
+        websites = ", ".join(sources)
+        _both(g, statement, RDFS.label,
+              f"Fakty pochodzą ze strony wydarzenia {websites} i z innych publicznych stron, "
+              "wskazanych przy każdym zasobie (dct:source).",
+              f"The facts come from the event website {websites} and other public pages, "
+              "each named on the resource it describes (dct:source).")
+    else:
+        _both(g, statement, RDFS.label, "Fakty pochodzą ze stron wskazanych przy każdym zasobie (dct:source).",
+              "The facts come from the pages named on each resource (dct:source).")
     g.add((dataset, DCT.provenance, statement))
     for source in sorted({o for o in data.objects(None, DCT.source) if isinstance(o, URIRef)}, key=str):
         g.add((dataset, PROV.wasDerivedFrom, source))

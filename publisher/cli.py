@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from publisher.config import (DEFAULT_DATA, DEFAULT_HOST, DEFAULT_LICENSE, DEFAULT_PORT, DEFAULT_SHAPES,
+from publisher.config import (DEFAULT_DATA, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHAPES, DEFAULT_SITE_DESCRIPTION,
                               Settings, default_base_url, normalise_base_url)
 from publisher.load import DataError, load_stored
 from publisher.validate import load_shapes, validate
@@ -23,8 +23,10 @@ def data_options(command):
                      help="Data file or folder (repeatable; default: data/)."),
         click.option("--shapes", "shapes_path", type=click.Path(path_type=Path), default=DEFAULT_SHAPES,
                      show_default=True, help="SHACL shapes file or folder."),
-        click.option("--license", "license_url", default=DEFAULT_LICENSE, show_default=True,
-                     help="Licence of the dataset, as an IRI (review it before publishing)."),
+        click.option("--site-description", type=click.Path(path_type=Path), default=DEFAULT_SITE_DESCRIPTION,
+                     show_default=True, help="The site's name, publisher, licence and languages (Turtle)."),
+        click.option("--license", "license_url", default=None,
+                     help="Licence of the dataset, as an IRI (default: the site description's; review it)."),
         click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
                      help="Language of the validation report if the data is refused."),
     ]):
@@ -117,14 +119,15 @@ def _report_unreadable(error: DataError, output: str) -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=16, show_default=True, type=int,
               help="Threads per worker (a thread waits out each running query, so keep it well above the query workers).")
-def serve_command(host, port, base_url, data_paths, shapes_path, license_url, query_timeout, max_result_rows,
-                  query_workers, store_url, graph_store_url, reload_interval, catalog_page_size, workers, threads,
-                  lang) -> None:
+def serve_command(host, port, base_url, data_paths, shapes_path, site_description, license_url, query_timeout,
+                  max_result_rows, query_workers, store_url, graph_store_url, reload_interval, catalog_page_size,
+                  workers, threads, lang) -> None:
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     from dataclasses import replace
 
     from publisher.load import fingerprint, release_freed_memory
     from publisher.server import run
+    from publisher.site import read_site
     from publisher.snapshot import check_data
 
     if base_url is None and host in ("0.0.0.0", "::"):
@@ -132,12 +135,14 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
                    "or IRIs will not dereference from other machines.", err=True)
     settings = Settings(base_url=base_url or default_base_url(host, port),
                         data_paths=tuple(data_paths) or (DEFAULT_DATA,),
-                        shapes_path=shapes_path, license=license_url, query_timeout=query_timeout,
-                        max_result_rows=max_result_rows, query_workers=query_workers,
+                        shapes_path=shapes_path, site_description=site_description, license=license_url,
+                        query_timeout=query_timeout, max_result_rows=max_result_rows, query_workers=query_workers,
                         reload_interval=reload_interval, catalog_page_size=catalog_page_size)
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
     # They load the files just validated without validating them again (same fingerprint).
     validated = fingerprint(settings.data_paths)
+    # The workers read the site description: a broken one is refused here, before they start.
+    refuse_bad_data(lambda: read_site(settings.site_description, settings.base_url, settings.license))(lang)
     data = refuse_bad_data(lambda: check_data(settings, lang=lang, processes=os.cpu_count() or 1))(lang)
     settings = replace(settings, validated=validated)
     if store_url:
@@ -158,8 +163,8 @@ def serve_command(host, port, base_url, data_paths, shapes_path, license_url, qu
 @click.option("--listen", default=None, help="nginx listen address (default: the base URL's port).")
 @click.option("--catalog-page-size", default=100, show_default=True, type=int,
               help="Datasets a page of the catalog lists (Hydra paging beyond).")
-def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_endpoint, listen, catalog_page_size,
-                  lang) -> None:
+def build_command(out, base_url, data_paths, shapes_path, site_description, license_url, sparql_endpoint, listen,
+                  catalog_page_size, lang) -> None:
     """Write every representation of every resource into OUT, with an nginx config that negotiates."""
     import os as _os
     from urllib.parse import urlsplit
@@ -167,7 +172,8 @@ def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_en
     from publisher.export.build import build
 
     settings = Settings(base_url=base_url, data_paths=tuple(data_paths) or (DEFAULT_DATA,),
-                        shapes_path=shapes_path, license=license_url, serve_sparql=False,
+                        shapes_path=shapes_path, site_description=site_description, license=license_url,
+                        serve_sparql=False,
                         external_sparql=sparql_endpoint, catalog_page_size=catalog_page_size)
     parts = urlsplit(settings.base_url)
     listen = listen or str(parts.port or (443 if parts.scheme == "https" else 80))
@@ -181,10 +187,12 @@ def build_command(out, base_url, data_paths, shapes_path, license_url, sparql_en
 @click.option("--events", default=1000, show_default=True, type=int, help="How many events.")
 @click.option("--seed", default=1, show_default=True, type=int, help="Random seed: the same seed, the same file.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Output file (default: synthetic/city-EVENTS-seed-SEED.ttl). Never inside data/.")
+              help="Output file (default: synthetic/city-EVENTS-seed-SEED.ttl), its site description beside it "
+                   "(….site.ttl). Never inside data/.")
 def synth_command(events, seed, out) -> None:
-    """Generate a deterministic synthetic city calendar (labelled synthetic) for scale tests."""
-    from publisher.synth import write_synthetic
+    """Generate a deterministic synthetic city calendar (labelled synthetic) for scale tests,
+    and a site description that names the site after the synthetic city."""
+    from publisher.synth import site_path, write_synthetic
 
     out = out or Path("synthetic") / f"city-{events}-seed-{seed}.ttl"
     try:
@@ -192,7 +200,7 @@ def synth_command(events, seed, out) -> None:
     except ValueError as error:
         click.echo(f"Refused: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    click.echo(f"Wrote {events} synthetic events to {path}", err=True)
+    click.echo(f"Wrote {events} synthetic events to {path}, its site description to {site_path(path)}", err=True)
 
 
 def _load_into_store(settings, data, store_url, graph_store_url):

@@ -11,12 +11,9 @@ from typing import Union, get_args, get_origin, get_type_hints
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = PROJECT_ROOT / "data"
 DEFAULT_SHAPES = PROJECT_ROOT / "shapes"
-DEFAULT_DATASET = PROJECT_ROOT / "site" / "dataset.ttl"
+DEFAULT_SITE_DESCRIPTION = PROJECT_ROOT / "site" / "dataset.ttl"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-# The dataset's licence is the deployer's decision, not a fact about the event: review it.
-# The EU licence vocabulary's IRI for CC BY 4.0: what DCAT-AP harvesters expect.
-DEFAULT_LICENSE = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
 
 
 def normalise_base_url(url: str) -> str:
@@ -33,8 +30,9 @@ class Settings:
     base_url: str = field(default_factory=default_base_url)
     data_paths: tuple[Path, ...] = (DEFAULT_DATA,)
     shapes_path: Path = DEFAULT_SHAPES
-    dataset_path: Path = DEFAULT_DATASET
-    license: str = DEFAULT_LICENSE
+    # The site's name, publisher, licence and languages (publisher.site).
+    site_description: Path = DEFAULT_SITE_DESCRIPTION
+    license: str | None = None  # overrides the site description's licence
     # Seconds a client or cache may reuse a document before revalidating it.
     max_age: int = 300
     # SPARQL limits, announced in the service description.

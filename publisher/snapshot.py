@@ -28,14 +28,14 @@ from publisher.etag import etag_of
 from publisher.events import is_main_event, is_series
 from publisher.history import Change, file_modified, history
 from publisher.i18n import LANGUAGES
-from publisher.labels import label
 from publisher.lifecycle import lifecycle
 from publisher.load import (LoadedData, StoredData, data_files, fingerprint, load_into_store, load_stored,
-                            parse_file, release_freed_memory, subject_origins)
-from publisher.namespaces import DCT, SCHEMA
+                            release_freed_memory, subject_origins)
+from publisher.namespaces import SCHEMA
 from publisher.parts import Part, data_parts
 from publisher.resource_set import ResourceSet, digests
 from publisher.scratch import scratch_dir
+from publisher.site import Site, read_site
 from publisher.store.graph import memory_graph, store_graph
 from publisher.represent import Format
 from publisher.represent.calendar import event_calendar
@@ -76,6 +76,7 @@ class Snapshot:
     modified: datetime
     home: URIRef | None
     store_path: Path | None
+    site: Site
     parts: list[Part] = field(default_factory=list)
     directory: Path | None = None  # dumps and store written for this snapshot alone
     resources: ResourceSet = field(init=False)
@@ -129,9 +130,7 @@ class Snapshot:
         return feed_pages(self.changes)
 
     def _render_feed(self, lang: str, page: int = 1) -> Rendered:
-        publisher = self.catalog.value(self.dataset, DCT.publisher)
-        author = (label(self.catalog, publisher, lang) if publisher is not None else None) or "MIEJSCA OTWARTE"
-        body = render_feed(self.changes, self.graph, self.urls(), lang, author, page)
+        body = render_feed(self.changes, self.graph, self.urls(), lang, self.site, page)
         return Rendered(body, etag_of(body))
 
     @property
@@ -248,13 +247,13 @@ class Snapshot:
 
     def _render_html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
         if iri in self.lifecycle.gone:
-            body = render_tombstone_page(self.graph, iri, self.urls(), lang, self.dataset)
+            body = render_tombstone_page(self.graph, iri, self.urls(), lang, self.site)
         elif self.is_main_event(iri):
-            body = render_event_page(self.graph, iri, self.urls(), lang, self.dataset)
+            body = render_event_page(self.graph, iri, self.urls(), lang, self.site)
         elif is_series(self.graph, iri):
-            body = render_series_page(self.graph, iri, self.urls(), lang, self.dataset)
+            body = render_series_page(self.graph, iri, self.urls(), lang, self.site)
         else:
-            body = render_page(self.describe(iri, page), iri, self.urls(), lang, self.dataset,
+            body = render_page(self.describe(iri, page), iri, self.urls(), lang, self.site,
                                page=page, pages=self.pages(iri))
         return Rendered(body, etag_of(body))
 
@@ -299,6 +298,7 @@ class Prepared:
     dumps: dict[str, DumpFile]
     parts: list[Part]
     home: URIRef | None
+    site: Site
     void: Graph
     catalog: Graph
     digests: array  # of the data's resource IRIs (publisher.resource_set)
@@ -318,15 +318,15 @@ def prepare(settings: Settings, directory: Path) -> Prepared:
     dumps = write_dumps(store, directory)
     parts = data_parts(data, settings.data_paths, file_times, directory)
     home = _home_event(graph)
-    description = parse_file(settings.dataset_path, settings.base_url)
+    site, description = read_site(settings.site_description, settings.base_url, settings.license)
     endpoint = sparql_endpoint(settings)
-    void = build_void(graph_stats(graph, settings.base_url), description, settings.base_url, settings.license,
+    void = build_void(graph_stats(graph, settings.base_url), description, settings.base_url, site.licence,
                       modified, dumps, home, sparql_endpoint=endpoint)
-    catalog = build_catalog(graph, description, settings.base_url, settings.license, modified, dumps, home,
+    catalog = build_catalog(graph, description, settings.base_url, site, modified, dumps, home,
                             sparql_endpoint=endpoint, parts=parts,
                             page_of=lambda iri: Urls(settings.base_url, home).page(iri, "pl"))
-    return Prepared(files=files, modified=modified, dumps=dumps, parts=parts, home=home, void=void, catalog=catalog,
-                    digests=digests(resource_iris(graph, settings.base_url)))
+    return Prepared(files=files, modified=modified, dumps=dumps, parts=parts, home=home, site=site, void=void,
+                    catalog=catalog, digests=digests(resource_iris(graph, settings.base_url)))
 
 
 # Data files larger than this are prepared in a child process: what the whole-graph work leaves
@@ -440,7 +440,7 @@ def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1, in_
     embedded = settings.serve_sparql and not settings.store_url
     snapshot = Snapshot(settings=settings, data=data, void=prepared.void, catalog=prepared.catalog,
                         dumps=prepared.dumps, modified=prepared.modified, home=prepared.home,
-                        store_path=store_path if embedded else None, parts=prepared.parts, directory=directory,
+                        store_path=store_path if embedded else None, site=prepared.site, parts=prepared.parts, directory=directory,
                         data_digests=prepared.digests)
     release_freed_memory()
     return snapshot

@@ -78,7 +78,8 @@ def build_void(stats: GraphStats, description: Graph, base_url: str, license: st
     dataset = dataset_iri(base_url)
     void = new_graph()
     void.bind("void", VOID)
-    void += description
+    # The site description's dataset and publisher; what it says of the catalog stays there.
+    void += (triple for triple in description if triple[0] != URIRef(base_url + "catalog"))
     void.add((dataset, RDF.type, VOID.Dataset))
     void.add((dataset, VOID.triples, Literal(stats.triples)))
     void.add((dataset, VOID.entities, Literal(stats.entities)))

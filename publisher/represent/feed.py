@@ -16,6 +16,7 @@ from publisher.i18n import translations
 from publisher.labels import label
 from publisher.represent import TURTLE
 from publisher.represent.urls import Urls
+from publisher.site import Site
 
 ATOM = "http://www.w3.org/2005/Atom"
 AS2 = "https://www.w3.org/ns/activitystreams#"
@@ -32,7 +33,7 @@ def _stamp(when: datetime) -> str:
     return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def render_feed(changes: list[Change], graph: Graph, urls: Urls, lang: str, author: str, page: int = 1) -> bytes:
+def render_feed(changes: list[Change], graph: Graph, urls: Urls, lang: str, site: Site, page: int = 1) -> bytes:
     _ = translations(lang).gettext
     verbs = {CREATED: _("Added"), UPDATED: _("Changed"), DELETED: _("Removed"), MOVED: _("Merged")}
     ET.register_namespace("", ATOM)
@@ -44,9 +45,9 @@ def render_feed(changes: list[Change], graph: Graph, urls: Urls, lang: str, auth
         return element
 
     add(feed, "id", urls.changes("pl"))
-    add(feed, "title", _("Changes to the data: MIEJSCA OTWARTE"))
+    add(feed, "title", _("Changes to the data: %(site)s") % {"site": site.name(lang)})
     add(feed, "updated", _stamp(changes[0].when) if changes else "1970-01-01T00:00:00Z")
-    add(add(feed, "author"), "name", author)
+    add(add(feed, "author"), "name", site.publisher_name(lang) or site.name(lang))
     pages = feed_pages(changes)
     add(feed, "link", rel="self", type=MEDIA_TYPE, href=urls.changes(lang, page))
     add(feed, "link", rel="alternate", type="text/html", href=urls.page(urls.home, lang) if urls.home else urls.base)

@@ -16,6 +16,7 @@ from publisher.represent.structured_data import event_structured_data, script_js
 from publisher.represent.tombstone_view import tombstone
 from publisher.represent.urls import Urls
 from publisher.represent.view import ViewBuilder
+from publisher.site import Site
 
 TEMPLATES = PROJECT_ROOT / "site" / "templates"
 
@@ -47,13 +48,18 @@ def site_links(urls: Urls, lang: str) -> dict:
     }
 
 
+def site_identity(site: Site, lang: str) -> dict:
+    """What every page says of the site itself: its name (header, titles) and logo."""
+    return {"site_name": site.name(lang), "site_logo": site.logo}
+
+
 def _localized_query_page(urls: Urls, lang: str) -> str | None:
     if urls.query_page == urls.base + "sparql" and lang != "pl":
         return f"{urls.base}{lang}/sparql"
     return urls.query_page
 
 
-def _common(iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> dict:
+def _common(iri: URIRef, urls: Urls, lang: str, site: Site) -> dict:
     return {
         "lang": lang,
         "canonical": urls.page(iri, lang),
@@ -61,14 +67,15 @@ def _common(iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> dict:
         "formats": [(fmt, urls.document(iri, fmt)) for fmt in RDF_FORMATS],
         "html_format": HTML,
         **site_links(urls, lang),
+        **site_identity(site, lang),
         "home_url": urls.page(urls.home, lang) if urls.home else urls.base,
         "static": urls.static,
     }
 
 
-def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef,
+def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
                 page: int = 1, pages: int = 1) -> bytes:
-    context = _common(iri, urls, lang, dataset)
+    context = _common(iri, urls, lang, site)
     context["page"] = ViewBuilder(document, urls, lang).build(iri)
     own = urls.page(iri, lang)
     context["paging"] = {
@@ -85,10 +92,10 @@ def image_alt(event: EventPage) -> str:
     return " — ".join(part for part in (event.name, event.dates, event.place) if part)
 
 
-def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site) -> bytes:
     """The main event's page: rendered from the whole graph, with its structured data."""
     event = EventPageBuilder(graph, urls, lang).build(iri)
-    context = _common(iri, urls, lang, dataset)
+    context = _common(iri, urls, lang, site)
     image_url = urls.localized(iri, "png", lang)
     context.update(
         event=event,
@@ -101,18 +108,18 @@ def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset:
     return environment(lang).get_template("event.html").render(context).encode("utf-8")
 
 
-def render_series_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+def render_series_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site) -> bytes:
     """A series: its editions in date order, each linking to its own page."""
-    context = _common(iri, urls, lang, dataset)
+    context = _common(iri, urls, lang, site)
     context["series"] = build_series_page(graph, iri, urls, lang)
     context["structured_data"] = script_json(series_structured_data(
         graph, iri, editions_of(graph, iri), lang, urls.page(iri, lang), lambda e: urls.page(e, lang)))
     return environment(lang).get_template("series.html").render(context).encode("utf-8")
 
 
-def render_tombstone_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+def render_tombstone_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site) -> bytes:
     """The 410 page of a removed resource: when, why, and what replaced it."""
-    context = _common(iri, urls, lang, dataset)
+    context = _common(iri, urls, lang, site)
     context["tombstone"] = tombstone(graph, iri, urls, lang)
     return environment(lang).get_template("gone.html").render(context).encode("utf-8")
 

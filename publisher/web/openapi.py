@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from publisher.represent import FORMATS
+from publisher.site import Site
 from publisher.sparql.formats import GRAPH_FORMATS, SOLUTION_FORMATS
 from publisher.web.state import current_snapshot
 
@@ -28,7 +29,7 @@ ACCEPT = {"name": "Accept", "in": "header", "required": False, "schema": {"type"
 PAGE = {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
 
 
-def specification(base_url: str) -> dict:
+def specification(base_url: str, site: Site) -> dict:
     sparql_types = sorted({f.media_type for f in SOLUTION_FORMATS + GRAPH_FORMATS} | {"text/html"})
     query_parameters = [
         {"name": "query", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 20000}},
@@ -38,9 +39,9 @@ def specification(base_url: str) -> dict:
     ]
     return {
         "openapi": "3.1.0",
-        "info": {"title": "MIEJSCA OTWARTE linked-data publisher", "version": "1",
-                 "description": "Linked open data: every IRI dereferences with content negotiation; "
-                                "a read-only SPARQL 1.1 endpoint; VoID, DCAT-AP catalog and dumps."},
+        "info": {"title": f"{site.name('en')} linked-data publisher", "version": "1",
+                 "description": f"{site.descriptions['en']}\n\nLinked open data: every IRI dereferences with "
+                                "content negotiation; a read-only SPARQL 1.1 endpoint; VoID, DCAT-AP catalog and dumps."},
         "servers": [{"url": base_url.rstrip("/")}],
         "paths": {
             "/": {"get": {"summary": "Home page (the main event); data clients are sent to the dataset",
@@ -91,6 +92,7 @@ def specification(base_url: str) -> dict:
 
 @blueprint.route("/openapi.json")
 def openapi_json():
-    response = jsonify(specification(current_snapshot().base_url))
+    snapshot = current_snapshot()
+    response = jsonify(specification(snapshot.base_url, snapshot.site))
     response.cache_control.public = True
     return response

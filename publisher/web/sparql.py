@@ -10,7 +10,7 @@ from flask import Blueprint, Response, request
 
 from publisher.negotiate import choose
 from publisher.represent import HTML as HTML_DOC
-from publisher.represent.html import environment, site_links
+from publisher.represent.html import environment, site_identity, site_links
 from publisher.represent.rdf import render_rdf
 from publisher.represent.urls import Urls
 from publisher.etag import etag_of
@@ -172,7 +172,7 @@ def query_page(lang: str, query: str, params, checked, error: str | None = None,
         "limits": {"timeout": f"{snapshot.settings.query_timeout:g}", "rows": snapshot.settings.max_result_rows},
         "canonical": endpoint,
         "translations": {"pl": snapshot.base_url + "sparql", "en": snapshot.base_url + "en/sparql"},
-        "formats": [], **site_links(urls, lang),
+        "formats": [], **site_links(urls, lang), **site_identity(snapshot.site, lang),
         "home_url": urls.page(snapshot.home, lang) if snapshot.home else snapshot.base_url,
         "static": urls.static,
         "example_list": [{"title": e.title(lang), "run": f"{endpoint}?{urlencode({'query': e.text})}",

@@ -1,0 +1,97 @@
+"""The site description: what the site is called, who publishes it, under which licence, in
+which languages (site/dataset.ttl, or the file a deployment names with --site-description).
+
+One Turtle file describes the publication, its IRIs relative to the base URL:
+- `<>`, the web site itself: its short name per language (headers, page titles, the feed),
+  an optional logo, its languages (the default first). Only this module reads it.
+- `<dataset>` and its publisher: copied into VoID and the catalog.
+- `<catalog>`: copied into the catalog.
+Everything else takes the site's names from the `Site` read here, never from code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from publisher.i18n import LANGUAGES
+from publisher.labels import label
+from publisher.load import DataError, parse_file
+from publisher.namespaces import DCT, SCHEMA
+
+
+@dataclass(frozen=True)
+class Site:
+    names: dict[str, str]  # short name per language
+    descriptions: dict[str, str]  # the dataset's description per language
+    publisher_names: dict[str, str]  # empty when no publisher is named
+    licence: str  # an IRI
+    logo: str | None
+    languages: tuple[str, ...]  # the default first
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def name(self, lang: str) -> str:
+        return self.names[lang]
+
+    def publisher_name(self, lang: str) -> str | None:
+        return self.publisher_names.get(lang)
+
+
+def read_site(path: Path, base_url: str, licence: str | None = None) -> tuple[Site, Graph]:
+    """The site, and the triples about the dataset, its publisher and the catalog that the
+    publication's own documents copy. `licence` (an IRI) overrides the description's.
+
+    Raises DataError, naming what is missing, for a description the site cannot be built from."""
+    graph = parse_file(path, base_url)
+    site, dataset, catalog = URIRef(base_url), URIRef(base_url + "dataset"), URIRef(base_url + "catalog")
+
+    def missing(what: str) -> DataError:
+        return DataError(path, f"the site description lacks {what}")
+
+    languages = _languages(graph, site, path)
+    publisher = graph.value(dataset, DCT.publisher)
+    stated_licence = graph.value(dataset, DCT.license)
+    if licence is None and not isinstance(stated_licence, URIRef):
+        raise missing("the dataset's licence (dct:license <IRI> on <dataset>; or pass --license)")
+    logo = graph.value(site, SCHEMA.logo)
+    texts = {}
+    for node, prop, what in ((site, SCHEMA.name, "the site's name (schema:name on <>)"),
+                             (dataset, DCT.title, "the dataset's title (dct:title on <dataset>)"),
+                             (dataset, DCT.description, "the dataset's description (dct:description on <dataset>)"),
+                             (catalog, DCT.title, "the catalog's title (dct:title on <catalog>)"),
+                             (catalog, DCT.description, "the catalog's description (dct:description on <catalog>)")):
+        given = {o.language: str(o) for o in graph.objects(node, prop) if isinstance(o, Literal)}
+        for lang in languages:
+            if not given.get(lang, "").strip():
+                raise missing(f"{what} in '{lang}'")
+        texts[node, prop] = given
+    described = Site(
+        names={lang: texts[site, SCHEMA.name][lang] for lang in languages},
+        descriptions={lang: texts[dataset, DCT.description][lang] for lang in languages},
+        publisher_names={lang: name for lang in languages
+                         if publisher is not None and (name := label(graph, publisher, lang))},
+        licence=licence or str(stated_licence), logo=str(logo) if logo is not None else None, languages=languages)
+    # The site's own node is for this module only; the licence is added where it is settled.
+    graph.remove((site, None, None))
+    graph.remove((dataset, DCT.license, None))
+    return described, graph
+
+
+def _languages(graph: Graph, site: URIRef, path: Path) -> tuple[str, ...]:
+    """schema:inLanguage is the default (pages at the IRIs themselves), schema:availableLanguage
+    every language; they must be the ones this version renders pages in."""
+    default = [str(o) for o in graph.objects(site, SCHEMA.inLanguage)]
+    others = sorted({str(o) for o in graph.objects(site, SCHEMA.availableLanguage)} - set(default))
+    languages = tuple(default + others)
+    if languages != LANGUAGES:
+        wanted = f"schema:inLanguage \"{LANGUAGES[0]}\" and schema:availableLanguage " + \
+            ", ".join(f'"{lang}"' for lang in LANGUAGES)
+        raise DataError(path, f"the site's languages are {', '.join(languages) or 'not stated'}; this version "
+                              f"publishes every page in {', '.join(LANGUAGES)} (the first the default): "
+                              f"state {wanted} on <>")
+    return languages
