@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from publisher.i18n import LANGUAGES
 from publisher.represent import ALIASES, FORMATS
+from publisher.web.resources import BAD_PATH
 from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS
 
 JS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"
@@ -25,7 +26,8 @@ MIME_TYPES = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/
 CHARSET_TYPES = [t for t in MIME_TYPES.values() if t not in ("text/html", "image/png", "application/gzip")]
 
 
-def negotiate_js(base_url: str) -> str:
+def negotiate_js(base_url: str, home_path: str | None = None) -> str:
+    """`home_path`: the main event's path, whose documents the home pages link."""
     parts = urlsplit(base_url)
     source = (Path(__file__).with_name("negotiate.js")).read_text(encoding="utf-8")
     constants = {
@@ -35,6 +37,8 @@ def negotiate_js(base_url: str) -> str:
         "__ORIGIN__": f"{parts.scheme}://{parts.netloc}",
         "__ERROR_LANGS__": [lang for lang in LANGUAGES if lang != LANGUAGES[0]],
         "__PATH_ALIASES__": {f"{parts.path}.well-known/void": f"{parts.path}dataset"},
+        "__HOME__": {} if home_path is None else {f"{parts.path}{local}": f"{parts.path}{home_path}"
+                                                  for local in ["", *(f"{lang}/" for lang in LANGUAGES[1:])]},
     }
     for name, value in constants.items():
         source = source.replace(name, json.dumps(value, ensure_ascii=False))
@@ -112,7 +116,8 @@ def server_block(public: Path, base_url: str, listen: str, max_age: int, home_pa
 {block(negotiated)}
         add_header Content-Location {_quote(base_url + home_path + ".html")};
         try_files {prefix}index.html =404;
-    }}"""
+    }}
+    location = {prefix}index.html {{ internal; }}"""
     calendar = ""
     if home_calendar is not None:
         calendar = f"""
@@ -121,7 +126,11 @@ def server_block(public: Path, base_url: str, listen: str, max_age: int, home_pa
         add_header Content-Disposition {_quote(f'attachment; filename="{home_calendar}.ics"')};
     }}"""
     languages = "".join(f"""
-    location = {prefix}{lang} {{ return 301 {_quote(base_url + lang + "/")}; }}
+    location = {prefix}{lang} {{
+{block(common[:-1])}
+        return 301 {_quote(base_url + lang + "/")};
+    }}
+    location = {prefix}{lang}/index.html {{ internal; }}
     location = {prefix}{lang}/ {{
 {block(common)}
         add_header Link $publisher_link;
@@ -152,8 +161,21 @@ server {{
     types {{
 {block([f"{mime} {ext};" for ext, mime in MIME_TYPES.items()])}
     }}
+    error_page 400 {prefix}_errors/400.txt;
     error_page 404 @not_found;
     error_page 406 @not_acceptable;
+    error_page 416 @not_satisfiable;
+    # A redirect nginx makes itself (none is expected) names no host: never the client's Host.
+    absolute_redirect off;
+    # Documents ignore Range, as in the app (RFC 9110 §14.2 allows it); downloads allow one range.
+    max_ranges 0;
+    # The path as nginx decoded and normalised it, before try_files or an error page renames it.
+    set $publisher_path $uri;
+    # A dot segment (. or .., also as %2e) or an empty one (// or %2f): nginx would resolve it and
+    # serve where it leads; the app names nothing by such a path. Both refuse it (400).
+    if ($request_uri ~* "^[^?#]*(/|%2f)((\.|%2e){{1,2}}(/|%2f|[?#]|$)|/|%2f)") {{
+        rewrite ^ {prefix}_errors/400.txt last;
+    }}
 {lifecycle}{home}{calendar}{languages}
 
 {feeds}
@@ -170,13 +192,25 @@ server {{
         add_header Vary "Accept" always;
     }}
 
+    # A page of a paged document is its ?page=N, never its file's name.
+    location ~ "\\.page-[0-9]+\\.[a-z]+$" {{ internal; }}
+
+    location ~ "^{prefix}(dump\\.|data/|sitemap(-[0-9]+)?\\.xml$|static/)" {{
+{block(common)}
+        max_ranges 1;
+        try_files $uri =404;  # a folder is no document: 404, as in the app
+    }}
+
     location ~ "/([^/]+)\\.ics$" {{
 {block(common)}
-        add_header Link $publisher_link;
         add_header Content-Disposition 'attachment; filename="$1.ics"';
     }}
 
-    location ~ "^{prefix}(dump\\.|data/|sitemap(-[0-9]+)?\\.xml$|robots\\.txt$|static/)" {{
+    location ~ "\\.png$" {{
+{block(common)}
+    }}
+
+    location = {prefix}robots.txt {{
 {block(common)}
     }}
 
@@ -201,6 +235,20 @@ server {{
         add_header Vary "Accept" always;
         add_header Link $publisher_link always;
         try_files {prefix}_errors/406.txt =500;
+    }}
+
+    # The app's words for a path it refuses; also nginx's own 400s (a request line it cannot parse,
+    # a NUL byte, a path above the root), which come here as an error page.
+    location = {prefix}_errors/400.txt {{
+        internal;
+{block(common[:-1])}
+        return 400 {_quote(BAD_PATH)};
+    }}
+
+    location @not_satisfiable {{
+{block(common[:-1])}
+        charset_types *;  # else the charset follows the file's type: none for a .gz
+        try_files {prefix}_errors/416.txt =416;
     }}
 
     location @not_found {{
