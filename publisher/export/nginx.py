@@ -162,7 +162,8 @@ def server_block(public: Path, base_url: str, listen: str, max_age: int, home_pa
 {block(common)}
         try_files {prefix}{local}changes$publisher_page.atom =404;
     }}""" for local in ["", *(f"{lang}/" for lang in LANGUAGES[1:])])
-    # Answers nginx makes before any location would add the headers: each gets an error page.
+    error_pages = "\n".join(f"    error_page {code} ={status} {prefix}_errors/{code}.txt;"
+                            for code, (status, *_) in OWN_ERRORS.items())
     own_errors = "".join(f"""
     location = {prefix}_errors/{code}.txt {{
         internal;
@@ -182,7 +183,8 @@ server {{
     types {{
 {block([f"{mime} {ext};" for ext, mime in MIME_TYPES.items()])}
     }}
-{"".join(f"    error_page {code} ={status} {prefix}_errors/{code}.txt;{chr(10)}" for code, (status, *_) in OWN_ERRORS.items())}    error_page 404 @not_found;
+{error_pages}
+    error_page 404 @not_found;
     error_page 406 @not_acceptable;
     error_page 416 @not_satisfiable;
     # A redirect nginx makes itself (none is expected) names no host: never the client's Host.
