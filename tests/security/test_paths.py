@@ -3,6 +3,7 @@
 Each request goes out by raw socket, as an attacker would write it, to `publisher serve` and to
 nginx over `publisher build` of the same data. What must be the same: the status; for a
 redirect, where it points; otherwise Content-Type, Link, Content-Range and the body's bytes.
+Both send the security headers with every answer.
 Where the two cannot agree, the case is listed in EXCEPTIONS with the reason, and what still
 holds for it is checked (docs/security.md, "The nginx export").
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from publisher.web.security import SECURITY_HEADERS
 from security.wire import Answer, send
 
 EVENT = "/event/miejsca-otwarte-2017"
@@ -75,6 +77,7 @@ def test_app_and_nginx_answer_a_hostile_path_alike(app_and_nginx, target, accept
     from_app, from_nginx = send(app, target, headers), send(nginx, target, headers)
     assert seen(from_app) == seen(from_nginx)
     assert from_app.status < 500
+    assert from_app.security_headers() == from_nginx.security_headers() == SECURITY_HEADERS
 
 
 @pytest.mark.slow
@@ -98,6 +101,7 @@ def test_app_and_nginx_answer_a_range_alike(app_and_nginx, target, byte_range):
     app, nginx, _ = app_and_nginx
     from_app, from_nginx = send(app, target, {"Range": byte_range}), send(nginx, target, {"Range": byte_range})
     assert seen(from_app) == seen(from_nginx)
+    assert from_app.security_headers() == from_nginx.security_headers() == SECURITY_HEADERS
 
 
 @pytest.mark.slow

@@ -12,6 +12,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from publisher.web.security import SECURITY_HEADERS
+
 
 @dataclass
 class Answer:
@@ -21,6 +23,10 @@ class Answer:
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
+
+    def security_headers(self) -> dict[str, str | None]:
+        """The app's security headers as this answer has them (None where missing)."""
+        return {name: self.headers.get(name) for name in SECURITY_HEADERS}
 
     @property
     def digest(self) -> str:
