@@ -126,7 +126,10 @@ def server_block(public: Path, base_url: str, listen: str, max_age: int, home_pa
         home = f"""
     location = {prefix} {{
         if ($publisher_ext = "") {{ return 406; }}
-        if ($publisher_ext != "html") {{ return 303 {_quote(base_url + "dataset")}; }}
+        if ($publisher_ext != "html") {{  # its own headers: the page's Content-Location is not the 303's
+{block(common[:-1] + ['add_header Vary "Accept" always;'], "            ")}
+            return 303 {_quote(base_url + "dataset")};
+        }}
 {block(negotiated)}
         add_header Content-Location {_quote(base_url + home_path + ".html")};
         try_files {prefix}index.html =404;
@@ -242,9 +245,10 @@ server {{
         try_files $uri @resource;
     }}
 
-    # A resource IRI: its document in the negotiated format. A resource exists iff its page does.
+    # A resource IRI: its document in the negotiated format. A resource (and its page ?page=N)
+    # exists iff its HTML page does: a missing one is 404 before any 406, as in the app.
     location @resource {{
-        if (!-f $request_filename.html) {{ return 404; }}
+        if (!-f $request_filename$publisher_page.html) {{ return 404; }}
         if ($publisher_ext = "") {{ return 406; }}
         set $publisher_resource $uri;  # try_files changes $uri before headers are written
 {block(negotiated)}

@@ -155,5 +155,7 @@ def home(snapshot: Snapshot, lang: str):
     if fmt is None:
         return not_acceptable()
     if fmt is not HTML or snapshot.home is None:
-        return redirect(str(snapshot.dataset), code=303)
+        response = redirect(str(snapshot.dataset), code=303)
+        response.vary.add("Accept")  # a cache must not give this to a browser asking for the page
+        return response
     return respond(snapshot, snapshot.home, HTML, lang, negotiated=lang == "pl")

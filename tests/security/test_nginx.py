@@ -86,11 +86,13 @@ def test_nginx_own_answers_carry_the_security_headers(app_and_nginx, case):
 @pytest.mark.slow
 def test_a_page_of_a_paged_document_is_reached_by_its_query_never_by_its_file_name(app_and_nginx):
     _, nginx, out = app_and_nginx
-    public = out / "public"
-    second = public / "event" / "miejsca-otwarte-2017.page-2.ttl"  # as `publisher build` names page 2
-    shutil.copy(public / "event" / "miejsca-otwarte-2017.ttl", second)
+    folder = out / "public" / "event"
+    second = [folder / f"miejsca-otwarte-2017.page-2.{ext}" for ext in ("ttl", "html")]  # as the build names page 2
+    for page in second:
+        shutil.copy(folder / page.name.replace(".page-2", ""), page)
     try:
         assert send(nginx, EVENT + "?page=2", {"Accept": "text/turtle"}).status == 200
         assert send(nginx, EVENT + ".page-2.ttl").status == 404
     finally:
-        second.unlink()
+        for page in second:
+            page.unlink()

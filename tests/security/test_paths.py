@@ -1,8 +1,9 @@
 """The app and the nginx export answer hostile paths and ranges alike.
 
 Each request goes out by raw socket, as an attacker would write it, to `publisher serve` and to
-nginx over `publisher build` of the same data. What must be the same: the status; for a
-redirect, where it points; otherwise Content-Type, Link, Content-Range and the body's bytes.
+nginx over `publisher build` of the same data. What must be the same: the status and Vary; for
+a redirect, where it points; otherwise Content-Type, Link, Content-Location, Content-Range and
+the body's bytes.
 Both send the security headers with every answer.
 Where the two cannot agree, the case is listed in EXCEPTIONS with the reason, and what still
 holds for it is checked (docs/security.md, "The nginx export").
@@ -63,13 +64,13 @@ EXCEPTIONS = {
 def seen(answer: Answer) -> tuple:
     """What must agree. A redirect's body is each server's own short note; where it points counts."""
     if 300 <= answer.status < 400:
-        return answer.status, answer.header("Location")
-    return (answer.status, answer.header("Content-Type"), answer.header("Link"), answer.header("Content-Range"),
-            answer.digest)
+        return answer.status, answer.header("Location"), answer.header("Vary")
+    return (answer.status, answer.header("Content-Type"), answer.header("Link"), answer.header("Content-Location"),
+            answer.header("Vary"), answer.header("Content-Range"), answer.digest)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("accept", [None, "text/turtle"])
+@pytest.mark.parametrize("accept", [None, "text/turtle", "image/png"])
 @pytest.mark.parametrize("target", HOSTILE, ids=repr)
 def test_app_and_nginx_answer_a_hostile_path_alike(app_and_nginx, target, accept):
     app, nginx, _ = app_and_nginx
