@@ -70,12 +70,13 @@ def seen(answer: Answer) -> tuple:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize("accept", [None, "text/turtle", "image/png"])
 @pytest.mark.parametrize("target", HOSTILE, ids=repr)
-def test_app_and_nginx_answer_a_hostile_path_alike(app_and_nginx, target, accept):
+def test_app_and_nginx_answer_a_hostile_path_alike(app_and_nginx, target, accept, method):
     app, nginx, _ = app_and_nginx
     headers = {"Accept": accept} if accept else {}
-    from_app, from_nginx = send(app, target, headers), send(nginx, target, headers)
+    from_app, from_nginx = send(app, target, headers, method), send(nginx, target, headers, method)
     assert seen(from_app) == seen(from_nginx)
     assert from_app.status < 500
     assert from_app.security_headers() == from_nginx.security_headers() == SECURITY_HEADERS
