@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.i18n import LANGUAGES
@@ -23,6 +25,7 @@ from publisher.represent import FORMATS, HTML, RDF_FORMATS
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
 from publisher.snapshot import Snapshot, build_snapshot
+from publisher.web.errors import plain_error_body
 
 
 class Progress:
@@ -85,10 +88,10 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
 
     nginx.mkdir(parents=True)
     (nginx / "tmp").mkdir()
-    js = nginx / "negotiate.js"
-    js.write_text(negotiate_js(snapshot.base_url), encoding="utf-8")
-    (nginx / "http.conf").write_text(http_block(js), encoding="utf-8")
     home_path = urls.path(snapshot.home) if snapshot.home is not None else None
+    js = nginx / "negotiate.js"
+    js.write_text(negotiate_js(snapshot.base_url, home_path), encoding="utf-8")
+    (nginx / "http.conf").write_text(http_block(js), encoding="utf-8")
     home_calendar = str(snapshot.home).rsplit("/", 1)[-1] if snapshot.home is not None else None
     ended = Ended(gone=sorted(urls.path(iri) for iri in snapshot.lifecycle.gone),
                   moved=sorted((urls.path(old), urls.path(new)) for old, new in snapshot.lifecycle.moved.items()))
@@ -199,6 +202,7 @@ def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
             writer.write(f"_errors/404.{fmt.extension}", error_body(fmt, *NOT_FOUND, snapshot.base_url, "pl"))
     writer.write("_errors/404.txt", error_body(None, *NOT_FOUND, snapshot.base_url, "pl"))
     writer.write("_errors/406.txt", not_acceptable_body())
+    writer.write("_errors/416.txt", plain_error_body(RequestedRangeNotSatisfiable()).encode())
 
 
 def build(settings: Settings, out: Path, listen: str, progress: bool, lang: str = "pl") -> tuple[Snapshot, int]:

@@ -8,6 +8,7 @@ var ALIASES = __ALIASES__;
 var ORIGIN = __ORIGIN__;
 var ERROR_LANGS = __ERROR_LANGS__;
 var PATH_ALIASES = __PATH_ALIASES__;
+var HOME = __HOME__;
 
 function parse(header) {
     var ranges = [];
@@ -81,16 +82,29 @@ function stem(uri) {
     return match ? match[1] : path;
 }
 
-// Link: rel="alternate" for every format but the one served. The original request's path counts:
-// after an internal redirect (try_files, error pages) r.uri names the file instead.
+// Link: rel="alternate" for every format but the one served, as the app writes it. The path is
+// $publisher_path: nginx's decoded and normalised $uri, taken before try_files or an error page
+// renames it, never the raw request (whose "#>;rel=…" would add links of the client's choosing).
 function link(r) {
-    var uri = (r.variables.request_uri || r.uri).split("?")[0];
+    var uri = r.variables.publisher_path;
+    if (r.status >= 300 && r.status < 400) { return ""; }  // a redirect is no document: the app links none
+    if (HOME[uri] !== undefined) {
+        // The home page is the main event's page; refusing it (406), it links nothing, as the app.
+        return r.status === 406 ? "" : alternates(HOME[uri], "html");
+    }
     if (PATH_ALIASES[uri]) { uri = PATH_ALIASES[uri]; }
     var served = r.status === 406 ? "" : ext(r);
     var match = /\.(html|ttl|jsonld|nt|rdf)$/.exec(uri);
     if (match) { served = match[1]; }
     if (uri.indexOf("/en/") === 0) { served = "html"; }
-    var base = ORIGIN + stem(uri);
+    return alternates(stem(uri), served);
+}
+
+function alternates(path, served) {
+    // A path of the export is an IRI's path; anything that could end the <…> or the header is escaped.
+    var base = ORIGIN + path.replace(/[\x00-\x20"#%<>?[\\\]^`{|}\x7f]/g, function (c) {
+        return "%" + (c.charCodeAt(0) < 16 ? "0" : "") + c.charCodeAt(0).toString(16).toUpperCase();
+    });
     var links = [];
     for (var i = 0; i < OFFERED.length; i++) {
         var extension = EXTENSIONS[OFFERED[i]];
@@ -125,7 +139,7 @@ function page(r) {
 // The tombstone of a removed resource in the requested format and language, "" when the client
 // accepts none of them (a 406, as in the app).
 function gone(r) {
-    var uri = (r.variables.request_uri || r.uri).split("?")[0];
+    var uri = r.variables.publisher_path;
     var lang = "";
     for (var i = 0; i < ERROR_LANGS.length; i++) {
         if (uri.indexOf("/" + ERROR_LANGS[i] + "/") === 0) {

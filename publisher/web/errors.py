@@ -33,6 +33,11 @@ def not_acceptable(alternates: list[tuple[str, Format]] | None = None) -> Respon
     return response
 
 
+def plain_error_body(error: HTTPException) -> str:
+    """The text of an HTTP error without a document of its own (the export writes nginx's from it)."""
+    return f"{error.code} {error.name}\n"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(_error):
@@ -44,7 +49,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return Response(f"{error.code} {error.name}\n", status=error.code or 500,
+        # The error's own headers stay (a 416's Content-Range, a 405's Allow); the body is text.
+        headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+        return Response(plain_error_body(error), status=error.code or 500, headers=headers,
                         content_type="text/plain; charset=utf-8")
 
     @app.errorhandler(Exception)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort, request, send_file
 
 from publisher.etag import etag_of
 from publisher.represent.feed import MEDIA_TYPE as ATOM
@@ -13,6 +13,16 @@ from publisher.web.resources import respond
 from publisher.web.state import current_snapshot
 
 blueprint = Blueprint("meta", __name__)
+
+
+@blueprint.before_app_request
+def one_byte_range():
+    """A file is served whole or in one byte range. Several ranges, another unit or no range at
+    all are ignored (RFC 9110 §14.2 allows it): the whole file, 200, as nginx with max_ranges 1
+    does, where Werkzeug would answer 416. Documents ignore Range anyway."""
+    given = request.environ.get("HTTP_RANGE", "")
+    if "," in given or len(given) < len("bytes=0") or not given.lower().startswith("bytes="):
+        request.environ.pop("HTTP_RANGE", None)
 
 
 @blueprint.route("/.well-known/void")

@@ -8,6 +8,7 @@ it stay distinct without a 303 round trip. Explicit format URLs (…/x.ttl, …/
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, redirect, request
@@ -24,6 +25,21 @@ from publisher.web.errors import not_acceptable
 from publisher.web.state import current_snapshot
 
 blueprint = Blueprint("resources", __name__)
+
+# A dot segment, an empty segment or a NUL byte in the decoded path: no published IRI has one.
+# nginx would resolve the dot segments and serve where they lead (or refuse some itself); the
+# app and the export both refuse such a path with 400, in the same words (publisher build
+# writes them for nginx, whose own 400s say the same).
+NOT_A_PATH = re.compile(r"(?:^|/)\.\.?(?:/|$)|//|\x00")
+BAD_PATH = ("400 Bad Request: this request cannot name anything here. A path is written as published: "
+            "no . or .. segments, no empty segments (//), no NUL bytes.\n")
+
+
+@blueprint.before_app_request
+def refuse_unpublishable_path():
+    path = request.environ.get("PATH_INFO", "")  # as sent, decoded: Flask's request.path drops a leading "//"
+    if not path.startswith("/") or NOT_A_PATH.search(path):
+        return Response(BAD_PATH, status=400, content_type="text/plain; charset=utf-8")
 
 
 def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool, page: int = 1):
@@ -139,5 +155,7 @@ def home(snapshot: Snapshot, lang: str):
     if fmt is None:
         return not_acceptable()
     if fmt is not HTML or snapshot.home is None:
-        return redirect(str(snapshot.dataset), code=303)
+        response = redirect(str(snapshot.dataset), code=303)
+        response.vary.add("Accept")  # a cache must not give this to a browser asking for the page
+        return response
     return respond(snapshot, snapshot.home, HTML, lang, negotiated=lang == "pl")
