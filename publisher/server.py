@@ -49,6 +49,9 @@ def reload_if_valid(settings: Settings, respawn) -> None:
         log.error("SIGHUP: data reload rejected, still serving the last valid data:\n%s",
                   refused.report.to_text("en"))
         return
+    except Exception:  # noqa: BLE001 — raised here it would end serve() and remove the scratch files
+        log.exception("SIGHUP: data reload failed, still serving the last valid data")
+        return
     # New workers load these files without validating them again.
     os.environ.update(replace(settings, validated=validated).to_environ())
     log.info("SIGHUP: data valid, replacing the workers")
