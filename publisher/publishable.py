@@ -1,7 +1,8 @@
 """What publishing needs of the data beyond the SHACL shapes: every resource IRI under the base
 URL must be a path of its own that the app and nginx both serve, every property must be
-writable in RDF/XML, and every text and IRI must consist of characters XML can carry. Found with a few whole-store queries; `validate` reports each finding as a
-violation, in the editor's language, with the file and line to fix.
+writable in RDF/XML, every text and IRI must consist of characters XML can carry, and every
+IRI a page shows must be one it may link to. Found with a few whole-store queries; `validate`
+reports each finding as a violation, in the editor's language, with the file and line to fix.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
 from publisher.i18n import LANGUAGES
 from publisher.load import to_oxigraph, to_rdflib
 from publisher.represent import FORMATS
 from publisher.represent.rdfxml import has_element_name
+from publisher.represent.urls import LINK_SCHEMES, linkable
 from publisher.xml_chars import NOT_XML_CHAR, NOT_XML_CHAR_RUST, visible
 
 
@@ -58,6 +60,13 @@ DOCUMENT = _messages(
     "This IRI is the address of another resource's document (…/x.ttl is the Turtle of …/x, …/x.html "
     "its page): the two cannot share it. Choose another, without that extension.")
 
+_SCHEMES = ", ".join(f"{scheme}:" for scheme in LINK_SCHEMES)
+UNLINKABLE = _messages(
+    f"Strony pokazują ten adres (IRI) jako link, a linkować można tylko adresy {_SCHEMES} (np. javascript: "
+    "uruchomiłby kod w przeglądarce czytelnika). Podaj adres strony WWW albo usuń ten fakt.",
+    f"Pages show this IRI as a link, and they link only to {_SCHEMES} addresses (javascript:, for one, would "
+    "run code in the reader's browser). Give a web address, or remove the fact.")
+
 # First path segments and whole paths the app and the export use themselves (publisher.web,
 # publisher.export): a resource there would be hidden by them, or served differently by nginx.
 RESERVED_SEGMENTS = (*LANGUAGES[1:], "static", "data", "dataset", "_gone", "_errors", ".well-known")
@@ -85,7 +94,7 @@ def findings(store: ox.Store, base_url: str, graph: Graph | None = None) -> list
     validation queries it) that could not be published. `graph`: the data as rdflib read it,
     when pyoxigraph could not (the store then holds a copy without the characters it refused)."""
     characters = _characters_in_graph(graph) if graph is not None else _characters_in_store(store)
-    return characters + _unwritable_properties(store) + _unservable_iris(store, base_url)
+    return characters + _unwritable_properties(store) + _unservable_iris(store, base_url) + _unlinkable_iris(store)
 
 
 def _kinds(text: str) -> tuple[str, str]:
@@ -180,6 +189,20 @@ def _unservable_iris(store: ox.Store, base_url: str) -> list[Finding]:
                  for q in store.quads_for_pattern(None, None, to_oxigraph(iri))}
         results += [Finding(subject, predicate, messages, iri) for subject, predicate in sorted(links)]
     return results
+
+
+def _unlinkable_iris(store: ox.Store) -> list[Finding]:
+    """IRIs whose scheme a page may not link to. Every IRI the data names but a type is shown
+    as a link somewhere (an object on its subject's page, a subject among what links to the
+    object), so all are checked; a case-sensitive filter in Rust, `linkable` decides."""
+    allowed = _sparql_string(f"^({'|'.join(LINK_SCHEMES)}):")
+    objects = store.query(f"""SELECT DISTINCT ?s ?p ?n WHERE {{ ?s ?p ?n
+        FILTER(isIRI(?n) && ?p != <{RDF.type}> && !REGEX(STR(?n), {allowed})) }}""", use_default_graph_as_union=True)
+    found = [Finding(to_rdflib(row["s"]), to_rdflib(row["p"]), UNLINKABLE, to_rdflib(row["n"]))
+             for row in objects if not linkable(row["n"].value)]
+    subjects = store.query(f"SELECT DISTINCT ?n WHERE {{ ?n ?p ?o FILTER(isIRI(?n) && !REGEX(STR(?n), {allowed})) }}",
+                           use_default_graph_as_union=True)
+    return found + [Finding(to_rdflib(row["n"]), None, UNLINKABLE) for row in subjects if not linkable(row["n"].value)]
 
 
 def _described(store: ox.Store, iri: URIRef) -> bool:

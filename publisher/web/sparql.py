@@ -155,8 +155,7 @@ def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
         return {"text": ""}
     value = binding["value"]
     if binding["type"] == "uri":
-        href = urls.page(value, lang) if urls.is_local_text(value) else value
-        return {"text": value, "href": href}
+        return {"text": value, "href": urls.href(value, lang)}
     if binding["type"] == "bnode":
         return {"text": "_:" + value}
     return {"text": value, "lang": binding.get("xml:lang")}
