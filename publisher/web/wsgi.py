@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from publisher.config import Settings
 from publisher.scratch import remove_orphans
 from publisher.web import create_app
+from publisher.web.fast import ALWAYS
 
 
 def create():
@@ -27,7 +28,8 @@ def create():
     if not prefix:
         return app
     # Published under a path (base https://host/dane/): the app answers below that path only.
-    return DispatcherMiddleware(Response("Not found\n", status=404, content_type="text/plain"), {prefix: app})
+    outside = Response("Not found\n", status=404, content_type="text/plain", headers=ALWAYS)
+    return DispatcherMiddleware(outside, {prefix: app})
 
 
 def settings_from_store(settings: Settings) -> Settings:
