@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
 
-from publisher.negotiate import choose
+from publisher.negotiate import cached_for_short_headers, choose
 from publisher.represent import HTML as HTML_DOC
 from publisher.represent.html import environment, site_links
 from publisher.represent.rdf import render_rdf
@@ -56,7 +55,7 @@ def _choose_format(params, is_graph: bool) -> ResultFormat | None:
     return result_format(params.get("format") or "", request.headers.get("Accept"), is_graph)
 
 
-@lru_cache(maxsize=4096)
+@cached_for_short_headers
 def result_format(named: str, accept: str | None, is_graph: bool) -> ResultFormat | None:
     """The `format` parameter if it names a format we have, else negotiation on Accept.
 
