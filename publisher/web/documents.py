@@ -31,7 +31,8 @@ def negotiate() -> Format | None:
 def requested_page(pages: int) -> int:
     """?page=N of a paged document (1 when absent); anything but an existing page is a 404."""
     value = request.args.get("page", "1")
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= pages:
+    # Longer than the last page's number: not a page (and int() refuses over 4,300 digits).
+    if not value.isascii() or not value.isdigit() or len(value) > len(str(pages)) or not 1 <= int(value) <= pages:
         abort(404)
     return int(value)
 
