@@ -55,9 +55,9 @@ class RequestLimits:
         self.app = app
 
     def __call__(self, environ, start_response):
+        longest, total = header_bytes(environ)
         # One id for the whole request: the fast paths and Flask all answer with it.
         environ["HTTP_X_REQUEST_ID"] = request_id(environ.get("HTTP_X_REQUEST_ID", ""))
-        longest, total = header_bytes(environ)
         if longest > MAX_HEADER_LINE or total > MAX_HEADERS:
             return _plain(environ, start_response, "431 Request Header Fields Too Large",
                           f"A header line may have at most {MAX_HEADER_LINE} bytes, and all of them together "
