@@ -163,7 +163,7 @@ def validate(data: LoadedData | StoredData, shapes: Graph, lang: str = "pl", pro
                 raise
     if checks is not None:
         # What publishing needs beyond the shapes is checked meanwhile (the store answers
-        # without the GIL): ~0.6 s at 10,000 events.
+        # without the GIL): ~2 s at 10,000 events.
         with ThreadPoolExecutor(1) as side:
             publishing = side.submit(findings, store, data.base_url, _graph(data))
             results = _sparql_results(store, checks, processes)
