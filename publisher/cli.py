@@ -14,6 +14,7 @@ from publisher.load import DataError, load_stored
 from publisher.validate import load_shapes, validate
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_NOT_SERVING = 1  # serve: the address cannot be listened on
 
 
 def data_options(command):
@@ -126,9 +127,15 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
     from dataclasses import replace
 
     from publisher.load import fingerprint, release_freed_memory
-    from publisher.server import run
+    from publisher.server import PortClaim, PortUnavailable, run
     from publisher.site import read_site
     from publisher.snapshot import check_data
+
+    try:
+        claim = PortClaim(host, port)
+    except PortUnavailable as refused:
+        click.echo(f"Not serving: {refused}", err=True)
+        sys.exit(EXIT_NOT_SERVING)
 
     if base_url is None and host in ("0.0.0.0", "::"):
         click.echo(f"Note: listening on {host}; pass --base-url with the public address, "
@@ -151,7 +158,7 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
     click.echo(f"Serving {data.triple_count()} triples from {files} at {settings.base_url} (Ctrl+C stops).", err=True)
     del data  # the workers read the files themselves: what validating them took goes back
     release_freed_memory()
-    run(settings, host, port, workers, threads)
+    run(settings, host, port, workers, threads, claim)
 
 
 @main.command("build")

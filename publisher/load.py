@@ -16,6 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from publisher.labels import LABEL_PROPERTIES, label, pick_literal
+from publisher.xml_chars import NOT_XML_CHAR
 
 
 class DataError(Exception):
@@ -57,9 +58,13 @@ class LoadedData:
         return self.graph.serialize(format="nt", encoding="utf-8")
 
     def store(self) -> ox.Store:
-        """The graph in an in-memory pyoxigraph store, for the SPARQL validator."""
+        """The graph in an in-memory pyoxigraph store, for the SPARQL validator.
+
+        Characters XML cannot carry, which pyoxigraph may refuse, are replaced by U+FFFD in
+        literals, and a triple with such an IRI is left out: validation reports them from the
+        graph itself (publisher.publishable), so the rest of the data is still checked."""
         store = ox.Store()
-        store.bulk_extend(to_oxigraph_quads(self.graph))
+        store.bulk_extend(_holdable_quads(self.graph))
         return store
 
 
@@ -156,17 +161,37 @@ def to_rdflib(term):
     return Literal(term.value) if datatype == XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
 
 
+def _holdable_quads(graph: Graph):
+    for triple in graph:
+        subject, predicate, obj = triple
+        if isinstance(obj, Literal) and NOT_XML_CHAR.search(obj):
+            obj = Literal(NOT_XML_CHAR.sub("\ufffd", obj), lang=obj.language, datatype=obj.datatype)
+        try:
+            yield ox.Quad(to_oxigraph(subject), to_oxigraph(predicate), to_oxigraph(obj))
+        except (ValueError, UnicodeEncodeError):
+            if not any(NOT_XML_CHAR.search(term) for term in triple):
+                raise
+            # else: an IRI validation reports
+
+
 def load_stored(paths, base_url: str) -> StoredData | LoadedData:
     """The files in a pyoxigraph store; if pyoxigraph refuses one, rdflib reads them all as
-    `load` does (and its error, with file, line and hint, is the one an editor sees)."""
+    `load` does (and its error, with file, line and hint, is the one an editor sees).
+
+    If rdflib reads them, they hold what rdflib lets through and pyoxigraph does not: characters
+    XML cannot carry, which validation reports resource by resource, or else an error that
+    would stop `serve` and `build` too, so it is pyoxigraph's, here."""
     files = data_files(paths)
     store = ox.Store()
     for path in files:
         try:
             store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base_url,
                             to_graph=ox.NamedNode(path.resolve().as_uri()))
-        except (SyntaxError, OSError, ValueError):
-            return load(paths, base_url)
+        except (SyntaxError, OSError, ValueError) as error:
+            data = load(paths, base_url)
+            if not any(NOT_XML_CHAR.search(term) for triple in data.graph for term in triple):
+                raise _refused(path, error) from None
+            return data
     if not files:
         return load(paths, base_url)
     return StoredData(stored=store, files=files, base_url=base_url)
@@ -185,7 +210,7 @@ def load_into_store(paths, base_url: str, path: Path) -> list[Path]:
             store.bulk_load(path=str(file), format=ox.RdfFormat.TURTLE, base_iri=base_url)
         except (SyntaxError, OSError, ValueError) as error:
             parse_file(file, base_url)  # raises DataError with rdflib's explanation, if it has one
-            raise DataError(file, f"cannot parse the file: {error}") from None
+            raise _refused(file, error) from None
     # A bulk load leaves many unsorted files; read-only readers never compact them, and at
     # 100,000 events queries ran 2-3x slower than on a compacted store (bench/results).
     store.optimize()
@@ -193,6 +218,10 @@ def load_into_store(paths, base_url: str, path: Path) -> list[Path]:
     del store
     release_freed_memory()
     return files
+
+
+def _refused(file: Path, error: Exception) -> DataError:
+    return DataError(file, f"cannot parse the file: {error}")
 
 
 def release_freed_memory() -> None:

@@ -1,7 +1,8 @@
 """What publishing needs of the data beyond the SHACL shapes: every resource IRI under the base
-URL must be a path of its own that the app and nginx both serve, and every property must be
-writable in RDF/XML. Found with a few whole-store queries; `validate` reports each finding as a
-violation, in the editor's language, with the file and line to fix.
+URL must be a path of its own that the app and nginx both serve, every property must be
+writable in RDF/XML, every text and IRI must consist of characters XML can carry, and every
+IRI a page shows must be one it may link to. Found with a few whole-store queries; `validate`
+reports each finding as a violation, in the editor's language, with the file and line to fix.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
 from publisher.i18n import LANGUAGES
 from publisher.load import to_oxigraph, to_rdflib
 from publisher.represent import FORMATS
 from publisher.represent.rdfxml import has_element_name
+from publisher.represent.urls import LINK_SCHEMES, linkable
+from publisher.xml_chars import NOT_XML_CHAR, NOT_XML_CHAR_RUST, visible
 
 
 def _messages(pl: str, en: str) -> tuple[Literal, Literal]:
@@ -57,6 +60,13 @@ DOCUMENT = _messages(
     "This IRI is the address of another resource's document (…/x.ttl is the Turtle of …/x, …/x.html "
     "its page): the two cannot share it. Choose another, without that extension.")
 
+_SCHEMES = ", ".join(f"{scheme}:" for scheme in LINK_SCHEMES)
+UNLINKABLE = _messages(
+    f"Strony pokazują ten adres (IRI) jako link, a linkować można tylko adresy {_SCHEMES} (np. javascript: "
+    "uruchomiłby kod w przeglądarce czytelnika). Podaj adres strony WWW albo usuń ten fakt.",
+    f"Pages show this IRI as a link, and they link only to {_SCHEMES} addresses (javascript:, for one, would "
+    "run code in the reader's browser). Give a web address, or remove the fact.")
+
 # First path segments and whole paths the app and the export use themselves (publisher.web,
 # publisher.export): a resource there would be hidden by them, or served differently by nginx.
 RESERVED_SEGMENTS = (*LANGUAGES[1:], "static", "data", "dataset", "_gone", "_errors", ".well-known")
@@ -79,10 +89,67 @@ class Finding:
     value: object = None
 
 
-def findings(store: ox.Store, base_url: str) -> list[Finding]:
+def findings(store: ox.Store, base_url: str, graph: Graph | None = None) -> list[Finding]:
     """Everything in the data (a store whose default graph is the union of its graphs, as
-    validation queries it) that could not be published."""
-    return _unwritable_properties(store) + _unservable_iris(store, base_url)
+    validation queries it) that could not be published. `graph`: the data as rdflib read it,
+    when pyoxigraph could not (the store then holds a copy without the characters it refused)."""
+    characters = _characters_in_graph(graph) if graph is not None else _characters_in_store(store)
+    return characters + _unwritable_properties(store) + _unservable_iris(store, base_url) + _unlinkable_iris(store)
+
+
+def _kinds(text: str) -> tuple[str, str]:
+    """The characters of `text` XML cannot carry, described in Polish and in English."""
+    pl, en = [], []
+    for code in sorted({ord(c) for c in NOT_XML_CHAR.findall(text)}):
+        if 0xD800 <= code <= 0xDFFF:
+            pl.append(f"U+{code:04X} (połowa pary zastępczej UTF-16, nie znak)")
+            en.append(f"U+{code:04X} (half of a UTF-16 surrogate pair, not a character)")
+        elif code < 0x20:
+            pl.append(f"U+{code:04X} (niedrukowalny znak sterujący)")
+            en.append(f"U+{code:04X} (a non-printable control character)")
+        else:
+            pl.append(f"U+{code:04X} (kod, który nie jest znakiem)")
+            en.append(f"U+{code:04X} (a noncharacter)")
+    return ", ".join(pl), ", ".join(en)
+
+
+def _bad_characters(text: str, in_iri: bool) -> tuple[Literal, Literal]:
+    pl, en = _kinds(text)
+    return _messages(
+        f"{'Ten adres (IRI)' if in_iri else 'Ta wartość'} zawiera coś, czego XML nie dopuszcza: {pl}. Strony, "
+        "RDF/XML, kanał Atom i wyniki SPARQL byłyby przez to uszkodzone; usuń to (w pliku zwykle sekwencja \\u…).",
+        f"{'This IRI' if in_iri else 'This value'} contains what XML does not allow: {en}. The pages, RDF/XML, "
+        "the Atom feed and SPARQL results would be broken by it; remove it (in the file, usually a \\u… escape).")
+
+
+def _excerpt(text: str) -> Literal:
+    """Where in a (perhaps long) text the first such character is, made printable."""
+    start = NOT_XML_CHAR.search(text).start()
+    before, after = max(0, start - 30), start + 30
+    return Literal(("…" if before else "") + visible(text[before:after]) + ("…" if after < len(text) else ""))
+
+
+def _characters_in_graph(graph: Graph) -> list[Finding]:
+    """Terms with characters XML cannot carry, in literals and IRIs (rdflib reads them all)."""
+    found = []
+    for subject, predicate, obj in graph:
+        if NOT_XML_CHAR.search(subject):
+            found.append(Finding(subject, None, _bad_characters(subject, True)))
+        if NOT_XML_CHAR.search(predicate):
+            found.append(Finding(subject, predicate, _bad_characters(predicate, True)))
+        if NOT_XML_CHAR.search(obj):
+            found.append(Finding(subject, predicate, _bad_characters(obj, isinstance(obj, URIRef)), _excerpt(obj)))
+    return sorted(set(found), key=lambda f: (str(f.focus), str(f.path), str(f.value)))
+
+
+def _characters_in_store(store: ox.Store) -> list[Finding]:
+    """Literals with characters XML cannot carry: pyoxigraph refuses them in IRIs (and cannot
+    hold surrogate halves at all), so in a store only literals are left to check."""
+    found = store.query(f"""SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o
+        FILTER(isLiteral(?o) && REGEX(STR(?o), {_sparql_string(NOT_XML_CHAR_RUST)})) }}""",
+        use_default_graph_as_union=True)
+    return [Finding(to_rdflib(row["s"]), to_rdflib(row["p"]), _bad_characters(row["o"].value, False),
+                    _excerpt(row["o"].value)) for row in found]
 
 
 def _unwritable_properties(store: ox.Store) -> list[Finding]:
@@ -122,6 +189,20 @@ def _unservable_iris(store: ox.Store, base_url: str) -> list[Finding]:
                  for q in store.quads_for_pattern(None, None, to_oxigraph(iri))}
         results += [Finding(subject, predicate, messages, iri) for subject, predicate in sorted(links)]
     return results
+
+
+def _unlinkable_iris(store: ox.Store) -> list[Finding]:
+    """IRIs whose scheme a page may not link to. Every IRI the data names but a type is shown
+    as a link somewhere (an object on its subject's page, a subject among what links to the
+    object), so all are checked; a case-sensitive filter in Rust, `linkable` decides."""
+    allowed = _sparql_string(f"^({'|'.join(LINK_SCHEMES)}):")
+    objects = store.query(f"""SELECT DISTINCT ?s ?p ?n WHERE {{ ?s ?p ?n
+        FILTER(isIRI(?n) && ?p != <{RDF.type}> && !REGEX(STR(?n), {allowed})) }}""", use_default_graph_as_union=True)
+    found = [Finding(to_rdflib(row["s"]), to_rdflib(row["p"]), UNLINKABLE, to_rdflib(row["n"]))
+             for row in objects if not linkable(row["n"].value)]
+    subjects = store.query(f"SELECT DISTINCT ?n WHERE {{ ?n ?p ?o FILTER(isIRI(?n) && !REGEX(STR(?n), {allowed})) }}",
+                           use_default_graph_as_union=True)
+    return found + [Finding(to_rdflib(row["n"]), None, UNLINKABLE) for row in subjects if not linkable(row["n"].value)]
 
 
 def _described(store: ox.Store, iri: URIRef) -> bool:

@@ -7,8 +7,10 @@ worker starts, so a broken file stops `serve` with the validation report.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 from dataclasses import replace
 
 from granian import Granian
@@ -49,14 +51,53 @@ def reload_if_valid(settings: Settings, respawn) -> None:
         log.error("SIGHUP: data reload rejected, still serving the last valid data:\n%s",
                   refused.report.to_text("en"))
         return
+    except Exception:  # noqa: BLE001 — raised here it would end serve() and remove the scratch files
+        log.exception("SIGHUP: data reload failed, still serving the last valid data")
+        return
     # New workers load these files without validating them again.
     os.environ.update(replace(settings, validated=validated).to_environ())
     log.info("SIGHUP: data valid, replacing the workers")
     respawn()
 
 
-def run(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+class PortUnavailable(Exception):
+    pass
+
+
+class PortClaim:
+    """host:port held for this server from before the data is validated until Granian binds it.
+
+    Granian's workers listen with SO_REUSEPORT, which lets a second server share a port with a
+    first one silently (the kernel then deals the connections out between them). This socket
+    has no SO_REUSEPORT and listens: while it is held, neither another server nor Granian can
+    bind the port, so whoever else is there is found here. Released just before Granian binds:
+    a server started in that instant makes this one fail to start, never share the port.
+    """
+
+    def __init__(self, host: str, port: int):
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._socket = socket.socket(family, socket.SOCK_STREAM)
+        # SO_REUSEADDR: connections of a server that just stopped (TIME_WAIT) do not count.
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._socket.bind((host, port))
+            self._socket.listen(1)
+        except OSError as error:
+            self._socket.close()
+            if error.errno == errno.EADDRINUSE:
+                raise PortUnavailable(f"{host}:{port} is already in use (another server listens there); "
+                                      "stop it or choose another --port.") from None
+            raise PortUnavailable(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+    def release(self) -> None:
+        self._socket.close()
+
+
+def run(settings: Settings, host: str, port: int, workers: int, threads: int, claim: PortClaim | None = None) -> None:
+    """Serve with Granian; `claim`: the address, claimed early by `serve` (else here)."""
     from publisher.web.wsgi import log_to_stderr
+
+    claim = claim or PortClaim(host, port)
 
     log_to_stderr()
     logging.getLogger("_granian").addFilter(_ManyThreadsAreIntended())
@@ -77,4 +118,5 @@ def run(settings: Settings, host: str, port: int, workers: int, threads: int) ->
     respawn = server.signal_handler_reload
     server.signal_handler_reload = lambda *_args, **_kwargs: reload_if_valid(settings, respawn)
     with server_scratch():
+        claim.release()
         server.serve()

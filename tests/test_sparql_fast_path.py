@@ -39,7 +39,7 @@ REQUESTS = {
 @pytest.fixture(scope="module")
 def clients():
     app = create_app()
-    fast = app.wsgi_app
+    fast = app.wsgi_app.app  # inside the request limits (publisher.web.limits)
     assert isinstance(fast, SparqlFastPath)
     yield Client(app), Client(fast.app)  # the whole app, and what lies behind the fast path
     app.extensions["publisher"].close()

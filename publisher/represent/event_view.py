@@ -20,13 +20,13 @@ from publisher.represent.view import LANGUAGE_NAMES, VALUE_LABELS, format_date_l
 @dataclass
 class Link:
     text: str
-    href: str
+    href: str | None  # None: not linkable (publisher.represent.urls), shown as text
 
 
 @dataclass
 class Part:
     name: str
-    href: str
+    href: str | None
     description: str | None
     contributors: list["RoleGroup"]
     parts: list["Part"]
@@ -40,14 +40,14 @@ class Contact:
     tel: str | None
     email: str | None
     deadline: str | None
-    href: str
+    href: str | None
 
 
 @dataclass
 class Feature:
     name: str
     description: str | None
-    href: str
+    href: str | None
     contact: Contact | None
 
 
@@ -78,14 +78,14 @@ class EventPage:
     programme: list[Part]
     accessibility: list[Feature]
     recordings: list[Link]
-    website: str | None
+    website: Link | None
     news: Link | None
     audience: str | None
     series: Link | None = None
     # Cancelled, postponed, rescheduled or moved online: said first, with the date it had before.
     notice: str | None = None
     previous_dates: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
+    sources: list[Link] = field(default_factory=list)
 
 
 def date_range(graph: Graph, event: URIRef, lang: str) -> str:
@@ -156,11 +156,14 @@ class EventPageBuilder:
 
     def link(self, node) -> Link:
         text = label(self.graph, node, self.lang) or str(node)
-        href = self.urls.page(node, self.lang) if self.urls.is_local(node) else str(node)
-        return Link(text, href)
+        return Link(text, self.urls.href(node, self.lang))
 
     def links(self, nodes) -> list[Link]:
-        return sorted((self.link(n) for n in nodes), key=lambda l: (l.text.casefold(), l.href))
+        return sorted((self.link(n) for n in nodes), key=lambda l: (l.text.casefold(), l.href or ""))
+
+    def external(self, iri) -> Link:
+        """An external address (a website, a source), shown as itself."""
+        return Link(str(iri), self.urls.href(iri, self.lang))
 
     def role_groups(self, node) -> list["RoleGroup"]:
         """Who plays which role (schema:Role under contributor or sponsor), grouped by role."""
@@ -180,12 +183,16 @@ class EventPageBuilder:
         g = self.graph
         return Part(
             name=label(g, node, self.lang) or str(node),
-            href=self.urls.page(node, self.lang),
+            href=self.urls.href(node, self.lang),
             description=self.text(node, SCHEMA.description),
             contributors=self.role_groups(node),
-            parts=sorted((self.part(p) for p in g.objects(node, SCHEMA.subEvent)), key=lambda p: (p.name, p.href)),
+            parts=self.parts(node),
             website=str(g.value(node, SCHEMA.url)) if g.value(node, SCHEMA.url) else None,
         )
+
+    def parts(self, node) -> list[Part]:
+        return sorted((self.part(p) for p in self.graph.objects(node, SCHEMA.subEvent)),
+                      key=lambda p: (p.name, p.href or ""))
 
     def contact(self, node) -> Contact | None:
         g = self.graph
@@ -204,7 +211,7 @@ class EventPageBuilder:
             tel="tel:" + re.sub(r"[^+0-9]", "", str(phone)) if phone else None,
             email=str(email) if email else None,
             deadline=deadline,
-            href=self.urls.page(node, self.lang),
+            href=self.urls.href(node, self.lang),
         )
 
     def features(self, places) -> list[Feature]:
@@ -217,11 +224,11 @@ class EventPageBuilder:
                 features.append(Feature(
                     name=label(g, feature, self.lang) or str(feature),
                     description=self.text(feature, SCHEMA.description),
-                    href=self.urls.page(feature, self.lang),
+                    href=self.urls.href(feature, self.lang),
                     contact=self.contact(g.value(feature, SCHEMA.valueReference)),
                 ))
         # Lasting features of the venue first, then what is offered on request.
-        return sorted(features, key=lambda f: (f.contact is not None, f.name.casefold(), f.href))
+        return sorted(features, key=lambda f: (f.contact is not None, f.name.casefold(), f.href or ""))
 
     def build(self, event: URIRef) -> EventPage:
         g, _ = self.graph, self._
@@ -256,14 +263,14 @@ class EventPageBuilder:
             online=label(g, online[0], self.lang) if online else None,
             organisers=self.links(g.objects(event, SCHEMA.organizer)),
             roles=self.role_groups(event),
-            programme=sorted((self.part(p) for p in g.objects(event, SCHEMA.subEvent)), key=lambda p: (p.name, p.href)),
+            programme=self.parts(event),
             accessibility=self.features(places),
             recordings=self.links(g.objects(event, SCHEMA.recordedIn)),
-            website=str(g.value(event, SCHEMA.url)) if g.value(event, SCHEMA.url) else None,
+            website=self.external(g.value(event, SCHEMA.url)) if g.value(event, SCHEMA.url) else None,
             news=self.link(news) if news is not None else None,
             audience=self.text(audience, SCHEMA.audienceType) if audience is not None else None,
             series=self.link(series) if series is not None else None,
             notice=status_notice(g, event, _),
             previous_dates=[format_date_literal(d, self.lang) for d in sorted(g.objects(event, SCHEMA.previousStartDate))],
-            sources=sorted({str(s) for s in g.objects(event, DCT.source)}),
+            sources=[self.external(s) for s in sorted(set(g.objects(event, DCT.source)), key=str)],
         )

@@ -9,7 +9,7 @@ from rdflib import RDF, Graph, URIRef
 from publisher.i18n import translations
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA
-from publisher.represent.event_view import date_range, place_text, status_notice
+from publisher.represent.event_view import Link, date_range, place_text, status_notice
 from publisher.represent.urls import Urls
 
 
@@ -18,7 +18,7 @@ class Edition:
     iri: str
     name: str
     alternate_name: str | None
-    href: str
+    href: str | None
     start: str
     dates: str
     place: str | None
@@ -31,7 +31,7 @@ class SeriesPage:
     name: str
     description: str | None
     editions: list[Edition]
-    sources: list[str]
+    sources: list[Link]
 
 
 def editions_of(graph: Graph, series: URIRef) -> list[URIRef]:
@@ -56,11 +56,12 @@ def build_series_page(graph: Graph, series: URIRef, urls: Urls, lang: str) -> Se
         places = [place_text(graph, p, lang) for p in locations]
         editions.append(Edition(
             iri=str(event), name=label(graph, event, lang) or str(event),
-            alternate_name=text(event, SCHEMA.alternateName), href=urls.page(event, lang),
+            alternate_name=text(event, SCHEMA.alternateName), href=urls.href(event, lang),
             start=str(graph.value(event, SCHEMA.startDate)), dates=date_range(graph, event, lang),
             place=", ".join(p for p in places if p) or None,
             status=status_notice(graph, event, _),
         ))
     return SeriesPage(iri=str(series), name=label(graph, series, lang) or str(series),
                       description=text(series, SCHEMA.description), editions=editions,
-                      sources=sorted({str(s) for s in graph.objects(series, DCT.source)}))
+                      sources=[Link(str(source), urls.href(source, lang))
+                               for source in sorted(set(graph.objects(series, DCT.source)), key=str)])

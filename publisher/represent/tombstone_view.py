@@ -16,14 +16,14 @@ from publisher.represent.view import format_date_literal
 class Tombstone:
     iri: str
     removed: str | None
-    replaced_by: list[tuple[str, str]]
+    replaced_by: list[tuple[str, str | None]]
     reason: str | None
 
 
 def tombstone(graph: Graph, iri: URIRef, urls: Urls, lang: str) -> Tombstone:
     when = graph.value(iri, PROV.invalidatedAtTime)
     reason = pick_literal(graph.objects(iri, RDFS.comment), lang)
-    replaced = [(label(graph, new, lang) or str(new), urls.page(new, lang) if urls.is_local(new) else str(new))
+    replaced = [(label(graph, new, lang) or str(new), urls.href(new, lang))
                 for new in sorted(graph.objects(iri, DCT.isReplacedBy))]
     return Tombstone(iri=str(iri), removed=format_date_literal(when, lang) if when is not None else None,
                      replaced_by=replaced, reason=str(reason) if reason is not None else None)

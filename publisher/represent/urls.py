@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib import URIRef
 
 from publisher.represent import Format
+
+# The only schemes a page links to. Others (javascript:, data:, vbscript:, file:…) would run code
+# or open something no reader chose; validation refuses them in the data (publisher.publishable).
+LINK_SCHEMES = ("http", "https", "mailto", "tel")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def linkable(iri: str) -> bool:
+    """Whether a page may make `iri` a link (its scheme, in any case, is one of LINK_SCHEMES)."""
+    scheme = _SCHEME.match(iri)
+    return scheme is not None and scheme.group(1).lower() in LINK_SCHEMES
 
 
 class Urls:
@@ -21,6 +34,13 @@ class Urls:
         if self.home is not None and str(iri) == str(self.home):
             return self.base if lang == "pl" else self.base + "en/"
         return str(iri) if lang == "pl" else f"{self.base}en/{self.path(iri)}"
+
+    def href(self, iri, lang: str) -> str | None:
+        """Where a page in `lang` links for `iri`: its page here, else the IRI itself; None
+        (shown as text, not linked) for an IRI that is not `linkable`."""
+        if self.is_local_text(str(iri)):
+            return self.page(iri, lang)
+        return str(iri) if linkable(str(iri)) else None
 
     def document(self, iri: URIRef, fmt: Format) -> str:
         return f"{iri}.{fmt.extension}"

@@ -158,7 +158,8 @@ class ViewBuilder:
                 return Value(self._(VALUE_LABELS[obj]))
             if self.urls.is_local(obj):
                 return Value(self.node_label(obj), href=self.urls.page(obj, self.lang))
-            return Value(label(self.graph, obj, self.lang) or str(obj), href=str(obj), external=True)
+            return Value(label(self.graph, obj, self.lang) or str(obj), href=self.urls.href(obj, self.lang),
+                         external=True)
         literal: Literal = obj
         if literal.datatype in (XSD.date, XSD.dateTime):
             return Value(format_date_literal(literal, self.lang))

@@ -31,9 +31,10 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     security.register(app)
     from publisher.web.fast import FastPath
     from publisher.web.fast_sparql import SparqlFastPath
+    from publisher.web.limits import RequestLimits
 
     state = app.extensions["publisher"]
-    app.wsgi_app = SparqlFastPath(FastPath(app.wsgi_app, state), state)
+    app.wsgi_app = RequestLimits(SparqlFastPath(FastPath(app.wsgi_app, state), state))
     app.after_request(_common_headers)
     return app
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import Response, abort, request
 from rdflib import URIRef
 
-from publisher.negotiate import choose
+from publisher.negotiate import cached_for_short_headers, choose
 from publisher.represent import ALIASES, BY_MEDIA_TYPE, FORMATS, HTML, Format
 from publisher.snapshot import Rendered, Snapshot
 
@@ -16,7 +14,7 @@ def available_types() -> list[str]:
     return [fmt.media_type for fmt in FORMATS]
 
 
-@lru_cache(maxsize=4096)
+@cached_for_short_headers
 def format_for(accept: str) -> Format | None:
     """The document format an Accept header prefers, or None when none is acceptable.
 
@@ -33,7 +31,8 @@ def negotiate() -> Format | None:
 def requested_page(pages: int) -> int:
     """?page=N of a paged document (1 when absent); anything but an existing page is a 404."""
     value = request.args.get("page", "1")
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= pages:
+    # Longer than the last page's number: not a page (and int() refuses over 4,300 digits).
+    if not value.isascii() or not value.isdigit() or len(value) > len(str(pages)) or not 1 <= int(value) <= pages:
         abort(404)
     return int(value)
 

@@ -33,13 +33,18 @@ class DataWatcher:
     def _run(self) -> None:
         seen = self.current
         while not self._stop.wait(self.interval):
-            now = fingerprint(self.state.settings.data_paths)
-            if now != seen:  # still changing: wait until it settles
-                seen = now
-                continue
-            if now in (self.current, self.rejected):
-                continue
-            self._load(now)
+            now = None
+            try:
+                now = fingerprint(self.state.settings.data_paths)
+                if now != seen:  # still changing: wait until it settles
+                    seen = now
+                    continue
+                if now in (self.current, self.rejected):
+                    continue
+                self._load(now)
+            except Exception:  # noqa: BLE001 — whatever a reload raises, this thread keeps watching
+                self.rejected = now
+                log.exception("data reload failed, still serving the last valid data")
 
     def _load(self, candidate: str) -> None:
         started = time.monotonic()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
 
-from publisher.negotiate import choose
+from publisher.negotiate import cached_for_short_headers, choose
 from publisher.represent import HTML as HTML_DOC
 from publisher.represent.html import environment, site_identity, site_links
 from publisher.represent.rdf import render_rdf
@@ -37,7 +36,7 @@ def plain_error(status: int, message: str) -> Response:
 
 def _parameters() -> tuple[dict, Response | None]:
     """The protocol's parameters from GET, a form POST or a direct POST of the query."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: as GET, without the body
         return request.args, None
     content_type = (request.mimetype or "").lower()
     if content_type == "application/x-www-form-urlencoded":
@@ -56,7 +55,7 @@ def _choose_format(params, is_graph: bool) -> ResultFormat | None:
     return result_format(params.get("format") or "", request.headers.get("Accept"), is_graph)
 
 
-@lru_cache(maxsize=4096)
+@cached_for_short_headers
 def result_format(named: str, accept: str | None, is_graph: bool) -> ResultFormat | None:
     """The `format` parameter if it names a format we have, else negotiation on Accept.
 
@@ -155,8 +154,7 @@ def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
         return {"text": ""}
     value = binding["value"]
     if binding["type"] == "uri":
-        href = urls.page(value, lang) if urls.is_local_text(value) else value
-        return {"text": value, "href": href}
+        return {"text": value, "href": urls.href(value, lang)}
     if binding["type"] == "bnode":
         return {"text": "_:" + value}
     return {"text": value, "lang": binding.get("xml:lang")}

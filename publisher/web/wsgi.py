@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import sys
 from urllib.parse import urlsplit
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -10,6 +13,7 @@ from werkzeug.wrappers import Response
 from publisher.config import Settings
 from publisher.scratch import remove_orphans
 from publisher.web import create_app
+from publisher.web.fast import ALWAYS
 
 
 def create():
@@ -27,7 +31,8 @@ def create():
     if not prefix:
         return app
     # Published under a path (base https://host/dane/): the app answers below that path only.
-    return DispatcherMiddleware(Response("Not found\n", status=404, content_type="text/plain"), {prefix: app})
+    outside = Response("Not found\n", status=404, content_type="text/plain", headers=ALWAYS)
+    return DispatcherMiddleware(outside, {prefix: app})
 
 
 def settings_from_store(settings: Settings) -> Settings:
@@ -43,14 +48,24 @@ def settings_from_store(settings: Settings) -> Settings:
     return replace(settings, data_paths=(copy,))
 
 
+class OneRecordALine(logging.Formatter):
+    """Every line after a record's first is indented, and control characters but tab are
+    escaped: whatever a request puts into a log record (a path with %0a, a header), a line that
+    starts at the margin is always the start of a real record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", super().format(record))
+        return text.replace("\n", "\n    ")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
 def log_to_stderr() -> None:
     """The publisher's log (reload reports, errors with request ids) goes to the server's stderr."""
-    import logging
-    import sys
-
     logger = logging.getLogger("publisher")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("[%(levelname)s] publisher: %(message)s"))
+        handler.setFormatter(OneRecordALine("[%(levelname)s] publisher: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
