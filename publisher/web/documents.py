@@ -32,9 +32,11 @@ def requested_page(pages: int) -> int:
     """?page=N of a paged document (1 when absent); anything but an existing page is a 404."""
     value = request.args.get("page", "1")
     # Longer than the last page's number: not a page (and int() refuses over 4,300 digits).
-    if not value.isascii() or not value.isdigit() or len(value) > len(str(pages)) or not 1 <= int(value) <= pages:
+    # Leading zeros are allowed, as nginx reads the number.
+    digits = value.lstrip("0") if value.isascii() and value.isdigit() else ""
+    if not digits or len(digits) > len(str(pages)) or not 1 <= int(digits) <= pages:
         abort(404)
-    return int(value)
+    return int(digits)
 
 
 def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str, page: int = 1) -> Rendered:

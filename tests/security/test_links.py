@@ -16,10 +16,12 @@ from rdflib.namespace import XSD
 
 from conftest import BASE, ROOT, run_cli
 from publisher.describe import describe
+from publisher.config import DEFAULT_SITE_DESCRIPTION
 from publisher.load import load
 from publisher.namespaces import DCT, PROV, SCHEMA
 from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
 from publisher.represent.urls import Urls, linkable
+from publisher.site import read_site
 from servers import publisher_server
 
 EVENT = URIRef(BASE + "event/miejsca-otwarte-2017")
@@ -69,12 +71,12 @@ def hostile_graph():
 @pytest.mark.parametrize("lang", ["pl", "en"])
 def test_pages_show_a_hostile_iri_as_text_and_never_link_it(hostile_graph, lang):
     urls = Urls(BASE, EVENT)
-    dataset = URIRef(BASE + "dataset")
+    site = read_site(DEFAULT_SITE_DESCRIPTION, BASE)[0]
     pages = {
-        "event": render_event_page(hostile_graph, EVENT, urls, lang, dataset),
-        "series": render_series_page(hostile_graph, SERIES, urls, lang, dataset),
-        "resource": render_page(describe(hostile_graph, PLACE), PLACE, urls, lang, dataset),
-        "tombstone": render_tombstone_page(hostile_graph, REMOVED, urls, lang, dataset),
+        "event": render_event_page(hostile_graph, EVENT, urls, lang, site),
+        "series": render_series_page(hostile_graph, SERIES, urls, lang, site),
+        "resource": render_page(describe(hostile_graph, PLACE), PLACE, urls, lang, site),
+        "tombstone": render_tombstone_page(hostile_graph, REMOVED, urls, lang, site),
     }
     for name, page in pages.items():
         assert_links_only_to_safe_schemes(page)
