@@ -20,7 +20,6 @@ from collections import defaultdict
 from pathlib import Path
 
 from publisher.config import Settings
-from publisher.i18n import LANGUAGES
 from publisher.represent import RDF_FORMATS
 from publisher.snapshot import build_snapshot
 
@@ -43,10 +42,10 @@ def main(calendar: Path, every: int) -> dict:
             timed("description", snapshot.describe, iri, 1)  # the key the renderers look it up by
             for fmt in RDF_FORMATS:
                 timed(fmt.label, snapshot.render, iri, fmt)
-            for lang in LANGUAGES:
+            for lang in snapshot.site.languages:
                 timed("HTML", snapshot.render_html, iri, lang)
             if snapshot.is_main_event(iri):
-                for lang in LANGUAGES:
+                for lang in snapshot.site.languages:
                     timed("calendar", snapshot.render_calendar, iri, lang)
                     timed("social image", snapshot.render_image, iri, lang)
         return {"resources": len(resources), "sampled": len(sample), "every": every,

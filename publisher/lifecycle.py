@@ -40,5 +40,4 @@ def lifecycle(graph: Graph, base_url: str) -> Lifecycle:
 
 def moved_location(urls: Urls, successor: URIRef, lang: str, extension: str | None) -> str:
     """Where a merged resource's page or document now lives: the same language and format."""
-    prefix = "" if lang == "pl" else f"{lang}/"
-    return f"{urls.base}{prefix}{urls.path(successor)}" + (f".{extension}" if extension else "")
+    return urls.in_language(urls.path(successor), lang) + (f".{extension}" if extension else "")

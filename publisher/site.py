@@ -3,7 +3,8 @@ which languages (site/dataset.ttl, or the file a deployment names with --site-de
 
 One Turtle file describes the publication, its IRIs relative to the base URL:
 - `<>`, the web site itself: its short name per language (headers, page titles, the feed),
-  an optional logo, its languages (the default first). Only this module reads it.
+  an optional logo, its languages (the default first; each but English needs a gettext
+  catalogue, publisher.i18n). Only this module reads it.
 - `<dataset>` and its publisher: copied into VoID and the catalog.
 - `<catalog>`: copied into the catalog.
 Everything else takes the site's names from the `Site` read here, never from code.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from publisher.i18n import LANGUAGES
+from publisher.i18n import SOURCE_LANGUAGE, TRANSLATIONS_DIR, Languages, catalogue, known_locale
 from publisher.labels import label
 from publisher.load import DataError, parse_file
 from publisher.namespaces import DCT, SCHEMA
@@ -29,11 +30,11 @@ class Site:
     publisher_names: dict[str, str]  # empty when no publisher is named
     licence: str  # an IRI
     logo: str | None
-    languages: tuple[str, ...]  # the default first
+    languages: Languages  # the default first
 
     @property
     def default_language(self) -> str:
-        return self.languages[0]
+        return self.languages.default
 
     def name(self, lang: str) -> str:
         return self.names[lang]
@@ -54,6 +55,7 @@ def read_site(path: Path, base_url: str, licence: str | None = None) -> tuple[Si
         return DataError(path, f"the site description lacks {what}")
 
     languages = _languages(graph, site, path)
+    codes = languages.codes
     publisher = graph.value(dataset, DCT.publisher)
     stated_licence = graph.value(dataset, DCT.license)
     if licence is None and not isinstance(stated_licence, URIRef):
@@ -66,14 +68,14 @@ def read_site(path: Path, base_url: str, licence: str | None = None) -> tuple[Si
                              (catalog, DCT.title, "the catalog's title (dct:title on <catalog>)"),
                              (catalog, DCT.description, "the catalog's description (dct:description on <catalog>)")):
         given = {o.language: str(o) for o in graph.objects(node, prop) if isinstance(o, Literal)}
-        for lang in languages:
+        for lang in codes:
             if not given.get(lang, "").strip():
                 raise missing(f"{what} in '{lang}'")
         texts[node, prop] = given
     described = Site(
-        names={lang: texts[site, SCHEMA.name][lang] for lang in languages},
-        descriptions={lang: texts[dataset, DCT.description][lang] for lang in languages},
-        publisher_names={lang: name for lang in languages
+        names={lang: texts[site, SCHEMA.name][lang] for lang in codes},
+        descriptions={lang: texts[dataset, DCT.description][lang] for lang in codes},
+        publisher_names={lang: name for lang in codes
                          if publisher is not None and (name := label(graph, publisher, lang))},
         licence=licence or str(stated_licence), logo=str(logo) if logo is not None else None, languages=languages)
     # The site's own node is for this module only; the licence is added where it is settled.
@@ -82,16 +84,22 @@ def read_site(path: Path, base_url: str, licence: str | None = None) -> tuple[Si
     return described, graph
 
 
-def _languages(graph: Graph, site: URIRef, path: Path) -> tuple[str, ...]:
+def _languages(graph: Graph, site: URIRef, path: Path) -> Languages:
     """schema:inLanguage is the default (pages at the IRIs themselves), schema:availableLanguage
-    every language; they must be the ones this version renders pages in."""
+    every language. Each needs a locale (dates, numbers) and, but English, a gettext catalogue
+    in translations/ beside the description or shipped with the publisher."""
     default = [str(o) for o in graph.objects(site, SCHEMA.inLanguage)]
+    if len(default) != 1:
+        raise DataError(path, f"the site's default language is {', '.join(default) or 'not stated'}: "
+                              'state one, e.g. schema:inLanguage "pl", on <>')
     others = sorted({str(o) for o in graph.objects(site, SCHEMA.availableLanguage)} - set(default))
-    languages = tuple(default + others)
-    if languages != LANGUAGES:
-        wanted = f"schema:inLanguage \"{LANGUAGES[0]}\" and schema:availableLanguage " + \
-            ", ".join(f'"{lang}"' for lang in LANGUAGES)
-        raise DataError(path, f"the site's languages are {', '.join(languages) or 'not stated'}; this version "
-                              f"publishes every page in {', '.join(LANGUAGES)} (the first the default): "
-                              f"state {wanted} on <>")
-    return languages
+    # Beside the description first: a deployment may add or correct a language's strings.
+    folders = tuple(dict.fromkeys((path.parent / "translations", TRANSLATIONS_DIR)))
+    for lang in default + others:
+        if not known_locale(lang):
+            raise DataError(path, f"the site's language '{lang}' is not a language code known to Babel "
+                                  "(its dates and numbers could not be written)")
+        if lang != SOURCE_LANGUAGE and catalogue(lang, folders) is None:
+            raise DataError(path, f"the site's language '{lang}' has no catalogue of translated strings: "
+                                  f"add translations/{lang}/LC_MESSAGES/messages.po beside the site description")
+    return Languages(tuple(default + others), folders)

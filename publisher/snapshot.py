@@ -27,7 +27,6 @@ from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
 from publisher.events import is_main_event, is_series
 from publisher.history import Change, file_modified, history
-from publisher.i18n import LANGUAGES
 from publisher.lifecycle import lifecycle
 from publisher.load import (LoadedData, StoredData, data_files, fingerprint, load_into_store, load_stored,
                             release_freed_memory, subject_origins)
@@ -187,15 +186,15 @@ class Snapshot:
         """Every HTML page, as its language versions, in a fixed order: for the sitemap."""
         urls = self.urls()
         for iri in sorted(self.resources):
-            yield {lang: urls.page(iri, lang) for lang in LANGUAGES}
+            yield {lang: urls.page(iri, lang) for lang in self.site.languages}
         if self._query_page_here():
-            yield {lang: self.base_url + ("sparql" if lang == "pl" else f"{lang}/sparql") for lang in LANGUAGES}
+            yield {lang: urls.query(lang) for lang in self.site.languages}
 
     def _query_page_here(self) -> bool:
         return self.query_page == self.base_url + "sparql"  # served here, or by the app behind nginx
 
     def sitemap_count(self) -> int:
-        return sitemap_count(len(self.resources) + self._query_page_here())
+        return sitemap_count(len(self.resources) + self._query_page_here(), len(self.site.languages))
 
     def sitemap_numbers(self) -> range:
         """0 is /sitemap.xml: every page, or the index of /sitemap-1.xml … when they are several."""
@@ -225,7 +224,7 @@ class Snapshot:
                     if number == 0 and len(numbers) > 1:  # the index of the others
                         body = sitemap_index(self.base_url, len(numbers) - 1, self.modified)
                     else:  # the next share of the pages
-                        body = sitemap(islice(pages, pages_per_sitemap()), self.modified)
+                        body = sitemap(islice(pages, pages_per_sitemap(len(self.site.languages))), self.modified)
                     path = folder / sitemap_name(number)
                     path.write_bytes(body)
                     files[number] = (path, etag_of(body))
@@ -233,7 +232,7 @@ class Snapshot:
             return self._sitemaps
 
     def urls(self) -> Urls:
-        return Urls(self.base_url, self.home, self.query_page)
+        return Urls(self.base_url, self.home, self.query_page, self.site.languages)
 
     @property
     def query_page(self) -> str | None:
@@ -324,7 +323,8 @@ def prepare(settings: Settings, directory: Path) -> Prepared:
                       modified, dumps, home, sparql_endpoint=endpoint)
     catalog = build_catalog(graph, description, settings.base_url, site, modified, dumps, home,
                             sparql_endpoint=endpoint, parts=parts,
-                            page_of=lambda iri: Urls(settings.base_url, home).page(iri, "pl"))
+                            page_of=lambda iri: Urls(settings.base_url, home, None, site.languages).page(
+                                iri, site.default_language))
     return Prepared(files=files, modified=modified, dumps=dumps, parts=parts, home=home, site=site, void=void,
                     catalog=catalog, digests=digests(resource_iris(graph, settings.base_url)))
 

@@ -14,8 +14,9 @@ import vobject
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from publisher.config import DEFAULT_DATA
+from publisher.config import DEFAULT_DATA, DEFAULT_SITE_DESCRIPTION
 from publisher.load import load
+from publisher.site import read_site
 from publisher.namespaces import SCHEMA
 
 EVENT_PATH = "event/miejsca-otwarte-2017"
@@ -215,7 +216,8 @@ def test_an_event_at_two_venues_names_the_same_one_on_its_page_calendar_and_imag
         data.add((event, SCHEMA.location, place))
         data.add((place, RDF.type, SCHEMA.Place))
         data.add((place, SCHEMA.name, Literal(name, lang="pl")))
-    page = EventPageBuilder(data, Urls(base, event), "pl").build(event)
+    languages = read_site(DEFAULT_SITE_DESCRIPTION, base)[0].languages
+    page = EventPageBuilder(data, Urls(base, event, None, languages), "pl").build(event)
     [entry] = icalendar.Calendar.from_ical(event_calendar(data, event, "pl", base, datetime(2017, 11, 1, tzinfo=timezone.utc))).walk("VEVENT")
     assert page.place == headline(data, event, "pl").place == str(entry["location"]) == "Aneks"
     assert page.venue.href.endswith("place/a-annex")

@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
-from publisher.i18n import LANGUAGES
+from publisher.i18n import Languages
 from publisher.represent import FORMATS, HTML, RDF_FORMATS
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
@@ -61,9 +61,9 @@ class Writer:
         self.count += 1
 
 
-def localized(path: str, lang: str) -> str:
-    """Where a file of `lang` goes: the path itself in the first language, below /{lang}/ else."""
-    return path if lang == LANGUAGES[0] else f"{lang}/{path}"
+def localized(path: str, lang: str, languages: Languages) -> str:
+    """Where a file of `lang` goes: the path itself in the default language, below /{lang}/ else."""
+    return languages.prefix(lang) + path
 
 
 def page_suffix(page: int) -> str:
@@ -90,13 +90,14 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     (nginx / "tmp").mkdir()
     home_path = urls.path(snapshot.home) if snapshot.home is not None else None
     js = nginx / "negotiate.js"
-    js.write_text(negotiate_js(snapshot.base_url, home_path), encoding="utf-8")
+    js.write_text(negotiate_js(snapshot.base_url, snapshot.site.languages, home_path), encoding="utf-8")
     (nginx / "http.conf").write_text(http_block(js), encoding="utf-8")
     home_calendar = str(snapshot.home).rsplit("/", 1)[-1] if snapshot.home is not None else None
     ended = Ended(gone=sorted(urls.path(iri) for iri in snapshot.lifecycle.gone),
                   moved=sorted((urls.path(old), urls.path(new)) for old, new in snapshot.lifecycle.moved.items()))
     (nginx / "server.conf").write_text(server_block(public.resolve(), snapshot.base_url, listen,
-                                                    snapshot.settings.max_age, home_path, home_calendar, ended),
+                                                    snapshot.settings.max_age, snapshot.site.languages,
+                                                    home_path, home_calendar, ended),
                                        encoding="utf-8")
     (nginx / "nginx.conf").write_text(standalone_config(nginx.resolve()), encoding="utf-8")
     return writer.count
@@ -105,19 +106,21 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
 def _write_rest(snapshot: Snapshot, writer: Writer) -> None:
     """Everything that is not a resource's own document: home pages, dumps, the change feed,
     sitemaps, robots.txt, assets, tombstones and error documents."""
+    languages = snapshot.site.languages
     _write_tombstones(writer, snapshot)
     if snapshot.home is not None:
-        for lang in LANGUAGES:
-            writer.write(localized("index.html", lang), snapshot.render_html(snapshot.home, lang).body)
-        writer.write("event.ics", snapshot.render_calendar(snapshot.home, LANGUAGES[0]).body)
+        for lang in languages:
+            writer.write(localized("index.html", lang, languages), snapshot.render_html(snapshot.home, lang).body)
+        writer.write("event.ics", snapshot.render_calendar(snapshot.home, languages.default).body)
     for dump in [*snapshot.dumps.values(), *snapshot.part_dumps.values()]:
         writer.write(dump.name, dump.path.read_bytes())
-    for lang in LANGUAGES:
+    for lang in languages:
         for page in range(1, snapshot.feed_pages() + 1):
-            writer.write(f"{localized('changes', lang)}{page_suffix(page)}.atom", snapshot.render_feed(lang, page).body)
+            writer.write(f"{localized('changes', lang, languages)}{page_suffix(page)}.atom",
+                         snapshot.render_feed(lang, page).body)
     for number in snapshot.sitemap_numbers():
         writer.write(sitemap_name(number), snapshot.render_sitemap(number).body)
-    writer.write("robots.txt", robots(snapshot.base_url))
+    writer.write("robots.txt", robots(snapshot.base_url, map(languages.prefix, languages)))
     for asset in sorted((PROJECT_ROOT / "site" / "static").iterdir()):
         writer.write(f"static/{asset.name}", asset.read_bytes())
     _write_errors(writer, snapshot)
@@ -165,42 +168,45 @@ _JOB: tuple | None = None  # (snapshot, writer) for the forked workers
 def _render_chunk(chunk: list) -> int:
     snapshot, parent = _JOB
     writer = Writer(parent.root, parent.mtime)
-    urls = snapshot.urls()
+    urls, languages = snapshot.urls(), snapshot.site.languages
     for iri in chunk:
         path = urls.path(iri)
         for page in range(1, snapshot.pages(iri) + 1):
             suffix = page_suffix(page)
             for fmt in RDF_FORMATS:
                 writer.write(f"{path}{suffix}.{fmt.extension}", snapshot.render(iri, fmt, page).body)
-            for lang in LANGUAGES:
-                writer.write(f"{localized(path, lang)}{suffix}.html", snapshot.render_html(iri, lang, page).body)
+            for lang in languages:
+                writer.write(f"{localized(path, lang, languages)}{suffix}.html",
+                             snapshot.render_html(iri, lang, page).body)
         if snapshot.is_main_event(iri):
-            for lang in LANGUAGES:
-                writer.write(f"{localized(path, lang)}.ics", snapshot.render_calendar(iri, lang).body)
-                writer.write(f"{localized(path, lang)}.png", snapshot.render_image(iri, lang).body)
+            for lang in languages:
+                writer.write(f"{localized(path, lang, languages)}.ics", snapshot.render_calendar(iri, lang).body)
+                writer.write(f"{localized(path, lang, languages)}.png", snapshot.render_image(iri, lang).body)
     return writer.count
 
 
 def _write_tombstones(writer: Writer, snapshot: Snapshot) -> None:
     """The 410 documents of removed resources, where nginx's @gone location finds them."""
-    urls = snapshot.urls()
+    urls, languages = snapshot.urls(), snapshot.site.languages
     for iri in sorted(snapshot.lifecycle.gone):
         path = urls.path(iri)
         for fmt in RDF_FORMATS:
             writer.write(f"_gone/{path}.{fmt.extension}", snapshot.render(iri, fmt).body)
-        for lang in LANGUAGES:
-            writer.write(f"_gone/{localized(path, lang)}.html", snapshot.render_html(iri, lang).body)
+        for lang in languages:
+            writer.write(f"_gone/{localized(path, lang, languages)}.html", snapshot.render_html(iri, lang).body)
 
 
 def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
     """The 404 document in every format (HTML per language) and the 406 text, as the app sends."""
+    urls, languages = snapshot.urls(), snapshot.site.languages
     for fmt in FORMATS:
         if fmt is HTML:
-            for lang in LANGUAGES:
-                writer.write(f"_errors/{localized('404.html', lang)}", error_body(fmt, *NOT_FOUND, snapshot.base_url, lang))
+            for lang in languages:
+                writer.write(f"_errors/{localized('404.html', lang, languages)}",
+                             error_body(fmt, *NOT_FOUND, urls, lang))
         else:
-            writer.write(f"_errors/404.{fmt.extension}", error_body(fmt, *NOT_FOUND, snapshot.base_url, "pl"))
-    writer.write("_errors/404.txt", error_body(None, *NOT_FOUND, snapshot.base_url, "pl"))
+            writer.write(f"_errors/404.{fmt.extension}", error_body(fmt, *NOT_FOUND, urls, languages.default))
+    writer.write("_errors/404.txt", error_body(None, *NOT_FOUND, urls, languages.default))
     writer.write("_errors/406.txt", not_acceptable_body())
     writer.write("_errors/416.txt", plain_error_body(RequestedRangeNotSatisfiable()).encode())
 

@@ -6,7 +6,7 @@ var OFFERED = __OFFERED__;
 var EXTENSIONS = __EXTENSIONS__;
 var ALIASES = __ALIASES__;
 var ORIGIN = __ORIGIN__;
-var ERROR_LANGS = __ERROR_LANGS__;
+var OTHER_LANGS = __OTHER_LANGS__;  // the site's languages but the default: pages under /{lang}/
 var PATH_ALIASES = __PATH_ALIASES__;
 var HOME = __HOME__;
 
@@ -76,8 +76,16 @@ function ext(r) {
     return chosen ? EXTENSIONS[chosen] : "";
 }
 
+// "{lang}/" for a page in another language than the default, "" else.
+function language(uri) {
+    for (var i = 0; i < OTHER_LANGS.length; i++) {
+        if (uri.indexOf("/" + OTHER_LANGS[i] + "/") === 0) { return OTHER_LANGS[i] + "/"; }
+    }
+    return "";
+}
+
 function stem(uri) {
-    var path = uri.indexOf("/en/") === 0 ? uri.substring(3) : uri;
+    var path = uri.substring(language(uri).length);
     var match = /^(.*)\.(html|ttl|jsonld|nt|rdf)$/.exec(path);
     return match ? match[1] : path;
 }
@@ -96,7 +104,7 @@ function link(r) {
     var served = r.status === 406 ? "" : ext(r);
     var match = /\.(html|ttl|jsonld|nt|rdf)$/.exec(uri);
     if (match) { served = match[1]; }
-    if (uri.indexOf("/en/") === 0) { served = "html"; }
+    if (language(uri)) { served = "html"; }
     return alternates(stem(uri), served);
 }
 
@@ -118,11 +126,7 @@ function alternates(path, served) {
 // The 404 document in the negotiated format and language.
 function not_found(r) {
     var extension = ext(r) || "txt";
-    if (extension === "html") {
-        for (var i = 0; i < ERROR_LANGS.length; i++) {
-            if (r.uri.indexOf("/" + ERROR_LANGS[i] + "/") === 0) { return "/_errors/" + ERROR_LANGS[i] + "/404.html"; }
-        }
-    }
+    if (extension === "html") { return "/_errors/" + language(r.uri) + "404.html"; }
     return "/_errors/404." + extension;
 }
 
@@ -140,13 +144,8 @@ function page(r) {
 // accepts none of them (a 406, as in the app).
 function gone(r) {
     var uri = r.variables.publisher_path;
-    var lang = "";
-    for (var i = 0; i < ERROR_LANGS.length; i++) {
-        if (uri.indexOf("/" + ERROR_LANGS[i] + "/") === 0) {
-            lang = ERROR_LANGS[i] + "/";
-            uri = uri.substring(ERROR_LANGS[i].length + 1);
-        }
-    }
+    var lang = language(uri);
+    uri = uri.substring(lang.length);
     var match = /^(.*)\.(html|ttl|jsonld|nt|rdf)$/.exec(uri);
     var extension = match ? match[2] : (lang ? "html" : ext(r));
     if (match) { uri = match[1]; }

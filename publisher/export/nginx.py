@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from werkzeug import exceptions
 
-from publisher.i18n import LANGUAGES
+from publisher.i18n import Languages
 from publisher.represent import ALIASES, FORMATS
 from publisher.web.errors import plain_error_body
 from publisher.web.resources import BAD_PATH
@@ -40,7 +40,7 @@ OWN_ERRORS = {400: (400, BAD_PATH, {}), 414: (414, plain_error_body(exceptions.R
               501: (501, plain_error_body(exceptions.NotImplemented()), {})}
 
 
-def negotiate_js(base_url: str, home_path: str | None = None) -> str:
+def negotiate_js(base_url: str, languages: Languages, home_path: str | None = None) -> str:
     """`home_path`: the main event's path, whose documents the home pages link."""
     parts = urlsplit(base_url)
     source = (Path(__file__).with_name("negotiate.js")).read_text(encoding="utf-8")
@@ -49,10 +49,10 @@ def negotiate_js(base_url: str, home_path: str | None = None) -> str:
         "__EXTENSIONS__": {f.media_type: f.extension for f in FORMATS},
         "__ALIASES__": ALIASES,
         "__ORIGIN__": f"{parts.scheme}://{parts.netloc}",
-        "__ERROR_LANGS__": [lang for lang in LANGUAGES if lang != LANGUAGES[0]],
+        "__OTHER_LANGS__": list(languages.others),
         "__PATH_ALIASES__": {f"{parts.path}.well-known/void": f"{parts.path}dataset"},
         "__HOME__": {} if home_path is None else {f"{parts.path}{local}": f"{parts.path}{home_path}"
-                                                  for local in ["", *(f"{lang}/" for lang in LANGUAGES[1:])]},
+                                                  for local in map(languages.prefix, languages)},
     }
     for name, value in constants.items():
         source = source.replace(name, json.dumps(value, ensure_ascii=False))
@@ -75,10 +75,11 @@ def _regex(path: str) -> str:
     return re.sub(r'([\\.^$|?*+()\[\]{}"])', r"\\\1", path)
 
 
-def _lifecycle_locations(prefix: str, base_url: str, ended: Ended, common: list[str], block) -> str:
-    """The app's 410 and 301 answers (publisher/lifecycle.py) as regex locations, same paths."""
+def _lifecycle_locations(prefix: str, base_url: str, ended: Ended, common: list[str], block,
+                         langs: tuple[str, ...]) -> str:
+    """The app's 410 and 301 answers (publisher/lifecycle.py) as regex locations, same paths;
+    `langs`: the languages whose pages are under /{lang}/."""
     formats = "|".join(fmt.extension for fmt in FORMATS)
-    langs = LANGUAGES[1:]
     parts = []
     for path in ended.gone:
         localized = "|".join(f"{lang}/{_regex(path)}(?:\\.html)?" for lang in langs)
@@ -109,8 +110,8 @@ def _lifecycle_locations(prefix: str, base_url: str, ended: Ended, common: list[
     return "".join(parts)
 
 
-def server_block(public: Path, base_url: str, listen: str, max_age: int, home_path: str | None,
-                 home_calendar: str | None, ended: Ended | None = None) -> str:
+def server_block(public: Path, base_url: str, listen: str, max_age: int, languages: Languages,
+                 home_path: str | None, home_calendar: str | None, ended: Ended | None = None) -> str:
     """The `server { … }` a deployer includes in nginx's http block (after http.conf)."""
     prefix = urlsplit(base_url).path  # e.g. "/" or "/dane/"
     always = {**CORS_HEADERS, **SECURITY_HEADERS}
@@ -142,7 +143,7 @@ def server_block(public: Path, base_url: str, listen: str, max_age: int, home_pa
 {block(common)}
         add_header Content-Disposition {_quote(f'attachment; filename="{home_calendar}.ics"')};
     }}"""
-    languages = "".join(f"""
+    language_locations = "".join(f"""
     location = {prefix}{lang} {{
 {block(common[:-1])}
         return 301 {_quote(base_url + lang + "/")};
@@ -157,14 +158,14 @@ def server_block(public: Path, base_url: str, listen: str, max_age: int, home_pa
 {block(common)}
         add_header Link $publisher_link;
         try_files $uri $uri$publisher_page.html =404;
-    }}""" for lang in LANGUAGES[1:])
-    lifecycle = _lifecycle_locations(prefix, base_url, ended or Ended(), common, block)
+    }}""" for lang in languages.others)
+    lifecycle = _lifecycle_locations(prefix, base_url, ended or Ended(), common, block, languages.others)
     # The change feed in each language; ?page=N is the file changes.page-N.atom.
     feeds = "".join(f"""
     location = {prefix}{local}changes.atom {{
 {block(common)}
         try_files {prefix}{local}changes$publisher_page.atom =404;
-    }}""" for local in ["", *(f"{lang}/" for lang in LANGUAGES[1:])])
+    }}""" for local in map(languages.prefix, languages))
     error_pages = "\n".join(f"    error_page {code} ={status} {prefix}_errors/{code}.txt;"
                             for code, (status, *_) in OWN_ERRORS.items())
     own_errors = "".join(f"""
@@ -201,7 +202,7 @@ server {{
     if ($request_uri ~* "^[^?#]*(/|%2f)((\.|%2e){{1,2}}(/|%2f|[?#]|$)|/|%2f)") {{
         rewrite ^ {prefix}_errors/400.txt last;
     }}
-{lifecycle}{home}{calendar}{languages}
+{lifecycle}{home}{calendar}{language_locations}
 
 {feeds}
     location = {prefix}.well-known/void {{

@@ -7,13 +7,14 @@ import json
 from publisher.i18n import N_
 from publisher.represent import ALIASES, FORMATS, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from publisher.represent.html import render_error_page
+from publisher.represent.urls import Urls
 
 NOT_FOUND = (404, N_("Not found"), N_("There is no resource with this address in the dataset."))
 
 
-def error_body(fmt: Format | None, status: int, title: str, detail: str, base_url: str, lang: str) -> bytes:
+def error_body(fmt: Format | None, status: int, title: str, detail: str, urls: Urls, lang: str) -> bytes:
     if fmt is HTML:
-        return render_error_page(base_url, lang, status, title, detail)
+        return render_error_page(urls, lang, status, title, detail)
     comment = f"{status} {title}: {detail}".replace("\n", " ")
     if fmt in (TURTLE, NTRIPLES):
         return f"# {comment}\n".encode("utf-8")

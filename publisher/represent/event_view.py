@@ -10,7 +10,7 @@ from datetime import date
 from babel.dates import format_date
 from rdflib import RDF, Graph, URIRef
 
-from publisher.i18n import babel_locale, translations
+from publisher.i18n import babel_locale
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA, SKOS
 from publisher.represent.urls import Urls
@@ -148,7 +148,7 @@ def headline(graph: Graph, event: URIRef, lang: str) -> Headline:
 class EventPageBuilder:
     def __init__(self, graph: Graph, urls: Urls, lang: str):
         self.graph, self.urls, self.lang = graph, urls, lang
-        self._ = translations(lang).gettext
+        self._ = urls.languages.gettext(lang)
 
     def text(self, node, prop) -> str | None:
         literal = pick_literal(self.graph.objects(node, prop), self.lang)

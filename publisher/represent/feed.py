@@ -12,7 +12,6 @@ from datetime import datetime
 from rdflib import Graph
 
 from publisher.history import CREATED, DELETED, MOVED, UPDATED, Change
-from publisher.i18n import translations
 from publisher.labels import label
 from publisher.represent import TURTLE
 from publisher.represent.urls import Urls
@@ -34,7 +33,7 @@ def _stamp(when: datetime) -> str:
 
 
 def render_feed(changes: list[Change], graph: Graph, urls: Urls, lang: str, site: Site, page: int = 1) -> bytes:
-    _ = translations(lang).gettext
+    _ = urls.languages.gettext(lang)
     verbs = {CREATED: _("Added"), UPDATED: _("Changed"), DELETED: _("Removed"), MOVED: _("Merged")}
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
@@ -44,7 +43,7 @@ def render_feed(changes: list[Change], graph: Graph, urls: Urls, lang: str, site
         element.text = text
         return element
 
-    add(feed, "id", urls.changes("pl"))
+    add(feed, "id", urls.changes(urls.languages.default))  # one feed, whatever its language
     add(feed, "title", _("Changes to the data: %(site)s") % {"site": site.name(lang)})
     add(feed, "updated", _stamp(changes[0].when) if changes else "1970-01-01T00:00:00Z")
     add(add(feed, "author"), "name", site.publisher_name(lang) or site.name(lang))

@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph, URIRef
 
 from publisher.config import PROJECT_ROOT
-from publisher.i18n import LANGUAGES, translations
+from publisher.i18n import Languages, babel_locale
 from publisher.represent import HTML, RDF_FORMATS, TURTLE
 from publisher.represent.event_view import EventPage, EventPageBuilder
 from publisher.represent.series_view import build_series_page, editions_of
@@ -22,7 +22,7 @@ TEMPLATES = PROJECT_ROOT / "site" / "templates"
 
 
 @lru_cache(maxsize=None)
-def environment(lang: str) -> Environment:
+def environment(lang: str, languages: Languages) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
@@ -31,7 +31,7 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
         auto_reload=False,  # templates ship with the package: no stat() of the file each render
     )
-    env.install_gettext_translations(translations(lang), newstyle=True)
+    env.install_gettext_translations(languages.translations(lang), newstyle=True)
     return env
 
 
@@ -43,9 +43,17 @@ def site_links(urls: Urls, lang: str) -> dict:
         "catalog_url": urls.page(catalog, lang),
         "dataset_doc": urls.document(dataset, TURTLE),
         "catalog_doc": urls.document(catalog, TURTLE),
-        "sparql_url": _localized_query_page(urls, lang),
+        "sparql_url": urls.query(lang),
         "changes_url": urls.changes(lang),
     }
+
+
+def language_links(urls: Urls, translations: dict[str, str]) -> dict:
+    """The page in every language of the site (hreflang links, the language switcher; the default
+    language's is x-default), each language's name in itself and its locale (Open Graph)."""
+    return {"translations": translations, "default_language": urls.languages.default,
+            "language_names": {other: urls.languages.name(other) for other in urls.languages},
+            "locales": {other: babel_locale(other) for other in urls.languages}}
 
 
 def site_identity(site: Site, lang: str) -> dict:
@@ -53,17 +61,11 @@ def site_identity(site: Site, lang: str) -> dict:
     return {"site_name": site.name(lang), "site_logo": site.logo}
 
 
-def _localized_query_page(urls: Urls, lang: str) -> str | None:
-    if urls.query_page == urls.base + "sparql" and lang != "pl":
-        return f"{urls.base}{lang}/sparql"
-    return urls.query_page
-
-
 def _common(iri: URIRef, urls: Urls, lang: str, site: Site) -> dict:
     return {
         "lang": lang,
         "canonical": urls.page(iri, lang),
-        "translations": {other: urls.page(iri, other) for other in LANGUAGES},
+        **language_links(urls, {other: urls.page(iri, other) for other in urls.languages}),
         "formats": [(fmt, urls.document(iri, fmt)) for fmt in RDF_FORMATS],
         "html_format": HTML,
         **site_links(urls, lang),
@@ -85,7 +87,7 @@ def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
     }
     if page > 1:
         context["canonical"] = f"{own}?page={page}"
-    return environment(lang).get_template("resource.html").render(context).encode("utf-8")
+    return environment(lang, urls.languages).get_template("resource.html").render(context).encode("utf-8")
 
 
 def image_alt(event: EventPage) -> str:
@@ -105,7 +107,7 @@ def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Si
         calendar_url=urls.localized(iri, "ics", lang),
         structured_data=script_json(event_structured_data(graph, iri, lang, urls.page(iri, lang), image_url)),
     )
-    return environment(lang).get_template("event.html").render(context).encode("utf-8")
+    return environment(lang, urls.languages).get_template("event.html").render(context).encode("utf-8")
 
 
 def render_series_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site) -> bytes:
@@ -114,18 +116,17 @@ def render_series_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: S
     context["series"] = build_series_page(graph, iri, urls, lang)
     context["structured_data"] = script_json(series_structured_data(
         graph, iri, editions_of(graph, iri), lang, urls.page(iri, lang), lambda e: urls.page(e, lang)))
-    return environment(lang).get_template("series.html").render(context).encode("utf-8")
+    return environment(lang, urls.languages).get_template("series.html").render(context).encode("utf-8")
 
 
 def render_tombstone_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site) -> bytes:
     """The 410 page of a removed resource: when, why, and what replaced it."""
     context = _common(iri, urls, lang, site)
     context["tombstone"] = tombstone(graph, iri, urls, lang)
-    return environment(lang).get_template("gone.html").render(context).encode("utf-8")
+    return environment(lang, urls.languages).get_template("gone.html").render(context).encode("utf-8")
 
 
-def render_error_page(base_url: str, lang: str, status: int, title: str, detail: str) -> bytes:
-    urls = Urls(base_url, None)
+def render_error_page(urls: Urls, lang: str, status: int, title: str, detail: str) -> bytes:
     context = {"lang": lang, "status": status, "title": title, "detail": detail,
-               "home_url": base_url if lang == "pl" else base_url + "en/", "static": urls.static}
-    return environment(lang).get_template("error.html").render(context).encode("utf-8")
+               "home_url": urls.in_language("", lang), "static": urls.static}
+    return environment(lang, urls.languages).get_template("error.html").render(context).encode("utf-8")

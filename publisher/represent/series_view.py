@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from rdflib import RDF, Graph, URIRef
 
-from publisher.i18n import translations
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA
 from publisher.represent.event_view import Link, date_range, place_text, status_notice
@@ -42,7 +41,7 @@ def editions_of(graph: Graph, series: URIRef) -> list[URIRef]:
 
 
 def build_series_page(graph: Graph, series: URIRef, urls: Urls, lang: str) -> SeriesPage:
-    _ = translations(lang).gettext
+    _ = urls.languages.gettext(lang)
 
     def text(node, prop) -> str | None:
         literal = pick_literal(graph.objects(node, prop), lang)

@@ -11,18 +11,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
-from publisher.i18n import LANGUAGES
-
 URLS_PER_SITEMAP = 50_000
 
 
-def pages_per_sitemap() -> int:
-    return URLS_PER_SITEMAP // len(LANGUAGES)
+def pages_per_sitemap(languages: int) -> int:
+    return URLS_PER_SITEMAP // languages
 
 
-def sitemap_count(pages: int) -> int:
-    """How many sitemap files `pages` pages (all their language versions) need."""
-    return max(1, -(-pages // pages_per_sitemap()))
+def sitemap_count(pages: int, languages: int) -> int:
+    """How many sitemap files `pages` pages (all their `languages` versions) need."""
+    return max(1, -(-pages // pages_per_sitemap(languages)))
 
 
 def sitemap_name(number: int) -> str:
@@ -40,21 +38,23 @@ def sitemap_index(base_url: str, count: int, modified: datetime) -> bytes:
 
 
 def sitemap(pages: Iterable[dict[str, str]], modified: datetime) -> bytes:
-    """`pages` maps language → URL for each page; every language version is listed with all."""
+    """`pages` maps language → URL for each page, the default language first (x-default); every
+    language version is listed with all."""
     lastmod = modified.date().isoformat()
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
     for versions in pages:
         alternates = "".join(f'<xhtml:link rel="alternate" hreflang={quoteattr(lang)} href={quoteattr(url)}/>'
                              for lang, url in versions.items())
-        alternates += f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(versions[LANGUAGES[0]])}/>'
+        alternates += f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(next(iter(versions.values())))}/>'
         for url in versions.values():
             out.append(f"<url><loc>{escape(url)}</loc><lastmod>{lastmod}</lastmod>{alternates}</url>")
     out.append("</urlset>")
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def robots(base_url: str) -> bytes:
+def robots(base_url: str, prefixes: Iterable[str]) -> bytes:
+    """`prefixes`: the path of each language's pages ("", "en/", …)."""
     # Query URLs are for people and programs, not crawlers: each would run a query.
-    return (f"User-agent: *\nAllow: /\nDisallow: /sparql?\nDisallow: /en/sparql?\n\n"
-            f"Sitemap: {base_url}sitemap.xml\n").encode("utf-8")
+    disallowed = "".join(f"Disallow: /{prefix}sparql?\n" for prefix in prefixes)
+    return f"User-agent: *\nAllow: /\n{disallowed}\nSitemap: {base_url}sitemap.xml\n".encode("utf-8")

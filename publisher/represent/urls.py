@@ -6,6 +6,7 @@ import re
 
 from rdflib import URIRef
 
+from publisher.i18n import Languages
 from publisher.represent import Format
 
 # The only schemes a page links to. Others (javascript:, data:, vbscript:, file:…) would run code
@@ -21,19 +22,25 @@ def linkable(iri: str) -> bool:
 
 
 class Urls:
-    def __init__(self, base_url: str, home: URIRef | None, query_page: str | None = None):
+    def __init__(self, base_url: str, home: URIRef | None, query_page: str | None, languages: Languages):
         self.base = base_url
         self.home = home
         self.query_page = query_page
+        self.languages = languages
 
     def path(self, iri: URIRef) -> str:
         return str(iri)[len(self.base):]
 
+    def in_language(self, path: str, lang: str) -> str:
+        """The address of a site-relative path in `lang`: as it is in the default language,
+        under /{lang}/ in the others."""
+        return self.base + self.languages.prefix(lang) + path
+
     def page(self, iri, lang: str) -> str:
-        """The HTML page of a resource: the IRI itself in Polish, /en/… in English."""
+        """The HTML page of a resource: the IRI itself in the default language, /{lang}/… in others."""
         if self.home is not None and str(iri) == str(self.home):
-            return self.base if lang == "pl" else self.base + "en/"
-        return str(iri) if lang == "pl" else f"{self.base}en/{self.path(iri)}"
+            return self.in_language("", lang)
+        return str(iri) if lang == self.languages.default else self.in_language(self.path(iri), lang)
 
     def href(self, iri, lang: str) -> str | None:
         """Where a page in `lang` links for `iri`: its page here, else the IRI itself; None
@@ -46,13 +53,19 @@ class Urls:
         return f"{iri}.{fmt.extension}"
 
     def localized(self, iri: URIRef, extension: str, lang: str) -> str:
-        """A per-language file of a resource: …/x.ics in Polish, /en/…/x.ics in English."""
-        return f"{iri}.{extension}" if lang == "pl" else f"{self.base}en/{self.path(iri)}.{extension}"
+        """A per-language file of a resource: …/x.ics in the default language, /{lang}/…/x.ics in others."""
+        return self.in_language(f"{self.path(iri)}.{extension}", lang)
 
     def changes(self, lang: str, page: int = 1) -> str:
         """The Atom feed of changes to the data, per language (…/changes.atom, /en/changes.atom)."""
-        path = "changes.atom" if lang == "pl" else f"{lang}/changes.atom"
-        return self.base + path + (f"?page={page}" if page > 1 else "")
+        return self.in_language("changes.atom", lang) + (f"?page={page}" if page > 1 else "")
+
+    def query(self, lang: str) -> str | None:
+        """Where people query the data from a page in `lang`: this site's query page in that
+        language, else the external endpoint, else None."""
+        if self.query_page == self.base + "sparql":
+            return self.in_language("sparql", lang)
+        return self.query_page
 
     def static(self, name: str) -> str:
         return f"{self.base}static/{name}"

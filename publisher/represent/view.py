@@ -10,7 +10,7 @@ from babel.dates import format_date
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from publisher.i18n import N_, babel_locale, translations
+from publisher.i18n import N_, babel_locale
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
 from publisher.represent.urls import Urls
@@ -144,7 +144,7 @@ def format_date_literal(literal: Literal, lang: str) -> str:
 class ViewBuilder:
     def __init__(self, document: Graph, urls: Urls, lang: str):
         self.graph, self.urls, self.lang = document, urls, lang
-        self.gettext = translations(lang).gettext
+        self.gettext = urls.languages.gettext(lang)
 
     def _(self, message: str) -> str:
         return self.gettext(message)

@@ -22,7 +22,9 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings))
 
     from publisher.web import errors, meta, openapi, resources, security, sparql
+    from publisher.web.languages import OtherLanguage
 
+    app.url_map.converters["other_language"] = OtherLanguage
     app.register_blueprint(meta.blueprint)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(openapi.blueprint)

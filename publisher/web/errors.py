@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, NotAcceptable, NotFound
 from publisher.represent import Format
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.web.documents import link_header, negotiate
+from publisher.web.languages import request_language
 from publisher.web.state import current_snapshot
 
 log = logging.getLogger("publisher")
@@ -18,8 +19,7 @@ log = logging.getLogger("publisher")
 def negotiated_error(status: int, title: str, detail: str) -> Response:
     """A small error document in the negotiated format; plain text when none fits."""
     fmt = negotiate()
-    lang = "en" if request.path.startswith("/en/") else "pl"
-    body = error_body(fmt, status, title, detail, current_snapshot().base_url, lang)
+    body = error_body(fmt, status, title, detail, current_snapshot().urls(), request_language())
     response = Response(body, status=status, content_type=fmt.content_type if fmt else "text/plain; charset=utf-8")
     response.vary.add("Accept")
     return response

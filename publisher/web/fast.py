@@ -55,7 +55,7 @@ class FastPath:
             fmt = format_for(environ.get("HTTP_ACCEPT", ""))
             if fmt is None:  # the 406, with its list of types, is Flask's to write
                 return self.app(environ, start_response)
-        rendered = render(snapshot, iri, fmt, "pl")
+        rendered = render(snapshot, iri, fmt, snapshot.site.default_language)
         etag = f'"{rendered.etag}"'
         urls = snapshot.urls()
         headers = [("Content-Type", fmt.content_type), ("ETag", etag),

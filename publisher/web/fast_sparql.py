@@ -1,6 +1,6 @@
 """The SPARQL fast path: protocol queries answered by a bare WSGI callable, before Flask.
 
-A GET or POST of one query to /sparql or /en/sparql that asks for a results format (not the
+A GET or POST of one query to /sparql or /{lang}/sparql that asks for a results format (not the
 HTML page) passes the same checks as the Flask route, runs in a query worker, and is written
 with the same headers. Everything else (the query page, the service description, refused or
 malformed requests) goes to Flask, which explains it. Flask's request handling cost ~0.6 ms of
@@ -22,15 +22,16 @@ from publisher.web.fast import every_response_headers, not_modified
 from publisher.web.security import MAX_REQUEST_BODY
 from publisher.web.sparql import plain_error, result_format, run_on
 
-PATHS = ("/sparql", "/en/sparql")
-
-
 class SparqlFastPath:
     def __init__(self, app, state):
         self.app, self.state = app, state
 
+    def _is_endpoint(self, path: str) -> bool:
+        """/sparql, or its page in another of the site's languages (/en/sparql)."""
+        return path.startswith("/") and self.state.snapshot.site.languages.of_path(path[1:])[1] == "sparql"
+
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") not in PATHS or environ["REQUEST_METHOD"] not in ("GET", "POST"):
+        if not self._is_endpoint(environ.get("PATH_INFO", "")) or environ["REQUEST_METHOD"] not in ("GET", "POST"):
             return self.app(environ, start_response)
         params = self._parameters(environ)
         query = _single_query(params)

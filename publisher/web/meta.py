@@ -29,7 +29,7 @@ def one_byte_range():
 def well_known_void():
     """VoID §6: the dataset description at a well-known address, negotiated like any IRI."""
     snapshot = current_snapshot()
-    return respond(snapshot, snapshot.dataset, negotiate(), "pl", negotiated=True)
+    return respond(snapshot, snapshot.dataset, negotiate(), snapshot.site.default_language, negotiated=True)
 
 
 @blueprint.route("/dump.<path:extension>", defaults={"folder": ""})
@@ -62,11 +62,12 @@ def _snapshot_file(snapshot, path, etag: str, media_type: str, content_type: str
     return response
 
 
-@blueprint.route("/changes.atom", defaults={"lang": "pl"})
-@blueprint.route("/<any(en):lang>/changes.atom")
-def changes(lang: str):
+@blueprint.route("/changes.atom", defaults={"lang": None})
+@blueprint.route("/<other_language:lang>/changes.atom")
+def changes(lang: str | None):
     """The Atom feed of changes to the data; ?page=N for older changes (RFC 5005 paging)."""
     snapshot = current_snapshot()
+    lang = lang or snapshot.site.default_language
     page = requested_page(snapshot.feed_pages())
     return document_response(snapshot, snapshot.render_feed(lang, page), None, location=None, alternates=[],
                              negotiated=False, content_type=f"{ATOM}; charset=utf-8")
@@ -104,6 +105,6 @@ def _sitemap_of(snapshot, number: int):
 @blueprint.route("/robots.txt")
 def robots_txt():
     snapshot = current_snapshot()
-    body = robots(snapshot.base_url)
+    body = robots(snapshot.base_url, map(snapshot.site.languages.prefix, snapshot.site.languages))
     return document_response(snapshot, Rendered(body, etag_of(body)), None, location=None, alternates=[],
                              negotiated=False, content_type="text/plain; charset=utf-8")

@@ -3,7 +3,8 @@
 Resource IRIs answer 200 with the negotiated document and a Content-Location naming that
 document (e.g. …/event/x.ttl), which is the document's own IRI: the thing and the page about
 it stay distinct without a 303 round trip. Explicit format URLs (…/x.ttl, …/x.jsonld, …/x.nt,
-…/x.rdf, …/x.html) never negotiate. /en/… is the English HTML page.
+…/x.rdf, …/x.html) never negotiate. /{lang}/… is the HTML page in another of the site's
+languages (/en/…); only the default language's addresses negotiate.
 """
 
 from __future__ import annotations
@@ -55,20 +56,20 @@ def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, nego
 @blueprint.route("/<path:path>")
 def resource(path: str):
     snapshot = current_snapshot()
-    lang = "pl"
-    if path == "en":
-        return redirect(snapshot.base_url + "en/", code=301)
-    if path == "en/" or path.startswith("en/"):
-        lang, path = "en", path[3:]
+    languages = snapshot.site.languages
+    if path in languages.others:
+        return redirect(snapshot.urls().in_language("", path), code=301)
+    lang, path = languages.of_path(path)
+    default = lang == languages.default  # only the default language's addresses negotiate
     if path == "":
         return home(snapshot, lang)
 
     iri = URIRef(snapshot.base_url + path)
     if iri == snapshot.catalog_iri and "modified_since" in request.args:
-        return changed_catalog(snapshot, HTML if lang == "en" else negotiate(), lang, negotiated=lang == "pl")
+        return changed_catalog(snapshot, negotiate() if default else HTML, lang, negotiated=default)
     if iri in snapshot.resources:
         page = requested_page(snapshot.pages(iri))
-        if lang == "en":
+        if not default:
             return respond(snapshot, iri, HTML, lang, negotiated=False, page=page)
         return respond(snapshot, iri, negotiate(), lang, negotiated=True, page=page)
     if iri in snapshot.lifecycle:
@@ -77,7 +78,7 @@ def resource(path: str):
     stem, dot, extension = path.rpartition(".")
     iri = URIRef(snapshot.base_url + stem)
     fmt = BY_EXTENSION.get(extension)
-    if dot and fmt is not None and (lang == "pl" or fmt is HTML) and iri in snapshot.lifecycle:
+    if dot and fmt is not None and (default or fmt is HTML) and iri in snapshot.lifecycle:
         return ended(snapshot, iri, fmt, lang)
     if not dot or iri not in snapshot.resources:
         abort(404)
@@ -85,7 +86,7 @@ def resource(path: str):
         return changed_catalog(snapshot, fmt, lang, negotiated=False)
     if extension in EVENT_FILES and snapshot.is_main_event(iri):
         return event_file(snapshot, iri, extension, lang)
-    if fmt is not None and (lang == "pl" or fmt is HTML):
+    if fmt is not None and (default or fmt is HTML):
         return respond(snapshot, iri, fmt, lang, negotiated=False)
     abort(404)
 
@@ -115,11 +116,11 @@ def changed_catalog(snapshot: Snapshot, fmt: Format | None, lang: str, negotiate
 
 def ended(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str):
     """A merged resource: 301 to its successor, same language and format. A removed one: 410
-    with its tombstone in the format its URL names, else the negotiated one (HTML under /en/)."""
+    with its tombstone in the format its URL names, else the negotiated one (HTML under /{lang}/)."""
     successor = snapshot.lifecycle.moved.get(iri)
     if successor is not None:
         return redirect(moved_location(snapshot.urls(), successor, lang, fmt.extension if fmt else None), code=301)
-    negotiated = fmt is None and lang == "pl"
+    negotiated = fmt is None and lang == snapshot.site.default_language
     fmt = fmt or (negotiate() if negotiated else HTML)
     if fmt is None:
         return not_acceptable(alternates(snapshot, iri, exclude=None))
@@ -146,16 +147,17 @@ def home_calendar():
     snapshot = current_snapshot()
     if snapshot.home is None:
         abort(404)
-    return event_file(snapshot, snapshot.home, "ics", "pl")
+    return event_file(snapshot, snapshot.home, "ics", snapshot.site.default_language)
 
 
 def home(snapshot: Snapshot, lang: str):
     """The home page is the main event's page; data clients are sent to the dataset."""
-    fmt = negotiate() if lang == "pl" else HTML
+    default = lang == snapshot.site.default_language
+    fmt = negotiate() if default else HTML
     if fmt is None:
         return not_acceptable()
     if fmt is not HTML or snapshot.home is None:
         response = redirect(str(snapshot.dataset), code=303)
         response.vary.add("Accept")  # a cache must not give this to a browser asking for the page
         return response
-    return respond(snapshot, snapshot.home, HTML, lang, negotiated=lang == "pl")
+    return respond(snapshot, snapshot.home, HTML, lang, negotiated=default)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 
 from publisher.negotiate import cached_for_short_headers, choose
 from publisher.represent import HTML as HTML_DOC
-from publisher.represent.html import environment, site_identity, site_links
+from publisher.represent.html import environment, language_links, site_identity, site_links
 from publisher.represent.rdf import render_rdf
 from publisher.represent.urls import Urls
 from publisher.etag import etag_of
@@ -68,10 +68,10 @@ def result_format(named: str, accept: str | None, is_graph: bool) -> ResultForma
     return next((f for f in formats_for(is_graph) + (HTML,) if f.media_type == chosen), None)
 
 
-@blueprint.route("/sparql", methods=["GET", "POST"])
-@blueprint.route("/en/sparql", methods=["GET", "POST"], endpoint="endpoint_en")
-def endpoint():
-    lang = "en" if request.path.startswith("/en/") else "pl"
+@blueprint.route("/sparql", methods=["GET", "POST"], defaults={"lang": None})
+@blueprint.route("/<other_language:lang>/sparql", methods=["GET", "POST"], endpoint="endpoint_in")
+def endpoint(lang: str | None):
+    lang = lang or current_snapshot().site.default_language
     params, refusal = _parameters()
     if refusal is not None:
         return refusal
@@ -134,7 +134,7 @@ def description_or_page(lang: str, params):
     if chosen is None:
         return plain_error(406, "Not acceptable: the service description is available as "
                                 + ", ".join(available_types()[1:]) + "; the query page as text/html.")
-    if chosen is HTML_DOC or lang == "en":
+    if chosen is HTML_DOC or lang != snapshot.site.default_language:  # other languages: the page only
         key = params.get("example", "")
         found = example(key) if key else None
         return query_page(lang, found.text if found else "", params, None)
@@ -163,13 +163,13 @@ def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
 def query_page(lang: str, query: str, params, checked, error: str | None = None, status: int = 200):
     snapshot = current_snapshot()
     urls = snapshot.urls()
-    endpoint = snapshot.base_url + ("en/sparql" if lang == "en" else "sparql")
+    endpoint = urls.in_language("sparql", lang)
     context = {
         "lang": lang, "query": query, "error": error, "table": None, "boolean": None, "graph_text": None,
         "endpoint": endpoint, "chosen_format": "html", "format_choices": FORMAT_CHOICES,
         "limits": {"timeout": f"{snapshot.settings.query_timeout:g}", "rows": snapshot.settings.max_result_rows},
         "canonical": endpoint,
-        "translations": {"pl": snapshot.base_url + "sparql", "en": snapshot.base_url + "en/sparql"},
+        **language_links(urls, {other: urls.in_language("sparql", other) for other in urls.languages}),
         "formats": [], **site_links(urls, lang), **site_identity(snapshot.site, lang),
         "home_url": urls.page(snapshot.home, lang) if snapshot.home else snapshot.base_url,
         "static": urls.static,
@@ -190,7 +190,7 @@ def query_page(lang: str, query: str, params, checked, error: str | None = None,
                     context["table"] = {"columns": columns, "rows": rows}
         except QueryError as failed:
             context["error"], status = failed.message, failed.status
-    body = environment(lang).get_template("sparql.html").render(context)
+    body = environment(lang, urls.languages).get_template("sparql.html").render(context)
     response = Response(body, status=status, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
     return response

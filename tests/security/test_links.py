@@ -70,8 +70,8 @@ def hostile_graph():
 
 @pytest.mark.parametrize("lang", ["pl", "en"])
 def test_pages_show_a_hostile_iri_as_text_and_never_link_it(hostile_graph, lang):
-    urls = Urls(BASE, EVENT)
     site = read_site(DEFAULT_SITE_DESCRIPTION, BASE)[0]
+    urls = Urls(BASE, EVENT, None, site.languages)
     pages = {
         "event": render_event_page(hostile_graph, EVENT, urls, lang, site),
         "series": render_series_page(hostile_graph, SERIES, urls, lang, site),
