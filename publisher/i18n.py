@@ -106,6 +106,7 @@ class Languages:
     def gettext(self, lang: str):
         return self.translations(lang).gettext
 
-    def name(self, lang: str) -> str:
-        """The language's name in itself ("polski", "English", "українська"), for the switcher."""
-        return Locale.parse(lang).get_display_name(lang)
+    def name(self, lang: str, in_language: str | None = None) -> str:
+        """The language's name in itself ("polski", "English", "українська": the switcher), or
+        in `in_language`."""
+        return Locale.parse(lang).get_display_name(in_language or lang)

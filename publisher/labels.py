@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from rdflib import Graph, Literal
 
 from rdflib.namespace import FOAF, RDFS
@@ -12,12 +16,27 @@ from publisher.namespaces import DCT, SCHEMA, SKOS
 LABEL_PROPERTIES = (SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName, DCT.title, FOAF.name, RDFS.label)
 
 
+# The site's default language while a page of the site is rendered (`site_default`): a page in
+# a language the data rarely has (Ukrainian) then shows the default's labels, not any.
+_SITE_DEFAULT: ContextVar[str | None] = ContextVar("site_default", default=None)
+
+
+@contextmanager
+def site_default(lang: str) -> Iterator[None]:
+    token = _SITE_DEFAULT.set(lang)
+    try:
+        yield
+    finally:
+        _SITE_DEFAULT.reset(token)
+
+
 def pick_literal(values, lang: str) -> Literal | None:
-    """The literal in `lang`, else one without a language, else any (so nothing is hidden).
+    """The literal in `lang`, else one without a language, else in the site's default language
+    (while a page is rendered), else any (so nothing is hidden).
 
     Sorted first: a store returns values in no fixed order, and the choice must not vary."""
     literals = sorted((v for v in values if isinstance(v, Literal)), key=lambda v: (v.language or "", str(v)))
-    for wanted in (lang, None):
+    for wanted in (lang, None, _SITE_DEFAULT.get()):
         for literal in literals:
             if literal.language == wanted:
                 return literal

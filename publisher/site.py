@@ -37,7 +37,12 @@ class Site:
         return self.languages.default
 
     def name(self, lang: str) -> str:
-        return self.names[lang]
+        """The name in `lang`, else in the default language (for documents written in a
+        language the site does not list, such as the English API description)."""
+        return self.names.get(lang) or self.names[self.default_language]
+
+    def description(self, lang: str) -> str:
+        return self.descriptions.get(lang) or self.descriptions[self.default_language]
 
     def publisher_name(self, lang: str) -> str | None:
         return self.publisher_names.get(lang)

@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import InitVar, dataclass, field, replace
 from datetime import datetime, timezone
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
 from itertools import islice
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
 from publisher.events import is_main_event, is_series
 from publisher.history import Change, file_modified, history
+from publisher.labels import site_default
 from publisher.lifecycle import lifecycle
 from publisher.load import (LoadedData, StoredData, data_files, fingerprint, load_into_store, load_stored,
                             release_freed_memory, subject_origins)
@@ -63,6 +64,16 @@ class InvalidData(Exception):
 class Rendered:
     body: bytes
     etag: str
+
+
+def _in_site(render):
+    """A renderer of the site's pages: labels missing in the page's language come in the site's
+    default language (publisher.labels)."""
+    @wraps(render)
+    def rendering(self: "Snapshot", *args, **kwargs):
+        with site_default(self.site.default_language):
+            return render(self, *args, **kwargs)
+    return rendering
 
 
 @dataclass
@@ -128,6 +139,7 @@ class Snapshot:
     def feed_pages(self) -> int:
         return feed_pages(self.changes)
 
+    @_in_site
     def _render_feed(self, lang: str, page: int = 1) -> Rendered:
         body = render_feed(self.changes, self.graph, self.urls(), lang, self.site, page)
         return Rendered(body, etag_of(body))
@@ -244,6 +256,7 @@ class Snapshot:
     def is_main_event(self, iri: URIRef) -> bool:
         return is_main_event(self.graph, iri)
 
+    @_in_site
     def _render_html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
         if iri in self.lifecycle.gone:
             body = render_tombstone_page(self.graph, iri, self.urls(), lang, self.site)
@@ -256,10 +269,12 @@ class Snapshot:
                                page=page, pages=self.pages(iri))
         return Rendered(body, etag_of(body))
 
+    @_in_site
     def _render_calendar(self, iri: URIRef, lang: str) -> Rendered:
         body = event_calendar(self.graph, iri, lang, self.urls().page(iri, lang), self.modified)
         return Rendered(body, etag_of(body))
 
+    @_in_site
     def _render_image(self, iri: URIRef, lang: str) -> Rendered:
         # Only the headline: building the whole page's view would double an event's cost here.
         head = headline(self.graph, iri, lang)

@@ -83,6 +83,9 @@ def test_ukrainian_pages_are_served_under_uk_in_ukrainian(served):
         # Not in the tiny catalogue: gettext falls back to the English message id.
         assert "This page is generated from linked open data." in html
     assert "листопада 2017" in event  # dates in the Ukrainian locale (Babel)
+    # The data has no Ukrainian names: the site's default language's, not just any.
+    assert "<h1>MIEJSCA OTWARTE. Przestrzeń spotkań sąsiedzkich" in event
+    assert "Białołęcki Ośrodek Kultury" in event and "Białołęka Cultural Centre" not in event
     assert "<title>Запит SPARQL — MIEJSCA OTWARTE</title>" in page(served, "uk/sparql")
 
 

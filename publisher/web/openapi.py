@@ -40,7 +40,7 @@ def specification(base_url: str, site: Site) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": f"{site.name('en')} linked-data publisher", "version": "1",
-                 "description": f"{site.descriptions['en']}\n\nLinked open data: every IRI dereferences with "
+                 "description": f"{site.description('en')}\n\nLinked open data: every IRI dereferences with "
                                 "content negotiation; a read-only SPARQL 1.1 endpoint; VoID, DCAT-AP catalog and dumps."},
         "servers": [{"url": base_url.rstrip("/")}],
         "paths": {
@@ -50,10 +50,11 @@ def specification(base_url: str, site: Site) -> dict:
                                 "parameters": [{"name": "path", "in": "path", "required": True,
                                                 "schema": {"type": "string"}}, PAGE, ACCEPT],
                                 "responses": _responses(DOCUMENT_TYPES, 404, 406)}},
-            "/en/{path}": {"get": {"summary": "The English page of a resource",
-                                   "parameters": [{"name": "path", "in": "path", "required": True,
-                                                   "schema": {"type": "string"}}, PAGE],
-                                   "responses": _responses(["text/html"], 404)}},
+            **{f"/{lang}/{{path}}": {"get": {"summary": f"The {site.languages.name(lang, 'en')} page of a resource",
+                                              "parameters": [{"name": "path", "in": "path", "required": True,
+                                                              "schema": {"type": "string"}}, PAGE],
+                                              "responses": _responses(["text/html"], 404)}}
+               for lang in site.languages.others},
             "/sparql": {
                 "get": {"summary": "SPARQL 1.1 query (GET), the service description, or the query page",
                         "parameters": query_parameters,
