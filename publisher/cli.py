@@ -10,11 +10,13 @@ import click
 
 from publisher.config import (DEFAULT_DATA, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHAPES, DEFAULT_SITE_DESCRIPTION,
                               Settings, default_base_url, normalise_base_url)
+from publisher.i18n import shipped_languages, translations
 from publisher.load import DataError, load_stored
 from publisher.validate import load_shapes, validate
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 EXIT_NOT_SERVING = 1  # serve: the address cannot be listened on
+REPORT_LANGUAGES = shipped_languages()
 
 
 def data_options(command):
@@ -28,7 +30,7 @@ def data_options(command):
                      show_default=True, help="The site's name, publisher, licence and languages (Turtle)."),
         click.option("--license", "license_url", default=None,
                      help="Licence of the dataset, as an IRI (default: the site description's; review it)."),
-        click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
+        click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="pl", show_default=True,
                      help="Language of the validation report if the data is refused."),
     ]):
         command = option(command)
@@ -47,8 +49,7 @@ def refuse_bad_data(action):
             sys.exit(EXIT_UNREADABLE)
         except InvalidData as refused:
             click.echo(refused.report.to_text(lang), err=True)
-            click.echo("Refused: the data does not conform." if lang == "en"
-                       else "Odmowa: dane są niezgodne.", err=True)
+            click.echo(translations(lang).gettext("Refused: the data does not conform."), err=True)
             sys.exit(EXIT_INVALID)
     return run
 
@@ -62,7 +63,7 @@ def main() -> None:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--shapes", "shapes_path", type=click.Path(path_type=Path), default=DEFAULT_SHAPES,
               show_default=True, help="SHACL shapes file or folder.")
-@click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
+@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="pl", show_default=True,
               help="Language of the report.")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text for people, json for machines.")

@@ -34,6 +34,12 @@ def N_(message: str) -> str:
     return message
 
 
+def shipped_languages() -> tuple[str, ...]:
+    """English and every language whose catalogue ships in site/translations: the languages of
+    the command line's reports, and path segments a resource may not start with."""
+    return tuple(sorted({SOURCE_LANGUAGE, *(po.parts[-3] for po in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"))}))
+
+
 def catalogue(lang: str, folders: tuple[Path, ...]) -> Path | None:
     """The first folder's .po catalogue for `lang`; None when none has one."""
     return next((po for folder in folders if (po := folder / lang / "LC_MESSAGES" / "messages.po").exists()), None)

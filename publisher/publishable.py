@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib import RDF, Graph, Literal, URIRef
 
-from publisher.i18n import SOURCE_LANGUAGE, TRANSLATIONS_DIR
+from publisher.i18n import shipped_languages
 from publisher.load import to_oxigraph, to_rdflib
 from publisher.represent import FORMATS
 from publisher.represent.rdfxml import has_element_name
@@ -69,9 +69,8 @@ UNLINKABLE = _messages(
 
 # First path segments and whole paths the app and the export use themselves (publisher.web,
 # publisher.export): a resource there would be hidden by them, or served differently by nginx.
-# Every language a site may have its pages in (the shipped catalogues' and English) is one.
-LANGUAGE_SEGMENTS = sorted({SOURCE_LANGUAGE, *(po.parts[-3] for po in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"))})
-RESERVED_SEGMENTS = (*LANGUAGE_SEGMENTS, "static", "data", "dataset", "_gone", "_errors", ".well-known")
+# So is every language a site may have its pages in (under /{lang}/) from what ships.
+RESERVED_SEGMENTS = (*shipped_languages(), "static", "data", "dataset", "_gone", "_errors", ".well-known")
 RESERVED_PATHS = ("", "sparql", "catalog", r"changes\.atom", r"robots\.txt", r"openapi\.json", r"event\.ics",
                   r"dump\.[^/#]*", r"sitemap(-[0-9]+)?\.xml")  # regular expressions; "" is the home page
 # A resource's documents and files are at its path plus one of these (publisher.export).

@@ -18,6 +18,7 @@ import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 
 from publisher.load import DataError, LoadedData, StoredData, data_files, load, parse_file, to_rdflib
+from publisher.i18n import translations
 from publisher.labels import pick_literal
 from publisher.publishable import findings
 from publisher.shacl_sparql import TARGETS, Check, Unsupported, compile_shapes, has_subclasses, targeted_shapes
@@ -26,28 +27,6 @@ from publisher.xml_chars import visible
 
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 SEVERITY_ORDER = ["violation", "warning", "info"]
-
-WORDS = {
-    "pl": {
-        "violation": "BŁĄD", "warning": "OSTRZEŻENIE", "info": "UWAGA",
-        "ok": "Dane są zgodne z kształtami SHACL.",
-        "bad": "Dane NIE są zgodne z kształtami SHACL — popraw błędy powyżej.",
-        "summary": "błędy: {violation}, ostrzeżenia: {warning}, uwagi: {info}",
-        "value": "wartość",
-        "quote": "„{}”",
-        "files": "Sprawdzone pliki",
-    },
-    "en": {
-        "violation": "ERROR", "warning": "WARNING", "info": "NOTE",
-        "ok": "The data conforms to the SHACL shapes.",
-        "bad": "The data does NOT conform to the SHACL shapes — fix the errors above.",
-        "summary": "errors: {violation}, warnings: {warning}, notes: {info}",
-        "value": "value",
-        "quote": "“{}”",
-        "files": "Files checked",
-    },
-}
-
 
 @dataclass
 class Problem:
@@ -86,18 +65,22 @@ class Report:
         )
 
     def to_text(self, lang: str = "pl") -> str:
-        words = WORDS[lang]
+        """The report for people, in `lang` (the catalogue shipped in site/translations)."""
+        _ = translations(lang).gettext
+        words = {"violation": _("ERROR"), "warning": _("WARNING"), "info": _("NOTE")}
         lines: list[str] = []
         for p in self.problems:
             where = f"{p.file}:{p.line}" if p.file and p.line else (p.file or "?")
-            lines.append(f"{words[p.severity]}  {where}  {words['quote'].format(p.label)} <{p.node}>")
+            lines.append(f"{words[p.severity]}  {where}  {_('“%s”') % p.label} <{p.node}>")
             fact = f"{p.path}: " if p.path else ""
             lines.append(f"    {fact}{p.message}")
             if p.value is not None and p.value != p.node:
-                lines.append(f"    {words['value']}: {p.value}")
-        lines.append(f"{words['files']}: {', '.join(self.files)}")
-        lines.append(words["summary"].format(**{s: self.count(s) for s in SEVERITY_ORDER}))
-        lines.append(words["ok"] if self.conforms else words["bad"])
+                lines.append(f"    {_('value')}: {p.value}")
+        lines.append(f"{_('Files checked')}: {', '.join(self.files)}")
+        lines.append(_("errors: %(violation)d, warnings: %(warning)d, notes: %(info)d")
+                     % {s: self.count(s) for s in SEVERITY_ORDER})
+        lines.append(_("The data conforms to the SHACL shapes.") if self.conforms
+                     else _("The data does NOT conform to the SHACL shapes — fix the errors above."))
         return "\n".join(lines)
 
 
