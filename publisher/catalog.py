@@ -223,7 +223,7 @@ def _add_contact(g: Graph, data: Graph, contact: URIRef, site: Site) -> URIRef |
     g.add((contact, RDF.type, VCARD.Organization))
     g.add((contact, RDF.type, VCARD.Kind))
     owner = next(iter(data.subjects(SCHEMA.contactPoint, point)), None)
-    name = next((o for o in data.objects(owner, SCHEMA.name) if o.language == "pl"), None) if owner else None
+    name = next((o for o in data.objects(owner, SCHEMA.name) if o.language == site.default_language), None) if owner else None
     g.add((contact, VCARD.fn, Literal(str(name) if name else site.name(site.default_language))))
     phone = data.value(point, SCHEMA.telephone)
     if phone is not None:
