@@ -115,4 +115,9 @@ class Languages:
     def name(self, lang: str, in_language: str | None = None) -> str:
         """The language's name in itself ("polski", "English", "українська": the switcher), or
         in `in_language`."""
-        return Locale.parse(lang).get_display_name(in_language or lang)
+        return _language_name(lang, in_language or lang)
+
+
+@lru_cache(maxsize=None)  # every page names every language: Babel's lookup, once
+def _language_name(lang: str, in_language: str) -> str:
+    return Locale.parse(lang).get_display_name(in_language)
