@@ -16,7 +16,6 @@ from publisher.config import PROJECT_ROOT
 
 TRANSLATIONS_DIR = PROJECT_ROOT / "site" / "translations"
 LANGUAGES = ("pl", "en")
-DEFAULT_LANGUAGE = "pl"
 
 
 def N_(message: str) -> str:

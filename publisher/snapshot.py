@@ -248,13 +248,13 @@ class Snapshot:
 
     def _render_html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
         if iri in self.lifecycle.gone:
-            body = render_tombstone_page(self.graph, iri, self.urls(), lang, self.dataset)
+            body = render_tombstone_page(self.graph, iri, self.urls(), lang)
         elif self.is_main_event(iri):
-            body = render_event_page(self.graph, iri, self.urls(), lang, self.dataset)
+            body = render_event_page(self.graph, iri, self.urls(), lang)
         elif is_series(self.graph, iri):
-            body = render_series_page(self.graph, iri, self.urls(), lang, self.dataset)
+            body = render_series_page(self.graph, iri, self.urls(), lang)
         else:
-            body = render_page(self.describe(iri, page), iri, self.urls(), lang, self.dataset,
+            body = render_page(self.describe(iri, page), iri, self.urls(), lang,
                                page=page, pages=self.pages(iri))
         return Rendered(body, etag_of(body))
 

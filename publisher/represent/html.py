@@ -53,7 +53,7 @@ def _localized_query_page(urls: Urls, lang: str) -> str | None:
     return urls.query_page
 
 
-def _common(iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> dict:
+def _common(iri: URIRef, urls: Urls, lang: str) -> dict:
     return {
         "lang": lang,
         "canonical": urls.page(iri, lang),
@@ -66,9 +66,9 @@ def _common(iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> dict:
     }
 
 
-def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef,
+def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str,
                 page: int = 1, pages: int = 1) -> bytes:
-    context = _common(iri, urls, lang, dataset)
+    context = _common(iri, urls, lang)
     context["page"] = ViewBuilder(document, urls, lang).build(iri)
     own = urls.page(iri, lang)
     context["paging"] = {
@@ -85,10 +85,10 @@ def image_alt(event: EventPage) -> str:
     return " — ".join(part for part in (event.name, event.dates, event.place) if part)
 
 
-def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str) -> bytes:
     """The main event's page: rendered from the whole graph, with its structured data."""
     event = EventPageBuilder(graph, urls, lang).build(iri)
-    context = _common(iri, urls, lang, dataset)
+    context = _common(iri, urls, lang)
     image_url = urls.localized(iri, "png", lang)
     context.update(
         event=event,
@@ -101,18 +101,18 @@ def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset:
     return environment(lang).get_template("event.html").render(context).encode("utf-8")
 
 
-def render_series_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+def render_series_page(graph: Graph, iri: URIRef, urls: Urls, lang: str) -> bytes:
     """A series: its editions in date order, each linking to its own page."""
-    context = _common(iri, urls, lang, dataset)
+    context = _common(iri, urls, lang)
     context["series"] = build_series_page(graph, iri, urls, lang)
     context["structured_data"] = script_json(series_structured_data(
         graph, iri, editions_of(graph, iri), lang, urls.page(iri, lang), lambda e: urls.page(e, lang)))
     return environment(lang).get_template("series.html").render(context).encode("utf-8")
 
 
-def render_tombstone_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, dataset: URIRef) -> bytes:
+def render_tombstone_page(graph: Graph, iri: URIRef, urls: Urls, lang: str) -> bytes:
     """The 410 page of a removed resource: when, why, and what replaced it."""
-    context = _common(iri, urls, lang, dataset)
+    context = _common(iri, urls, lang)
     context["tombstone"] = tombstone(graph, iri, urls, lang)
     return environment(lang).get_template("gone.html").render(context).encode("utf-8")
 

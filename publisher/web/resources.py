@@ -90,7 +90,7 @@ def changed_catalog(snapshot: Snapshot, fmt: Format | None, lang: str, negotiate
         return not_acceptable(alternates(snapshot, snapshot.catalog_iri, exclude=None))
     document = snapshot.catalog_view(page, since)
     if fmt is HTML:
-        body = render_page(document, snapshot.catalog_iri, snapshot.urls(), lang, snapshot.dataset, page, pages)
+        body = render_page(document, snapshot.catalog_iri, snapshot.urls(), lang, page, pages)
     else:
         body = render_rdf(document, fmt, snapshot.base_url)
     return document_response(snapshot, Rendered(body, etag_of(body)), fmt, location=None,
