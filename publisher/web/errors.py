@@ -44,8 +44,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return Response(f"{error.code} {error.name}\n", status=error.code or 500,
-                        content_type="text/plain; charset=utf-8")
+        response = Response(f"{error.code} {error.name}\n", status=error.code or 500,
+                            content_type="text/plain; charset=utf-8")
+        if getattr(error, "valid_methods", None):  # a 405 names the methods that work (RFC 9110 §15.5.6)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):

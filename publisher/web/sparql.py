@@ -37,7 +37,7 @@ def plain_error(status: int, message: str) -> Response:
 
 def _parameters() -> tuple[dict, Response | None]:
     """The protocol's parameters from GET, a form POST or a direct POST of the query."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return request.args, None
     content_type = (request.mimetype or "").lower()
     if content_type == "application/x-www-form-urlencoded":
