@@ -33,7 +33,8 @@ RDF_TYPES = {
 VOID = "http://rdfs.org/ns/void#"
 
 
-@pytest.fixture(scope="module", params=["app", "remote-store", "nginx"])
+@pytest.fixture(scope="module", params=["app", pytest.param("remote-store", marks=pytest.mark.slow),
+                                        pytest.param("nginx", marks=pytest.mark.slow)])
 def server(request):
     """The base URL of a running publication: the app, the app on a remote store, or nginx."""
     if request.param == "app":
