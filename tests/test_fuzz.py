@@ -73,7 +73,7 @@ ANY_ACCEPT = st.one_of(
 PATH = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
 QUERY = st.dictionaries(st.sampled_from(["page", "query", "format", "example", "update", "default-graph-uri", "x"]),
                         st.text(max_size=60), max_size=3)
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def url(path: str) -> str:
@@ -95,7 +95,7 @@ def assert_sane(response) -> None:
     assert response.headers.get("X-Content-Type-Options") == "nosniff"
 
 
-@FUZZ
+@settings(FUZZ, max_examples=300)
 @given(path=st.one_of(st.sampled_from(KNOWN), PATH), accept=ANY_ACCEPT, query=QUERY, method=st.sampled_from(METHODS))
 def test_no_request_gets_a_server_error(workers, path, accept, query, method):
     assert_sane(CLIENT.open(url(path), method=method, headers={"Accept": accept}, query_string=query))
