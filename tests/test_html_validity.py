@@ -10,7 +10,7 @@ from rdflib import URIRef
 
 from publisher.sparql.examples import examples
 
-from nu import assert_valid_html
+from nu import assert_valid_html, nu_errors
 
 pytestmark = pytest.mark.slow  # starts the Nu checker on Java
 
@@ -38,3 +38,12 @@ def test_every_html_page_has_no_nu_checker_error(server, graph, tmp_path):
         files.append(path)
     assert len(files) > 80
     assert_valid_html(files)
+
+
+def test_the_nu_checker_reports_an_invalid_page_by_its_file(tmp_path):
+    """The checker the test above relies on does find errors, and says where."""
+    valid, broken = tmp_path / "valid.html", tmp_path / "broken.html"
+    valid.write_text('<!doctype html><html lang="en"><title>x</title><p>ok</p></html>', encoding="utf-8")
+    broken.write_text('<!doctype html><html lang="en"><title>x</title><p><div>no</p></html>', encoding="utf-8")
+    messages = nu_errors([valid, broken])
+    assert messages and {m["url"] for m in messages} == {broken.resolve().as_uri().replace("file:///", "file:/")}
