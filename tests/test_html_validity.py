@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import pytest
@@ -10,7 +11,7 @@ from rdflib import URIRef
 
 from publisher.sparql.examples import examples
 
-from nu import assert_valid_html, nu_errors
+from nu import nu_errors
 
 pytestmark = pytest.mark.slow  # starts the Nu checker on Java
 
@@ -37,13 +38,10 @@ def test_every_html_page_has_no_nu_checker_error(server, graph, tmp_path):
         path.write_bytes(response.content)
         files.append(path)
     assert len(files) > 80
-    assert_valid_html(files)
-
-
-def test_the_nu_checker_reports_an_invalid_page_by_its_file(tmp_path):
-    """The checker the test above relies on does find errors, and says where."""
-    valid, broken = tmp_path / "valid.html", tmp_path / "broken.html"
-    valid.write_text('<!doctype html><html lang="en"><title>x</title><p>ok</p></html>', encoding="utf-8")
+    # A broken page checked with them shows the checker finds errors, and names their file.
+    broken = tmp_path / "broken.html"
     broken.write_text('<!doctype html><html lang="en"><title>x</title><p><div>no</p></html>', encoding="utf-8")
-    messages = nu_errors([valid, broken])
-    assert messages and {m["url"] for m in messages} == {broken.resolve().as_uri().replace("file:///", "file:/")}
+    messages = nu_errors(files + [broken])
+    assert {m["url"] for m in messages} == {broken.as_uri().replace("file:///", "file:/")}, \
+        json.dumps(messages[:10], indent=1, ensure_ascii=False)
+
