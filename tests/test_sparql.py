@@ -35,10 +35,9 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
 @pytest.fixture(scope="module", params=["embedded", pytest.param("remote-store", marks=pytest.mark.slow)])
-def server(request):
+def server(request, server):
     if request.param == "embedded":
-        with publisher_server() as base:
-            yield base
+        yield server  # the session's
     else:
         with oxigraph_server() as store, publisher_server("--store", store) as base:
             yield base
