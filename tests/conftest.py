@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -14,7 +15,9 @@ from publisher.validate import load_shapes
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "tests" / "reference"  # published schemas and shapes the tests check against
+LIFECYCLE = ROOT / "tests" / "fixtures" / "lifecycle"  # declared, not real, data: every end of a resource's life
 BASE = "http://127.0.0.1:8000/"
+SYNTHETIC_EVENTS = 45  # their dct:source, <synthetic>, then has 212 links: three pages of 100
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +27,27 @@ def server():
 
     with publisher_server() as base:
         yield base
+
+
+class City(NamedTuple):
+    app: str  # the app's URL
+    base: str  # nginx's, the base URL of the IRIs
+    export: Path  # the folder `publisher build` wrote
+    data: list[Path]
+
+
+@pytest.fixture(scope="session")
+def small_city(tmp_path_factory):
+    """The real data, the lifecycle fixture and a few tens of synthetic events, served by the app
+    and by nginx over their export: every kind of resource, lifecycle case and paged document, in
+    a build of seconds."""
+    from publisher.synth import write_synthetic
+    from servers import app_and_export
+
+    synthetic = write_synthetic(SYNTHETIC_EVENTS, 3, tmp_path_factory.mktemp("synthetic") / "city.ttl", DEFAULT_DATA)
+    data = [DEFAULT_DATA, LIFECYCLE, synthetic]
+    with app_and_export(*(arg for path in data for arg in ("--data", str(path)))) as (app, base, out):
+        yield City(app, base, out, data)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def fetch(url: str, accept: str | None = None) -> tuple:
+    """What must match: status, content type and body; for a redirect, where it points."""
+    response = requests.get(url, headers={"Accept": accept} if accept else {}, timeout=30, allow_redirects=False)
+    if 300 <= response.status_code < 400:
+        return response.status_code, response.headers["Location"]
+    return response.status_code, response.headers.get("Content-Type", ""), response.content
+
+
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -109,6 +117,19 @@ def nginx_export(*build_args: str, port: int | None = None, server_extra: str = 
     finally:
         stop(process)
         shutil.rmtree(out, ignore_errors=True)
+
+
+@contextmanager
+def app_and_export(*data_args: str):
+    """The app and nginx over the export of the same data, on one base URL's paths (the export
+    names the app's endpoint as its external one, as in the nginx-in-front set-up).
+
+    Yields (app URL, nginx URL = the base URL, export folder)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    with nginx_export("--sparql-endpoint", base + "sparql", *data_args, port=port) as (_, out), \
+            publisher_server("--base-url", base, *data_args) as app:
+        yield app, base, out
 
 
 @contextmanager

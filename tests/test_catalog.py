@@ -113,6 +113,7 @@ def harvest(url: str) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # runs CKAN's harvester
 def test_a_ckan_portal_harvests_the_dataset_and_one_dataset_a_data_file(server):
     harvested = harvest(server + "catalog")
     by_uri = {d["extras_by_key"]["uri"]: d for d in (

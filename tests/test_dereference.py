@@ -33,12 +33,12 @@ RDF_TYPES = {
 VOID = "http://rdfs.org/ns/void#"
 
 
-@pytest.fixture(scope="module", params=["app", "remote-store", "nginx"])
-def server(request):
-    """The base URL of a running publication: the app, the app on a remote store, or nginx."""
+@pytest.fixture(scope="module", params=["app", pytest.param("remote-store", marks=pytest.mark.slow),
+                                        pytest.param("nginx", marks=pytest.mark.slow)])
+def server(request, server):
+    """The base URL of a running publication: the app (the session's), the app on a remote store, or nginx."""
     if request.param == "app":
-        with publisher_server() as base:
-            yield base
+        yield server
     elif request.param == "remote-store":
         with oxigraph_server() as store, publisher_server("--store", store) as base:
             yield base

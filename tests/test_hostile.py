@@ -54,6 +54,7 @@ def server(hostile_data):
         yield base
 
 
+@pytest.mark.slow  # starts Chromium
 def test_nothing_runs_in_the_browser_and_every_text_is_intact(server):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -103,6 +104,7 @@ def test_every_rdf_format_keeps_the_literals_exactly(server, accept, rdflib_form
         assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow  # builds the export and checks its nginx config
 def test_sitemap_and_the_export_with_its_nginx_config_stay_valid(server, hostile_data):
     etree.fromstring(requests.get(server + "sitemap.xml", timeout=30).content)
     with nginx_export("--data", str(hostile_data)) as (base, out):

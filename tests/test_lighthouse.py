@@ -10,6 +10,8 @@ import pytest
 
 from browser_tools import ARTIFACTS, LIGHTHOUSE, chromium_path, require
 
+pytestmark = pytest.mark.slow  # starts Chromium under Lighthouse
+
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TRACE_ERROR = "Something went wrong with recording the trace"
 RUNS_ON_TRACE_ERROR = 3

@@ -16,6 +16,8 @@ from publisher.sparql.examples import examples
 
 from browser_tools import ARTIFACTS, AXE, CHROMIUM_ARGS, chromium_path, require
 
+pytestmark = pytest.mark.slow  # starts Chromium
+
 PAGES = ["", "en/", "event/miejsca-otwarte", "en/event/miejsca-otwarte-2021", "place/bok-glebocka-66",
          "en/organization/warszawa-lokalnie",
          "event/miejsca-otwarte-2017/panel-a", "event/miejsca-otwarte-2017/accessibility-contact",

@@ -6,7 +6,6 @@ process answers itself still comes back; one that needs a worker runs into the t
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
@@ -48,8 +47,9 @@ def job(query: str, max_rows: int = 1000) -> Job:
     return Job(query=query, form="SELECT", format_key="json", max_rows=max_rows, base_iri=BASE, prefixes={})
 
 
-def stop_workers() -> None:
-    workers = [p for p in multiprocessing.active_children() if p.name == "publisher-sparql-worker"]
+def stop_workers(pool: QueryPool) -> None:
+    # This pool's own: a worker of another app in the session, stopped, would hang its exit.
+    workers = [w.process for w in pool._all]
     assert workers
     for process in workers:
         os.kill(process.pid, signal.SIGSTOP)  # the pool kills them at its time limit
@@ -57,7 +57,7 @@ def stop_workers() -> None:
 
 def needs_a_worker(pool: QueryPool, query: Job) -> bool:
     try:
-        pool.run(query)
+        pool.run(query, timeout=0.5)  # the stopped worker never answers: no need to wait long
     except QueryError as failed:
         assert failed.status == 503 and "time limit" in failed.message
         return True
@@ -67,7 +67,7 @@ def needs_a_worker(pool: QueryPool, query: Job) -> bool:
 def test_a_query_answered_quickly_comes_back_from_the_serving_process_with_the_same_bytes(store_path):
     with pool_on(store_path) as pool:
         first = pool.run(job(COUNT))
-        stop_workers()
+        stop_workers(pool)
         assert pool.run(job(COUNT)) == first  # same bytes, so the same ETag from either place
         assert needs_a_worker(pool, job(NAMES))
 
@@ -75,7 +75,7 @@ def test_a_query_answered_quickly_comes_back_from_the_serving_process_with_the_s
 def test_a_query_slower_than_the_threshold_always_runs_in_a_worker(store_path):
     with pool_on(store_path, local_under=0) as pool:
         pool.run(job(COUNT))
-        stop_workers()
+        stop_workers(pool)
         assert needs_a_worker(pool, job(COUNT))
 
 
@@ -83,7 +83,7 @@ def test_a_refused_query_is_not_taken_for_a_quick_one(store_path):
     with pool_on(store_path) as pool:
         with pytest.raises(QueryError, match="more than 1 rows"):
             pool.run(job(NAMES, max_rows=1))
-        stop_workers()
+        stop_workers(pool)
         assert needs_a_worker(pool, job(NAMES, max_rows=1))
 
 
@@ -91,7 +91,7 @@ def test_only_the_most_recent_quick_queries_are_remembered(store_path):
     with pool_on(store_path, remembered=1) as pool:
         pool.run(job(COUNT))
         names = pool.run(job(NAMES))
-        stop_workers()
+        stop_workers(pool)
         assert pool.run(job(NAMES)) == names
         assert needs_a_worker(pool, job(COUNT))
 
@@ -116,7 +116,7 @@ def test_one_quick_query_at_a_time_runs_in_the_serving_process_the_others_meanwh
         first = pool.run(job(COUNT))
         running = other.submit(pool.run, job(COUNT))
         assert held.running.wait(30)
-        stop_workers()
+        stop_workers(pool)
         assert needs_a_worker(pool, job(COUNT))
         held.go.set()
         assert running.result() == first

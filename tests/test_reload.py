@@ -7,10 +7,13 @@ import shutil
 import signal
 import time
 
+import pytest
 import requests
 
 from conftest import ROOT
 from servers import publisher_server, server_master
+
+pytestmark = pytest.mark.slow  # each test deploys data to a server several times, waiting for it to reload
 
 ORIGINAL = (ROOT / "data" / "event.ttl").read_text(encoding="utf-8")
 

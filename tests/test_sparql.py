@@ -34,11 +34,10 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
-@pytest.fixture(scope="module", params=["embedded", "remote-store"])
-def server(request):
+@pytest.fixture(scope="module", params=["embedded", pytest.param("remote-store", marks=pytest.mark.slow)])
+def server(request, server):
     if request.param == "embedded":
-        with publisher_server() as base:
-            yield base
+        yield server  # the session's
     else:
         with oxigraph_server() as store, publisher_server("--store", store) as base:
             yield base
@@ -252,6 +251,7 @@ def test_query_page_works_without_javascript_and_shows_an_accessible_table(serve
     assert '<html lang="en">' in english and "Example queries" in english
 
 
+@pytest.mark.slow  # waits out the query time limit on a server of its own
 @pytest.mark.parametrize("engine", ["embedded", "remote-store"])
 def test_runaway_query_is_stopped_at_its_limit_while_small_queries_answer(engine):
     port = free_port()

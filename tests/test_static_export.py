@@ -1,10 +1,13 @@
-"""`publisher build`: the static export, served by nginx, is the app's publication byte for byte."""
+"""`publisher build`: the static export, served by nginx, is the app's publication byte for byte.
+
+Most tests share one small build (conftest's `small_city`: the real data, the lifecycle fixture
+and 45 synthetic events); the 1,000- and 10,000-event builds are measured in bench/.
+"""
 
 from __future__ import annotations
 
-import json
 import random
-import shutil
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -14,45 +17,45 @@ import pytest
 import requests
 from rdflib import Graph, URIRef
 
-from browser_tools import VNU, require
 from conftest import ROOT, run_cli
-from publisher.config import DEFAULT_DATA
+from nu import assert_valid_html
 from publisher.load import load
-from servers import free_port, nginx_export, publisher_server, world_readable_directory
+from servers import fetch, nginx_export
 
 ACCEPTS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+DCT_SOURCE = URIRef("http://purl.org/dc/terms/source")
+SEE_ALSO = URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
 
-def fetch(url: str, accept: str | None = None) -> tuple:
-    """What must match: status, content type and body; for a redirect, where it points."""
-    response = requests.get(url, headers={"Accept": accept} if accept else {}, timeout=30, allow_redirects=False)
-    if 300 <= response.status_code < 400:
-        return response.status_code, response.headers["Location"]
-    return response.status_code, response.headers.get("Content-Type", ""), response.content
+def every_kind(paths: list[str]) -> list[str]:
+    """The real and lifecycle resources, and the synthetic ones of event 0, venue 0, organisation
+    0 and person 0: every kind of resource the synthetic calendar has, once."""
+    return [p for p in paths if "synth-" not in p or re.search(r"synth-(venue-)?0+(/|$)", p)]
 
 
-def test_nginx_serves_the_same_bytes_as_the_app_for_every_iri_and_format():
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    # The export names the app's endpoint as its external one, as in the nginx-in-front set-up.
-    with nginx_export("--sparql-endpoint", base + "sparql", port=port):
-        with publisher_server("--base-url", base) as app:
-            iris = sorted({str(n).split("#")[0] for n in load([DEFAULT_DATA], base).graph.all_nodes()
-                           if isinstance(n, URIRef) and str(n).startswith(base)})
-            paths = [iri[len(base):] for iri in iris]
-            checked = 0
-            for path in paths + ["", ".well-known/void", "catalog", "dataset", "no-such-thing"]:
-                for accept in ACCEPTS + ["image/png", "application/json", "*/*"]:
-                    assert fetch(app + path, accept) == fetch(base + path, accept), (path, accept)
-                    checked += 1
-            for path in ["en/", "sitemap.xml", "robots.txt", "event.ics", "dump.ttl", "dump.nt.gz", "dump.jsonld",
-                         "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css"] + \
-                        [f"en/{p}" for p in paths] + [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "html")]:
-                assert fetch(app + path) == fetch(base + path), path
-                checked += 1
-            assert checked > 600
+@pytest.mark.slow  # builds the export and starts nginx
+def test_nginx_serves_the_same_bytes_as_the_app_for_every_kind_of_iri_and_format(small_city):
+    app, base = small_city.app, small_city.base
+    iris = sorted({str(n).split("#")[0] for n in load(small_city.data, base).graph.all_nodes()
+                   if isinstance(n, URIRef) and str(n).startswith(base)})
+    paths = every_kind([iri[len(base):] for iri in iris])
+    assert {"event/test-removed", "organization/test-duplicate", "event/synth-000000/part-0",
+            "place/synth-venue-0/address", "person/synth-0", "synthetic"} <= set(paths)
+    checked = 0
+    for path in paths + ["", ".well-known/void", "catalog", "dataset", "no-such-thing"]:
+        for accept in ACCEPTS + ["image/png", "application/json", "*/*"]:
+            assert fetch(app + path, accept) == fetch(base + path, accept), (path, accept)
+            checked += 1
+    for path in ["en/", "sitemap.xml", "robots.txt", "event.ics", "dump.ttl", "dump.nt.gz", "dump.jsonld",
+                 "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
+                 "event/synth-000000.png", "en/event/synth-000000.ics"] + \
+                [f"en/{p}" for p in paths] + [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "html")]:
+        assert fetch(app + path) == fetch(base + path), path
+        checked += 1
+    assert checked > 900
 
 
+@pytest.mark.slow  # builds the export and starts nginx
 def test_export_without_an_endpoint_never_links_a_dead_one():
     with nginx_export() as (base, out):
         void = requests.get(base + ".well-known/void", headers={"Accept": "text/turtle"}, timeout=30).text
@@ -85,35 +88,31 @@ def test_synth_is_deterministic_labelled_and_never_writes_into_data(tmp_path):
     assert not (ROOT / "data" / "synthetic.ttl").exists()
 
 
-@pytest.mark.slow
-def test_build_of_1000_synthetic_events_is_valid_rdf_and_html():
-    synthetic = world_readable_directory() / "city.ttl"
-    assert run_cli("synth", "--events", "1000", "--seed", "3", "--out", str(synthetic)).returncode == 0
-    with nginx_export("--data", str(DEFAULT_DATA), "--data", str(synthetic)) as (base, out):
-        public = out / "public"
-        rdf = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml"}
-        files = [path for path in public.rglob("*") if path.suffix.lstrip(".") in rdf]
-        assert len(files) > 12_000
+@pytest.mark.slow  # rapper on every RDF file, Nu on a sample of pages
+def test_every_rdf_file_of_the_export_parses_and_its_pages_pass_the_nu_checker(small_city):
+    public = small_city.export / "public"
+    rdf = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml"}
+    files = [path for path in public.rglob("*") if path.suffix.lstrip(".") in rdf]
+    kinds = {re.sub(r"synth-[^/.]*", "synth-N", str(p.relative_to(public).with_suffix(""))) for p in files}
+    assert {"_gone/event/test-removed", "event/synth-N", "event/synth-N/part-0", "event/synth-N/role/content-partner",
+            "place/synth-N/address", "synthetic.page-3", "dump"} <= kinds, sorted(kinds)
 
-        def rapper(path: Path) -> tuple[Path, int, str]:
-            result = subprocess.run(["rapper", "-q", "-c", "-i", rdf[path.suffix.lstrip(".")], str(path), base],
-                                    capture_output=True, text=True, timeout=120)
-            return path, result.returncode, result.stderr
+    def rapper(path: Path) -> tuple[Path, int, str]:
+        result = subprocess.run(["rapper", "-q", "-c", "-i", rdf[path.suffix.lstrip(".")], str(path), small_city.base],
+                                capture_output=True, text=True, timeout=120)
+        return path, result.returncode, result.stderr
 
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            failures = [(p, err) for p, code, err in pool.map(rapper, files) if code != 0]
-        assert failures == []
-        pages = sorted(public.rglob("*.html"))
-        sample = random.Random(1).sample(pages, 40)
-        result = subprocess.run(["java", "-jar", str(require(VNU, "vnu.jar")), "--errors-only", "--format", "json",
-                                 *map(str, sample)], capture_output=True, text=True, timeout=600)
-        assert json.loads(result.stderr or '{"messages": []}')["messages"] == []
-        # Served by nginx: a synthetic event dereferences like the real one.
-        status, content_type, body = fetch(base + "event/synth-000042", "text/turtle")
-        assert status == 200 and content_type == "text/turtle; charset=utf-8" and b"Synthetic event 42" in body
-    shutil.rmtree(synthetic.parent, ignore_errors=True)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        failures = [(p, err) for p, code, err in pool.map(rapper, files) if code != 0]
+    assert failures == []
+    pages = sorted(public.rglob("*.html"))
+    assert_valid_html(random.Random(1).sample(pages, 40))
+    # Served by nginx: a synthetic event dereferences like the real one.
+    status, content_type, body = fetch(small_city.base + "event/synth-000042", "text/turtle")
+    assert status == 200 and content_type == "text/turtle; charset=utf-8" and b"Synthetic event 42" in body
 
 
+@pytest.mark.slow  # three processes each build the whole snapshot
 def test_every_representation_is_the_same_bytes_in_every_process():
     """The app and the export are different processes: Python's hash seed must not change a byte."""
     script = ("import hashlib\nfrom publisher.config import Settings\nfrom publisher.snapshot import build_snapshot\n"
@@ -125,32 +124,27 @@ def test_every_representation_is_the_same_bytes_in_every_process():
     assert len(digests) == 1
 
 
-def test_documents_with_many_links_are_paged_alike_by_app_and_nginx():
-    synthetic = world_readable_directory() / "city.ttl"
-    assert run_cli("synth", "--events", "300", "--seed", "5", "--out", str(synthetic)).returncode == 0
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    data = ("--data", str(DEFAULT_DATA), "--data", str(synthetic))
-    with nginx_export("--sparql-endpoint", base + "sparql", *data, port=port), \
-            publisher_server("--base-url", base, *data) as app:
-        concept = "role/content-partner"  # 301 roles point at it: four pages of 100
-        for query in ("", "?page=1", "?page=2", "?page=4", "?page=5", "?page=0", "?page=x"):
-            for accept in ACCEPTS:
-                assert fetch(app + concept + query, accept) == fetch(base + concept + query, accept), (query, accept)
-            assert fetch(app + "en/" + concept + query) == fetch(base + "en/" + concept + query), query
-        assert fetch(base + concept + "?page=5", "text/turtle")[0] == 404
-        assert fetch(base + concept, "text/html") == fetch(base + concept + "?page=1", "text/html")
-        seen, page = set(), 1
-        while True:  # a crawler following rdfs:seeAlso reaches every link
-            _, _, body = fetch(f"{base}{concept}?page={page}", "text/turtle")
-            document = Graph().parse(data=body, format="turtle")
-            seen |= set(document.subjects(URIRef("http://purl.org/dc/terms/type"), URIRef(base + concept)))
-            following = document.value(URIRef(base + concept), URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"))
-            if following is None:
-                break
-            assert str(following) == f"{base}{concept}?page={page + 1}"
-            page += 1
-        assert page == 4 and len(seen) == 301
-        html = fetch(base + concept + "?page=2", "text/html")[2].decode()
-        assert 'rel="prev"' in html and 'rel="next"' in html and "strona 2 z 4" in html
-    shutil.rmtree(synthetic.parent, ignore_errors=True)
+@pytest.mark.slow  # builds the export and starts nginx
+def test_documents_with_many_links_are_paged_alike_by_app_and_nginx(small_city):
+    app, base = small_city.app, small_city.base
+    source = "synthetic"  # every synthetic resource names it: three pages of 100 links
+    for query in ("", "?page=1", "?page=2", "?page=3", "?page=4", "?page=0", "?page=x"):
+        for accept in ACCEPTS:
+            assert fetch(app + source + query, accept) == fetch(base + source + query, accept), (query, accept)
+        assert fetch(app + "en/" + source + query) == fetch(base + "en/" + source + query), query
+    assert fetch(base + source + "?page=4", "text/turtle")[0] == 404
+    assert fetch(base + source, "text/html") == fetch(base + source + "?page=1", "text/html")
+    seen, page = set(), 1
+    while True:  # a crawler following rdfs:seeAlso reaches every link
+        _, _, body = fetch(f"{base}{source}?page={page}", "text/turtle")
+        document = Graph().parse(data=body, format="turtle")
+        seen |= set(document.subjects(DCT_SOURCE, URIRef(base + source)))
+        following = document.value(URIRef(base + source), SEE_ALSO)
+        if following is None:
+            break
+        assert str(following) == f"{base}{source}?page={page + 1}"
+        page += 1
+    synthetic = Graph().parse(small_city.data[-1], format="turtle", publicID=base)
+    assert page == 3 and len(seen) == len(set(synthetic.subjects(DCT_SOURCE, URIRef(base + source)))) > 200
+    html = fetch(base + source + "?page=2", "text/html")[2].decode()
+    assert 'rel="prev"' in html and 'rel="next"' in html and "strona 2 z 3" in html

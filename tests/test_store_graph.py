@@ -64,6 +64,7 @@ def test_the_served_graph_cannot_be_changed_and_impossible_lookups_find_nothing(
     assert (URIRef(BASE + "nothing-here"), None, None) not in served.graph
 
 
+@pytest.mark.slow  # prepares the whole snapshot again, in a child process
 @pytest.mark.parametrize("in_memory", [False, True], ids=["served", "exported"])
 def test_large_data_is_prepared_in_a_child_process_with_the_same_outcome(snapshots, monkeypatch, in_memory):
     # The export starts the child before validating (both then use a core); serving after.

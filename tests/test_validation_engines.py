@@ -26,7 +26,8 @@ from conftest import BASE, ROOT
 
 SHAPES = load_shapes(ROOT / "shapes")
 # The variants feed rdflib ill-typed literals on purpose; its warnings about them are expected.
-pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
+# Slow: pySHACL, the reference, takes seconds a run.
+pytestmark = [pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning"), pytest.mark.slow]
 
 
 def problems(report) -> list[tuple]:
