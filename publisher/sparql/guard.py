@@ -104,7 +104,9 @@ def parse_verdict(query: str) -> tuple:
     except Exception as error:  # rdflib's parse actions raise plain exceptions, e.g. on a bad escape
         return "syntax", f"Query syntax error: {error}"
     try:
-        return "update", None, "ServiceGraphPattern" in _names(parseUpdate(query))
+        update = parseUpdate(query)
+        if "request" in update:  # an empty text (or a prologue alone) is an update of nothing
+            return "update", None, "ServiceGraphPattern" in _names(update)
     except Exception:  # not an update either: report where the query stopped making sense
         pass
     if re.match(r"service\b", query[refused.loc:], re.IGNORECASE):  # rdflib stopped at a SERVICE
