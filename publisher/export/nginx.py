@@ -199,7 +199,7 @@ server {{
     set $publisher_path $uri;
     # A dot segment (. or .., also as %2e) or an empty one (// or %2f): nginx would resolve it and
     # serve where it leads; the app names nothing by such a path. Both refuse it (400).
-    if ($request_uri ~* "^[^?#]*(/|%2f)((\.|%2e){{1,2}}(/|%2f|[?#]|$)|/|%2f)") {{
+    if ($request_uri ~* "^[^?#]*(/|%2f)((\\.|%2e){{1,2}}(/|%2f|[?#]|$)|/|%2f)") {{
         rewrite ^ {prefix}_errors/400.txt last;
     }}
 {lifecycle}{home}{calendar}{language_locations}
