@@ -195,10 +195,24 @@ def test_the_row_limit_is_exact_in_every_result_format(key):
     # Three rows, one of them a literal with a newline (one row, not two, in the count).
     query = 'SELECT ?x WHERE { VALUES ?x { 1 "two\\nlines"@en <http://example.org/three> } }'
     store = ox.Store()
-    body = write_solutions(store.query(query), key, max_rows=3)
+    body = write_solutions(store.query(query), key, max_rows=3, max_bytes=1 << 20)
     assert b"two" in body and b"three" in body
     with pytest.raises(TooManyResults, match="more than 2 rows"):
-        write_solutions(store.query(query), key, max_rows=2)
+        write_solutions(store.query(query), key, max_rows=2, max_bytes=1 << 20)
+
+
+@pytest.mark.parametrize("key", ["json", "xml", "csv", "tsv"])
+def test_the_byte_limit_is_exact_in_every_result_format(key):
+    import pyoxigraph as ox
+
+    from publisher.sparql.results import TooLarge, write_solutions
+
+    query = 'SELECT ?x WHERE { VALUES ?x { 1 "two\\nlines"@en <http://example.org/three> } }'
+    store = ox.Store()
+    body = write_solutions(store.query(query), key, max_rows=3, max_bytes=1 << 20)
+    assert write_solutions(store.query(query), key, max_rows=3, max_bytes=len(body)) == body
+    with pytest.raises(TooLarge, match=f"larger than {len(body) - 1} bytes"):
+        write_solutions(store.query(query), key, max_rows=3, max_bytes=len(body) - 1)
 
 
 def test_graph_parameters_are_refused_clearly(server):

@@ -24,6 +24,7 @@ class Job:
     max_rows: int
     base_iri: str
     prefixes: dict
+    max_bytes: int  # of the result as written: the worker stops writing past it
 
 
 @dataclass(frozen=True)
@@ -67,26 +68,24 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
             return
 
 
-def answer(store, job: Job, within_limit: bool = False) -> Outcome:
-    """The job's results from `store`, or the error to answer with. `within_limit`: the job is
-    known to stay within its row limit (it did on this unchanging store), so rows are not counted."""
+def answer(store, job: Job) -> Outcome:
+    """The job's results from `store`, or the error to answer with."""
     # Imported here: a worker process imports pyoxigraph only once its memory is capped.
-    from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
+    from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 
     started = time.perf_counter()
-    max_rows = None if within_limit else job.max_rows
     try:
         result = store.query(job.query, base_iri=job.base_iri)
         if job.form == "ASK":
             body = write_boolean(bool(result), job.format_key)
         elif job.form == "SELECT":
-            body = write_solutions(result, job.format_key, max_rows)
+            body = write_solutions(result, job.format_key, job.max_rows, job.max_bytes)
         else:
-            body = write_triples(result, job.format_key, max_rows, job.prefixes)
+            body = write_triples(result, job.format_key, job.max_rows, job.prefixes, job.max_bytes)
         return Outcome(ok=True, body=body, seconds=time.perf_counter() - started)
     except SyntaxError as error:
         return Outcome(ok=False, status=400, message=f"Query syntax error: {error}")
-    except TooManyResults as error:
+    except (TooManyResults, TooLarge) as error:
         return Outcome(ok=False, status=400, message=str(error))
     except MemoryError:
         return Outcome(ok=False, status=503, message="The query needed more memory than this endpoint allows.")
