@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import threading
 import time
@@ -90,6 +91,7 @@ class QueryPool:
         self._running: set[_Worker] = set()
         self._all: set[_Worker] = set()
         self._starting = 0
+        self._waiting = 0  # queries waiting for a worker
         self._newborn: _Worker | None = None  # being started by the spawner
         self._closed = False
         self._lock = threading.Lock()
@@ -163,6 +165,7 @@ class QueryPool:
             surplus = self._surplus()
             if not self._idle and len(self._all) + self._starting < self.max_size:
                 self._want_one()
+            self._waiting += 1
             while not self._idle:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._closed:
@@ -170,6 +173,7 @@ class QueryPool:
                 self._freed.wait(min(left, self.queue_wait / 4))
                 if not self._idle and len(self._all) + self._starting >= self.max_size:
                     self._stop_the_longest_demoted()
+            self._waiting -= 1
             if not self._idle:
                 found = None
             else:
@@ -197,8 +201,9 @@ class QueryPool:
     def _stop_the_longest_demoted(self) -> None:
         """With the lock held, at the maximum with queries waiting: the query that has run
         longest, if demoted (past `demote_after`), gives way; its client gets 503, Retry-After."""
+        on_their_way = self._starting + sum(w.stopped_for_others for w in self._running)
         demoted = [w for w in self._running if w.demoted and not w.stopped_for_others]
-        if demoted:
+        if demoted and self._waiting > on_their_way:
             longest = min(demoted, key=lambda w: w.started)
             longest.stopped_for_others = True
             longest.process.kill()  # its own thread sees the pipe close and replaces it
@@ -244,7 +249,9 @@ class QueryPool:
             if not ready:
                 self._retire(found)
                 raise timed_out(timeout)
-            outcome: Outcome = found.connection.recv()
+            # At most the result's limit and a little for the rest: the serving process never
+            # reads more from a worker, whatever happened to it.
+            outcome: Outcome = pickle.loads(found.connection.recv_bytes(job.max_bytes + 65536))
         except (EOFError, OSError):
             self._retire(found)
             if found.stopped_for_others:
