@@ -60,6 +60,17 @@ def stop_workers() -> None:
         os.kill(process.pid, signal.SIGSTOP)  # the pool kills them at its time limit
 
 
+@contextmanager
+def a_runaway_running(pool: QueryPool, for_seconds: float):
+    """The pool's first worker up and answering, then a runaway query on it for `for_seconds`:
+    yields the runaway's future."""
+    pool.run(job(COUNT))
+    with ThreadPoolExecutor(1) as other:
+        runaway = other.submit(pool.run, job(RUNAWAY))
+        time.sleep(for_seconds)
+        yield runaway
+
+
 def needs_a_worker(pool: QueryPool, query: Job) -> bool:
     try:
         pool.run(query)
@@ -135,11 +146,8 @@ def test_a_result_larger_than_the_byte_limit_is_refused_by_the_worker(store_path
 
 
 def test_a_long_query_is_moved_to_the_idle_scheduling_class_and_its_worker_replaced(store_path):
-    with pool_on(store_path, demote_after=0.2, timeout=1.5) as pool, ThreadPoolExecutor(1) as other:
-        pool.run(job(COUNT))
+    with pool_on(store_path, demote_after=0.2, timeout=1.5) as pool, a_runaway_running(pool, 0.8) as running:
         [first] = workers()
-        running = other.submit(pool.run, job(RUNAWAY))
-        time.sleep(0.8)
         assert os.sched_getscheduler(first.pid) == os.SCHED_IDLE
         with pytest.raises(QueryError, match="time limit"):
             running.result()
@@ -159,40 +167,30 @@ def test_under_load_workers_start_on_demand_up_to_the_maximum(store_path):
                 runaway.result()
 
 
-def test_a_query_that_finds_every_worker_busy_gets_503_after_the_short_wait(store_path):
-    with pool_on(store_path, timeout=2, queue_wait=0.5, demote_after=60) as pool, \
-            ThreadPoolExecutor(1) as other:
-        pool.run(job(COUNT))
-        runaway = other.submit(pool.run, job(RUNAWAY))
-        time.sleep(0.3)
+@pytest.mark.parametrize("demote_after, small_gets, runaway_gets", [
+    (60, "All query workers are busy", "time limit"),
+    (0.3, None, "stopped to let waiting queries run"),
+], ids=["not yet demoted: the small query gets 503 after the short wait",
+        "demoted: the runaway gives way to the small query"])
+def test_a_query_that_finds_the_only_worker_taken_by_a_runaway(store_path, demote_after, small_gets, runaway_gets):
+    with pool_on(store_path, timeout=3, queue_wait=1, demote_after=demote_after) as pool, \
+            a_runaway_running(pool, 0.6) as runaway:
         started = time.monotonic()
-        with pytest.raises(QueryError, match="busy") as refused:
-            pool.run(job(COUNT))
-        assert refused.value.status == 503 and time.monotonic() - started < 2
-        with pytest.raises(QueryError, match="time limit"):
-            runaway.result()
-
-
-def test_at_the_maximum_the_longest_demoted_query_gives_way_to_a_waiting_one(store_path):
-    with pool_on(store_path, timeout=20, queue_wait=5, demote_after=0.3) as pool, \
-            ThreadPoolExecutor(1) as other:
-        pool.run(job(COUNT))
-        runaway = other.submit(pool.run, job(RUNAWAY))
-        time.sleep(0.6)
-        started = time.monotonic()
-        assert pool.run(job(COUNT))
-        assert time.monotonic() - started < 5
-        with pytest.raises(QueryError, match="stopped to let waiting queries run") as stopped:
+        if small_gets is None:
+            assert pool.run(job(COUNT))
+        else:
+            with pytest.raises(QueryError, match=small_gets) as refused:
+                pool.run(job(COUNT))
+            assert refused.value.status == 503
+        assert time.monotonic() - started < 2
+        with pytest.raises(QueryError, match=runaway_gets) as stopped:
             runaway.result()
         assert stopped.value.status == 503
 
 
 def test_a_worker_that_dies_mid_query_is_replaced_and_the_client_told_to_retry(store_path):
-    with pool_on(store_path, timeout=10) as pool, ThreadPoolExecutor(1) as other:
-        pool.run(job(COUNT))
+    with pool_on(store_path, timeout=10) as pool, a_runaway_running(pool, 0.3) as running:
         [first] = workers()
-        running = other.submit(pool.run, job(RUNAWAY))
-        time.sleep(0.3)
         os.kill(first.pid, signal.SIGSEGV)  # as the engine does on a query nested too deeply
         with pytest.raises(QueryError, match="ended unexpectedly") as lost:
             running.result()
