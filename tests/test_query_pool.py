@@ -167,6 +167,19 @@ def test_under_load_workers_start_on_demand_up_to_the_maximum(store_path):
                 runaway.result()
 
 
+def test_workers_started_on_demand_are_stopped_once_idle_for_a_while(store_path):
+    with pool_on(store_path, max_size=3, timeout=0.3, idle_retire=0.5) as pool:
+        pool.run(job(COUNT))
+        with ThreadPoolExecutor(2) as others:
+            for stopped in [others.submit(pool.run, job(RUNAWAY)) for _ in range(2)]:
+                with pytest.raises(QueryError, match="time limit"):
+                    stopped.result()
+        time.sleep(1)  # the replacements are up, and then idle
+        assert len(workers()) == 3
+        pool.run(job(COUNT))
+        assert len(workers()) <= 2  # the one that answered, and at most one spare
+
+
 @pytest.mark.parametrize("demote_after, small_gets, runaway_gets", [
     (60, "All query workers are busy", "time limit"),
     (0.3, None, "stopped to let waiting queries run"),

@@ -122,6 +122,8 @@ class QueryPool:
                 return found
         except (EOFError, OSError):
             pass
+        finally:
+            self._newborn = None
         if not self._closed:
             log.error("a SPARQL worker did not start (store %s)", self.store_path)
         found.kill()
@@ -222,7 +224,10 @@ class QueryPool:
             return
         with self._lock:
             self._running.discard(found)
-            self._release(found)
+            if not self._closed:
+                self._release(found)
+                return
+        found.kill()
 
     def run(self, job: Job, timeout: float | None = None) -> bytes:
         """The job's result bytes, from the cache or a worker; raises QueryError."""
@@ -265,10 +270,15 @@ class QueryPool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            workers, self._all, self._idle = list(self._all), set(), []
+            idle, self._idle, self._all = self._idle, [], set()
+            # A worker running a query is ended here; the thread waiting on it cleans it up.
+            ending = [found.process for found in self._running]
+            if self._newborn is not None:
+                ending.append(self._newborn.process)  # the spawner, waiting for it, cleans it up
             self._freed.notify_all()
         self._wanted.put(False)
-        newborn = self._newborn
-        for found in workers + ([newborn] if newborn is not None else []):
+        for process in ending:
+            process.kill()
+        for found in idle:
             found.kill()
         self._spawning.join(timeout=10)
