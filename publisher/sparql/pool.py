@@ -229,14 +229,14 @@ class QueryPool:
                 return
         found.kill()
 
-    def run(self, job: Job, timeout: float | None = None) -> bytes:
+    def run(self, job: Job) -> bytes:
         """The job's result bytes, from the cache or a worker; raises QueryError."""
         key = key_of(self.store_path, job) if self.cache is not None and cacheable(job.query) else None
         if key is not None:
             cached = self.cache.get(key)
             if cached is not None:
                 return cached
-        outcome = self._run_isolated(job, self.timeout if timeout is None else timeout)
+        outcome = self._run_isolated(job, self.timeout)
         if not outcome.ok:
             raise QueryError(outcome.status, outcome.message)
         if key is not None:
@@ -254,9 +254,9 @@ class QueryPool:
             if not ready:
                 self._retire(found)
                 raise timed_out(timeout)
-            # At most the result's limit and a little for the rest: the serving process never
-            # reads more from a worker, whatever happened to it.
-            outcome: Outcome = pickle.loads(found.connection.recv_bytes(job.max_bytes + 65536))
+            # At most the result's limit and a margin for the rest (a message may quote the
+            # query): the serving process never reads more from a worker, whatever happened to it.
+            outcome: Outcome = pickle.loads(found.connection.recv_bytes(job.max_bytes + (1 << 20)))
         except (EOFError, OSError):
             self._retire(found)
             if found.stopped_for_others:
