@@ -234,6 +234,7 @@ def test_service_description_announces_formats_dataset_and_limits(server, media_
     assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats and len(formats) == 8
     assert float(description.value(endpoint, URIRef("urn:publisher:limits:executionTimeSeconds"))) == 10.0
     assert int(description.value(endpoint, URIRef("urn:publisher:limits:maxResultRows"))) == 10000
+    assert int(description.value(endpoint, URIRef("urn:publisher:limits:maxResultBytes"))) == 16 * 1024 * 1024
     assert description.value(endpoint, URIRef(SD + "defaultDataset")) is not None
     void = Graph().parse(data=requests.get(server + ".well-known/void", headers={"Accept": "text/turtle"}, timeout=30).text,
                          format="turtle")
