@@ -21,6 +21,8 @@ SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 PAGE = "event/miejsca-otwarte-2017"
 DEEP_FILTER = "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 4000 + "true) } LIMIT 1"
 DEEP_SUBQUERIES = "SELECT * WHERE { " * 500 + "?s ?p ?o" + " }" * 500
+# Within the length limit, and deep enough to overflow the engine's stack in a worker too.
+DEEPER_FILTER = "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 19000 + "true) } LIMIT 1"
 # Expensive whatever the clock says (the repro was cheap before second 30, then not):
 # its cost must be bounded by the time limit on every run, never remembered as cheap.
 NOW_RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { { BIND(SECONDS(NOW()) AS ?sec) FILTER(?sec >= 0) } "
@@ -64,7 +66,8 @@ def assert_still_serving(server) -> None:
     assert "Unexpected exit" not in log.read_text(errors="replace")
 
 
-@pytest.mark.parametrize("deep", [DEEP_FILTER, DEEP_SUBQUERIES], ids=["4000 negations", "500 nested subqueries"])
+@pytest.mark.parametrize("deep", [DEEP_FILTER, DEEP_SUBQUERIES, DEEPER_FILTER],
+                         ids=["4000 negations", "500 nested subqueries", "19000 negations"])
 def test_a_deep_query_sent_six_times_never_takes_down_a_serving_process(server, deep):
     base = server[0]
     for attempt in range(6):
