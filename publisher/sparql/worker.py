@@ -70,7 +70,8 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
 
 def answer(store, job: Job) -> Outcome:
     """The job's results from `store`, or the error to answer with."""
-    # Imported here: a worker process imports pyoxigraph only once its memory is capped.
+    # Imported here, not with this module (which serving processes import for Job): the fork
+    # server has it loaded already, and any other worker imports it once its memory is capped.
     from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 
     started = time.perf_counter()
