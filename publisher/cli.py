@@ -121,8 +121,9 @@ def _report_unreadable(error: DataError, output: str) -> None:
 @click.option("--catalog-page-size", default=100, show_default=True, type=int,
               help="Datasets a page of the catalog lists (Hydra paging beyond).")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
-@click.option("--threads", default=16, show_default=True, type=int,
-              help="Threads per worker (a thread waits out each running query, so keep it well above the query workers).")
+@click.option("--threads", default=32, show_default=True, type=int,
+              help="Threads per worker (a thread waits out each running or waiting query, up to twice "
+                   "--query-workers-max, so keep it well above that).")
 def serve_command(host, port, base_url, data_paths, shapes_path, license_url, query_timeout, max_result_rows,
                   query_workers, query_workers_max, max_result_bytes, result_cache_mb, store_url, graph_store_url, reload_interval, catalog_page_size, workers, threads,
                   lang) -> None:

@@ -201,6 +201,19 @@ def test_a_query_that_finds_the_only_worker_taken_by_a_runaway(store_path, demot
         assert stopped.value.status == 503
 
 
+def test_once_as_many_queries_wait_as_there_can_be_workers_the_next_is_refused_at_once(store_path):
+    """Each waiting query holds a server thread: the queue is bounded, so pages keep threads."""
+    with pool_on(store_path, timeout=2, queue_wait=3, demote_after=60) as pool, \
+            a_runaway_running(pool, 0.3), ThreadPoolExecutor(1) as other:
+        waiting = other.submit(pool.run, job(COUNT))
+        time.sleep(0.3)
+        started = time.monotonic()
+        with pytest.raises(QueryError, match="busy"):
+            pool.run(job(NAMES))
+        assert time.monotonic() - started < 0.5
+        assert waiting.result()  # once the runaway is stopped at the time limit
+
+
 def test_a_worker_that_dies_mid_query_is_replaced_and_the_client_told_to_retry(store_path):
     with pool_on(store_path, timeout=10) as pool, a_runaway_running(pool, 0.3) as running:
         [first] = workers()

@@ -162,24 +162,16 @@ class QueryPool:
         self._freed.notify()
 
     def _take(self) -> _Worker:
-        deadline = time.monotonic() + self.queue_wait
         with self._lock:
             surplus = self._surplus()
             if not self._idle and len(self._all) + self._starting < self.max_size:
                 self._want_one()
-            self._waiting += 1
-            while not self._idle:
-                left = deadline - time.monotonic()
-                if left <= 0 or self._closed:
-                    break
-                self._freed.wait(min(left, self.queue_wait / 4))
-                if not self._idle and len(self._all) + self._starting >= self.max_size:
-                    self._stop_the_longest_demoted()
-            self._waiting -= 1
-            if not self._idle:
-                found = None
-            else:
-                found = self._idle.pop()
+            # A waiting query holds a thread of the server: at most `max_size` wait, so that
+            # a flood of queries leaves threads for page requests.
+            if not self._idle and self._waiting < self.max_size:
+                self._wait(time.monotonic() + self.queue_wait)
+            found = self._idle.pop() if self._idle else None
+            if found is not None:
                 found.started = time.monotonic()
                 self._running.add(found)
                 self.jobs_sent += 1
@@ -190,6 +182,18 @@ class QueryPool:
         if found is None:
             raise busy()
         return found
+
+    def _wait(self, deadline: float) -> None:
+        """With the lock held: until a worker is free or `deadline`."""
+        self._waiting += 1
+        while not self._idle and not self._closed:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._freed.wait(min(left, self.queue_wait / 4))
+            if not self._idle and len(self._all) + self._starting >= self.max_size:
+                self._stop_the_longest_demoted()
+        self._waiting -= 1
 
     def _surplus(self) -> list[_Worker]:
         """With the lock held: workers above `size` idle for `idle_retire` seconds, taken out."""
