@@ -177,6 +177,7 @@ def test_workers_started_on_demand_are_stopped_once_idle_for_a_while(store_path)
         time.sleep(1)  # the replacements are up, and then idle
         assert len(workers()) == 3
         pool.run(job(COUNT))
+        time.sleep(0.5)  # the stopped ones have exited
         assert len(workers()) <= 2  # the one that answered, and at most one spare
 
 

@@ -61,8 +61,9 @@ class _Worker:
                     pass  # the thread ended, or the system allows neither: the time limit still holds
 
     def kill(self) -> None:
+        """Not waited for: a demoted worker may take seconds to be scheduled to exit on busy
+        cores, and the request thread would wait with it. Starting the next worker reaps it."""
         self.process.kill()
-        self.process.join(timeout=5)
         self.connection.close()
 
 
@@ -207,19 +208,22 @@ class QueryPool:
     def _stop_the_longest_demoted(self) -> None:
         """With the lock held, at the maximum with queries waiting: the query that has run
         longest, if demoted (past `demote_after`), gives way; its client gets 503, Retry-After."""
-        on_their_way = self._starting + sum(w.stopped_for_others for w in self._running)
         demoted = [w for w in self._running if w.demoted and not w.stopped_for_others]
-        if demoted and self._waiting > on_their_way:
+        if demoted and self._waiting > self._starting:
             longest = min(demoted, key=lambda w: w.started)
             longest.stopped_for_others = True
-            longest.process.kill()  # its own thread sees the pipe close and replaces it
+            # Replaced now: in the idle class it may take a while to exit, and so for its own
+            # thread to see the pipe close.
+            self._all.discard(longest)
+            self._want_one()
+            longest.process.kill()
 
     def _retire(self, found: _Worker) -> None:
         with self._lock:
+            if found in self._all and not self._closed:  # not replaced already
+                self._want_one()
             self._all.discard(found)
             self._running.discard(found)
-            if not self._closed:
-                self._want_one()
         found.kill()
 
     def _give_back(self, found: _Worker) -> None:
