@@ -10,7 +10,6 @@ import ctypes
 import os
 import resource
 import signal
-import time
 from dataclasses import dataclass
 
 PR_SET_PDEATHSIG = 1
@@ -33,7 +32,6 @@ class Outcome:
     body: bytes = b""
     status: int = 200
     message: str = ""
-    seconds: float = 0.0  # to evaluate the query and write its results
 
 
 def _die_with_parent() -> None:
@@ -74,7 +72,6 @@ def answer(store, job: Job) -> Outcome:
     # server has it loaded already, and any other worker imports it once its memory is capped.
     from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 
-    started = time.perf_counter()
     try:
         result = store.query(job.query, base_iri=job.base_iri)
         if job.form == "ASK":
@@ -83,7 +80,7 @@ def answer(store, job: Job) -> Outcome:
             body = write_solutions(result, job.format_key, job.max_rows, job.max_bytes)
         else:
             body = write_triples(result, job.format_key, job.max_rows, job.prefixes, job.max_bytes)
-        return Outcome(ok=True, body=body, seconds=time.perf_counter() - started)
+        return Outcome(ok=True, body=body)
     except SyntaxError as error:
         return Outcome(ok=False, status=400, message=f"Query syntax error: {error}")
     except (TooManyResults, TooLarge) as error:
