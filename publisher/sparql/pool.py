@@ -73,7 +73,7 @@ def busy() -> QueryError:
 
 class QueryPool:
     def __init__(self, store_path: str, size: int = 2, max_size: int = 6, timeout: float = 10.0,
-                 queue_wait: float = 1.0, niceness: int = 10, memory_limit: int = 0, demote_after: float = 0.5,
+                 queue_wait: float = 1.0, niceness: int = 19, memory_limit: int = 0, demote_after: float = 0.5,
                  idle_retire: float = 30.0, cache: ResultCache | None = None):
         self.store_path, self.size, self.max_size = store_path, size, max(size, max_size)
         self.timeout, self.queue_wait, self.niceness = timeout, queue_wait, niceness
