@@ -154,6 +154,7 @@ def test_a_long_query_is_moved_to_the_idle_scheduling_class_and_its_worker_repla
         assert pool.run(job(COUNT))  # a fresh worker, at the normal priority
         fresh = [p for p in workers() if p.pid != first.pid]
         assert fresh and all(os.sched_getscheduler(p.pid) == os.SCHED_OTHER for p in fresh)
+        assert all(os.getpriority(os.PRIO_PROCESS, p.pid) == pool.niceness for p in fresh)
 
 
 def test_under_load_workers_start_on_demand_up_to_the_maximum(store_path):

@@ -43,15 +43,25 @@ class _Worker:
     demoted: bool = False
     stopped_for_others: bool = False
 
-    def demote(self) -> None:
-        """SCHED_IDLE for every thread of the worker (a policy belongs to a thread on Linux).
-        An unprivileged process cannot undo it, so a demoted worker is retired after its query."""
-        self.demoted = True
+    def _threads(self) -> list[int]:
+        """Niceness and scheduling policy belong to a thread on Linux: a worker's all threads."""
         try:
-            threads = [int(tid) for tid in os.listdir(f"/proc/{self.process.pid}/task")]
+            return [int(tid) for tid in os.listdir(f"/proc/{self.process.pid}/task")]
         except OSError:
-            threads = [self.process.pid]
-        for tid in threads:
+            return [self.process.pid]
+
+    def renice(self, niceness: int) -> None:
+        for tid in self._threads():
+            try:
+                os.setpriority(os.PRIO_PROCESS, tid, niceness)
+            except OSError:
+                pass  # the thread ended: the time limit still holds
+
+    def demote(self) -> None:
+        """SCHED_IDLE for the worker. An unprivileged process cannot undo it, so a demoted
+        worker is retired after its query."""
+        self.demoted = True
+        for tid in self._threads():
             try:
                 os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
             except (AttributeError, OSError):
@@ -112,14 +122,17 @@ class QueryPool:
 
     def _start(self) -> _Worker | None:
         parent, child = self._context.Pipe()
+        # Started at the normal priority, so that a query waiting for it gets it soon even when
+        # the cores are busy; niced once ready, before its first query.
         process = self._context.Process(
-            target=worker.main, args=(child, self.store_path, self.niceness, self.memory_limit),
+            target=worker.main, args=(child, self.store_path, 0, self.memory_limit),
             daemon=True, name="publisher-sparql-worker")
         process.start()
         child.close()
         found = self._newborn = _Worker(process, parent)
         try:
             if parent.poll(60) and parent.recv().ok:
+                found.renice(self.niceness)
                 return found
         except (EOFError, OSError):
             pass
@@ -131,12 +144,6 @@ class QueryPool:
         return None
 
     def _spawner(self) -> None:
-        # On Linux niceness belongs to the thread and is inherited: the fork server this thread
-        # may start, and so every worker, start up already behind the page requests.
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.niceness)
-        except (AttributeError, OSError):
-            pass
         while self._wanted.get() and not self._closed:
             found = None
             for attempt in range(3):
