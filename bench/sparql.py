@@ -63,7 +63,7 @@ print(json.dumps({"loaded": True}), flush=True)
 for line in sys.stdin:
     query = json.loads(line)
     started = time.perf_counter()
-    body = write_solutions(store.query(query, base_iri=sys.argv[2]), "json", 10**9)
+    body = write_solutions(store.query(query, base_iri=sys.argv[2]), "json", 10**9, 1 << 40)
     seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "rows": len(json.loads(body)["results"]["bindings"])}), flush=True)
 """

@@ -107,7 +107,13 @@ def _report_unreadable(error: DataError, output: str) -> None:
 @click.option("--max-result-rows", default=10000, show_default=True, type=int,
               help="Most rows (or triples) a SPARQL result may have.")
 @click.option("--query-workers", default=2, show_default=True, type=int,
-              help="SPARQL worker processes per server worker.")
+              help="SPARQL worker processes per server worker, started with it.")
+@click.option("--query-workers-max", default=6, show_default=True, type=int,
+              help="SPARQL worker processes per server worker, started on demand under load.")
+@click.option("--max-result-bytes", default=16 * 1024 * 1024, show_default=True, type=int,
+              help="Largest SPARQL result, in bytes as written; a larger one is refused (400).")
+@click.option("--result-cache-mb", default=64, show_default=True, type=int,
+              help="MiB of SPARQL results kept per server worker to answer repeated queries (0: off).")
 @click.option("--store", "store_url", default=None,
               help="A remote SPARQL 1.1 store's query URL (e.g. Oxigraph's http://host:7878/query): "
                    "the data is loaded into it, and every query runs there.")
@@ -119,11 +125,12 @@ def _report_unreadable(error: DataError, output: str) -> None:
 @click.option("--catalog-page-size", default=100, show_default=True, type=int,
               help="Datasets a page of the catalog lists (Hydra paging beyond).")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
-@click.option("--threads", default=16, show_default=True, type=int,
-              help="Threads per worker (a thread waits out each running query, so keep it well above the query workers).")
+@click.option("--threads", default=32, show_default=True, type=int,
+              help="Threads per worker (a thread waits out each running or waiting query, up to twice "
+                   "--query-workers-max, so keep it well above that).")
 def serve_command(host, port, base_url, data_paths, shapes_path, site_description, license_url, query_timeout,
-                  max_result_rows, query_workers, store_url, graph_store_url, reload_interval, catalog_page_size,
-                  workers, threads, lang) -> None:
+                  max_result_rows, query_workers, query_workers_max, max_result_bytes, result_cache_mb, store_url,
+                  graph_store_url, reload_interval, catalog_page_size, workers, threads, lang) -> None:
     """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     from dataclasses import replace
 
@@ -145,6 +152,8 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
                         data_paths=tuple(data_paths) or (DEFAULT_DATA,),
                         shapes_path=shapes_path, site_description=site_description, license=license_url,
                         query_timeout=query_timeout, max_result_rows=max_result_rows, query_workers=query_workers,
+                        query_workers_max=query_workers_max, max_result_bytes=max_result_bytes,
+                        result_cache_mb=result_cache_mb,
                         reload_interval=reload_interval, catalog_page_size=catalog_page_size)
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
     # They load the files just validated without validating them again (same fingerprint).

@@ -39,8 +39,16 @@ class Settings:
     query_timeout: float = 10.0
     max_result_rows: int = 10000
     max_query_length: int = 20000
-    query_workers: int = 2
+    query_workers: int = 2  # started with each serving process, and kept
+    query_workers_max: int = 6  # started on demand, each serving process
     query_memory_mb: int = 2048
+    # A result is refused past this size, as written: 16 MiB holds the row limit's 10,000
+    # rows at ~1.6 KB a row in the wordiest format (XML); the data dumps are there for more.
+    max_result_bytes: int = 16 * 1024 * 1024
+    # Seconds a query waits for a free worker before the client is told to retry (503).
+    query_queue_wait: float = 1.0
+    # Repeated queries are answered from results kept in each serving process, up to this size.
+    result_cache_mb: int = 64
     # Where the SPARQL endpoint is: this server's /sparql (serve), or for a static export an
     # external endpoint or none, so that VoID, the catalog and pages never link a dead one.
     serve_sparql: bool = True

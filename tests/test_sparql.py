@@ -194,10 +194,24 @@ def test_the_row_limit_is_exact_in_every_result_format(key):
     # Three rows, one of them a literal with a newline (one row, not two, in the count).
     query = 'SELECT ?x WHERE { VALUES ?x { 1 "two\\nlines"@en <http://example.org/three> } }'
     store = ox.Store()
-    body = write_solutions(store.query(query), key, max_rows=3)
+    body = write_solutions(store.query(query), key, max_rows=3, max_bytes=1 << 20)
     assert b"two" in body and b"three" in body
     with pytest.raises(TooManyResults, match="more than 2 rows"):
-        write_solutions(store.query(query), key, max_rows=2)
+        write_solutions(store.query(query), key, max_rows=2, max_bytes=1 << 20)
+
+
+@pytest.mark.parametrize("key", ["json", "xml", "csv", "tsv"])
+def test_the_byte_limit_is_exact_in_every_result_format(key):
+    import pyoxigraph as ox
+
+    from publisher.sparql.results import TooLarge, write_solutions
+
+    query = 'SELECT ?x WHERE { VALUES ?x { 1 "two\\nlines"@en <http://example.org/three> } }'
+    store = ox.Store()
+    body = write_solutions(store.query(query), key, max_rows=3, max_bytes=1 << 20)
+    assert write_solutions(store.query(query), key, max_rows=3, max_bytes=len(body)) == body
+    with pytest.raises(TooLarge, match=f"larger than {len(body) - 1} bytes"):
+        write_solutions(store.query(query), key, max_rows=3, max_bytes=len(body) - 1)
 
 
 def test_graph_parameters_are_refused_clearly(server):
@@ -219,6 +233,7 @@ def test_service_description_announces_formats_dataset_and_limits(server, media_
     assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats and len(formats) == 8
     assert float(description.value(endpoint, URIRef("urn:publisher:limits:executionTimeSeconds"))) == 10.0
     assert int(description.value(endpoint, URIRef("urn:publisher:limits:maxResultRows"))) == 10000
+    assert int(description.value(endpoint, URIRef("urn:publisher:limits:maxResultBytes"))) == 16 * 1024 * 1024
     assert description.value(endpoint, URIRef(SD + "defaultDataset")) is not None
     void = Graph().parse(data=requests.get(server + ".well-known/void", headers={"Accept": "text/turtle"}, timeout=30).text,
                          format="turtle")

@@ -34,14 +34,15 @@ def service_description(settings: Settings, triples: int) -> Graph:
     graph.add((endpoint, DCT.title, Literal("SPARQL endpoint (read-only)", lang="en")))
     graph.add((endpoint, RDFS.comment, Literal(
         f"Tylko zapytania (bez SPARQL Update, LOAD i SERVICE). Limity: czas wykonania {settings.query_timeout:g} s, "
-        f"wynik do {settings.max_result_rows} wierszy lub trójek, zapytanie do {settings.max_query_length} znaków.",
+        f"wynik do {settings.max_result_rows} wierszy lub trójek i {settings.max_result_bytes} bajtów, zapytanie do {settings.max_query_length} znaków.",
         lang="pl")))
     graph.add((endpoint, RDFS.comment, Literal(
         f"Queries only (no SPARQL Update, LOAD or SERVICE). Limits: {settings.query_timeout:g} s execution time, "
-        f"results up to {settings.max_result_rows} rows or triples, queries up to {settings.max_query_length} characters.",
+        f"results up to {settings.max_result_rows} rows or triples and {settings.max_result_bytes} bytes, queries up to {settings.max_query_length} characters.",
         lang="en")))
     graph.add((endpoint, LIMITS.executionTimeSeconds, Literal(settings.query_timeout, datatype=XSD.decimal)))
     graph.add((endpoint, LIMITS.maxResultRows, Literal(settings.max_result_rows)))
+    graph.add((endpoint, LIMITS.maxResultBytes, Literal(settings.max_result_bytes)))
     graph.add((endpoint, LIMITS.maxQueryLength, Literal(settings.max_query_length)))
     graph.add((endpoint, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))

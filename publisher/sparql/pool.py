@@ -1,29 +1,34 @@
-"""A pool of query worker processes: a query past its time limit is stopped by ending its process.
+"""A pool of query worker processes: no client query ever runs in a serving process.
 
 Python threads cannot be stopped and pyoxigraph has no cancellation, so each query runs in a
 worker process. The web thread waits on the pipe (without the GIL); on time-out it kills the
-worker and a replacement starts in the background, so other requests never wait on it.
+worker and a replacement starts in the background, so other requests never wait on it. A worker
+that crashes (a query too deep for the engine) is replaced the same way; the serving process
+only ever holds the result bytes, which the worker has already held to the byte limit.
 
-A query that a worker answered quickly is answered in the serving process when it comes again:
-a snapshot never changes, so the same query does the same work and cannot run away, and for a
-millisecond query the hop to a worker (and that worker's colder caches) is most of its cost.
-One such query at a time: the workers are niced, the serving process is not, so a flood of
-quick queries still goes mostly to the workers and page requests keep the CPU.
+Fairness under load: workers start on demand up to `max_size`, and one spare is kept ready while
+below it. A query still running after `demote_after` seconds is moved to the idle scheduling
+class (SCHED_IDLE), so new queries and page requests take the CPU from it. A query waits at
+most `queue_wait` seconds for a worker: at the maximum, the longest-running demoted query is
+stopped to make room; if none comes free the client gets 503 with Retry-After.
+
+A repeated query is answered from the result cache (publisher.sparql.cache): bytes a worker wrote
+for the same snapshot, never a new run.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from publisher.sparql import QueryError, timed_out, worker
+from publisher.sparql.cache import ResultCache, cacheable, key_of
 from publisher.sparql.worker import Job, Outcome
 
 log = logging.getLogger("publisher.sparql")
@@ -33,136 +38,262 @@ log = logging.getLogger("publisher.sparql")
 class _Worker:
     process: multiprocessing.Process
     connection: object
+    idle_since: float = 0.0
+    started: float | None = None  # of the query it runs
+    demoted: bool = False
+    stopped_for_others: bool = False
+
+    def _threads(self) -> list[int]:
+        """Niceness and scheduling policy belong to a thread on Linux: a worker's all threads."""
+        try:
+            return [int(tid) for tid in os.listdir(f"/proc/{self.process.pid}/task")]
+        except OSError:
+            return [self.process.pid]
+
+    def renice(self, niceness: int) -> None:
+        for tid in self._threads():
+            try:
+                os.setpriority(os.PRIO_PROCESS, tid, niceness)
+            except OSError:
+                pass  # the thread ended: the time limit still holds
+
+    def demote(self) -> None:
+        """SCHED_IDLE for the worker. An unprivileged process cannot undo it, so a demoted
+        worker is retired after its query."""
+        self.demoted = True
+        for tid in self._threads():
+            try:
+                os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+            except (AttributeError, OSError):
+                try:
+                    os.setpriority(os.PRIO_PROCESS, tid, 19)
+                except OSError:
+                    pass  # the thread ended, or the system allows neither: the time limit still holds
 
     def kill(self) -> None:
+        """Not waited for: a demoted worker may take seconds to be scheduled to exit on busy
+        cores, and the request thread would wait with it. Starting the next worker reaps it."""
         self.process.kill()
-        self.process.join(timeout=5)
         self.connection.close()
 
 
-class QueryPool:
-    """`local_store`: the same store opened in this process, where queries a worker answered in
-    under `local_under` seconds run when they come again (the last `remembered` such queries)."""
+def busy() -> QueryError:
+    return QueryError(503, "All query workers are busy; try again shortly.")
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, queue_wait: float = 5.0,
-                 niceness: int = 10, memory_limit: int = 0, local_store=None, local_under: float = 0.01,
-                 remembered: int = 1024):
-        self.store_path, self.size, self.timeout = store_path, size, timeout
-        self.queue_wait, self.niceness, self.memory_limit = queue_wait, niceness, memory_limit
-        self.local_store, self.local_under, self.remembered = local_store, local_under, remembered
-        self._quick: OrderedDict[tuple, None] = OrderedDict()  # keyed by digest: queries are up to 20,000 characters
-        self._local_slot = threading.Semaphore(1)
-        self._context = multiprocessing.get_context("spawn")
+
+class QueryPool:
+    def __init__(self, store_path: str, size: int = 2, max_size: int = 6, timeout: float = 10.0,
+                 queue_wait: float = 1.0, niceness: int = 19, memory_limit: int = 0, demote_after: float = 0.5,
+                 idle_retire: float = 30.0, cache: ResultCache | None = None):
+        self.store_path, self.size, self.max_size = store_path, size, max(size, max_size)
+        self.timeout, self.queue_wait, self.niceness = timeout, queue_wait, niceness
+        self.memory_limit, self.demote_after, self.idle_retire = memory_limit, demote_after, idle_retire
+        self.cache = cache
+        self.jobs_sent = 0  # to workers: what the result cache saves shows here
+        # Forked from a server process that has imported the engine: a worker starts in tens of
+        # milliseconds instead of a whole interpreter's start (~0.2 s, seconds when the cores are
+        # busy), and runaway queries, each ending its worker, need many. Never forked from this
+        # process, whose threads and open store a child must not inherit.
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["publisher.sparql.worker", "publisher.sparql.results"])
         # Last in, first out: under light load queries go to the process that answered the last
         # one, whose caches are warm (~0.06 ms less on a 2 ms lookup, measured alternately).
-        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
-        self._closed = False
+        self._idle: list[_Worker] = []
+        self._running: set[_Worker] = set()
         self._all: set[_Worker] = set()
+        self._starting = 0
+        self._waiting = 0  # queries waiting for a worker
+        self._newborn: _Worker | None = None  # being started by the spawner
+        self._closed = False
         self._lock = threading.Lock()
-        # Workers die with the thread that started them (PR_SET_PDEATHSIG), so one long-lived
-        # thread starts them all.
+        self._freed = threading.Condition(self._lock)
+        # One thread starts the workers, so that no request waits on a start.
         self._wanted: queue.Queue[bool] = queue.Queue()
-        threading.Thread(target=self._spawner, daemon=True, name="publisher-sparql-spawner").start()
-        for _ in range(size):
-            self._wanted.put(True)
+        self._spawning = threading.Thread(target=self._spawner, daemon=True, name="publisher-sparql-spawner")
+        self._spawning.start()
+        with self._lock:
+            for _ in range(size):
+                self._want_one()
+
+    def _want_one(self) -> None:
+        """With the lock held."""
+        self._starting += 1
+        self._wanted.put(True)
 
     def _start(self) -> _Worker | None:
         parent, child = self._context.Pipe()
+        # Started at the normal priority, so that a query waiting for it gets it soon even when
+        # the cores are busy; niced once ready, before its first query.
         process = self._context.Process(
-            target=worker.main, args=(child, self.store_path, self.niceness, self.memory_limit),
+            target=worker.main, args=(child, self.store_path, 0, self.memory_limit),
             daemon=True, name="publisher-sparql-worker")
         process.start()
         child.close()
-        found = _Worker(process, parent)
+        found = self._newborn = _Worker(process, parent)
         try:
             if parent.poll(60) and parent.recv().ok:
+                found.renice(self.niceness)
                 return found
         except (EOFError, OSError):
             pass
+        finally:
+            self._newborn = None
         if not self._closed:
             log.error("a SPARQL worker did not start (store %s)", self.store_path)
         found.kill()
         return None
 
     def _spawner(self) -> None:
-        # On Linux niceness belongs to the thread and is inherited: workers then start up (a
-        # whole interpreter, after every time-out) already behind the page requests.
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.niceness)
-        except (AttributeError, OSError):
-            pass
         while self._wanted.get() and not self._closed:
+            found = None
             for attempt in range(3):
-                found = self._start()
+                try:
+                    found = self._start()
+                except Exception:  # e.g. no more processes: this thread must keep serving the pool
+                    log.exception("starting a SPARQL worker failed")
                 if found is not None or self._closed:
                     break
                 time.sleep(1 + attempt)
-            if found is None:
-                continue
             with self._lock:
-                if self._closed:
-                    found.kill()
-                    return
-                self._all.add(found)
-            self._idle.put(found)
+                self._starting -= 1
+                if found is not None and not self._closed:
+                    self._all.add(found)
+                    self._release(found)
+                    found = None
+            if found is not None:
+                found.kill()
+
+    def _release(self, found: _Worker) -> None:
+        """With the lock held: `found` is free for the next query."""
+        found.idle_since = time.monotonic()
+        self._idle.append(found)
+        self._freed.notify()
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            surplus = self._surplus()
+            if not self._idle and len(self._all) + self._starting < self.max_size:
+                self._want_one()
+            # A waiting query holds a thread of the server: at most `max_size` wait, so that
+            # a flood of queries leaves threads for page requests.
+            if not self._idle and self._waiting < self.max_size:
+                self._wait(time.monotonic() + self.queue_wait)
+            found = self._idle.pop() if self._idle else None
+            if found is not None:
+                found.started = time.monotonic()
+                self._running.add(found)
+                self.jobs_sent += 1
+                if not self._idle and len(self._all) + self._starting < self.max_size:
+                    self._want_one()  # a spare ready for the next query
+        for extra in surplus:
+            extra.kill()
+        if found is None:
+            raise busy()
+        return found
+
+    def _wait(self, deadline: float) -> None:
+        """With the lock held: until a worker is free or `deadline`."""
+        self._waiting += 1
+        while not self._idle and not self._closed:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._freed.wait(min(left, self.queue_wait / 4))
+            if not self._idle and len(self._all) + self._starting >= self.max_size:
+                self._stop_the_longest_demoted()
+        self._waiting -= 1
+
+    def _surplus(self) -> list[_Worker]:
+        """With the lock held: workers above `size` idle for `idle_retire` seconds, taken out."""
+        surplus, now = [], time.monotonic()
+        while len(self._all) > self.size and self._idle and now - self._idle[0].idle_since > self.idle_retire:
+            extra = self._idle.pop(0)
+            self._all.discard(extra)
+            surplus.append(extra)
+        return surplus
+
+    def _stop_the_longest_demoted(self) -> None:
+        """With the lock held, at the maximum with queries waiting: the query that has run
+        longest, if demoted (past `demote_after`), gives way; its client gets 503, Retry-After."""
+        demoted = [w for w in self._running if w.demoted and not w.stopped_for_others]
+        if demoted and self._waiting > self._starting:
+            longest = min(demoted, key=lambda w: w.started)
+            longest.stopped_for_others = True
+            # Replaced now: in the idle class it may take a while to exit, and so for its own
+            # thread to see the pipe close.
+            self._all.discard(longest)
+            self._want_one()
+            longest.process.kill()
 
     def _retire(self, found: _Worker) -> None:
         with self._lock:
+            if found in self._all and not self._closed:  # not replaced already
+                self._want_one()
             self._all.discard(found)
+            self._running.discard(found)
         found.kill()
-        self._wanted.put(True)
 
-    def run(self, job: Job, timeout: float | None = None) -> bytes:
-        key = (hashlib.blake2b(job.query.encode("utf-8"), digest_size=16).digest(), job.form, job.format_key,
-               job.max_rows)
-        if self.local_store is not None and self._known_quick(key) and self._local_slot.acquire(blocking=False):
-            try:
-                outcome = worker.answer(self.local_store, job, within_limit=True)
-            finally:
-                self._local_slot.release()
-        else:
-            outcome = self._run_isolated(job, timeout)
-            if outcome.ok and outcome.seconds < self.local_under:
-                self._remember_quick(key)
+    def _give_back(self, found: _Worker) -> None:
+        if found.demoted:
+            self._retire(found)
+            return
+        with self._lock:
+            self._running.discard(found)
+            if not self._closed:
+                self._release(found)
+                return
+        found.kill()
+
+    def run(self, job: Job) -> bytes:
+        """The job's result bytes, from the cache or a worker; raises QueryError."""
+        key = key_of(self.store_path, job) if self.cache is not None and cacheable(job.query) else None
+        if key is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached
+        outcome = self._run_isolated(job, self.timeout)
         if not outcome.ok:
             raise QueryError(outcome.status, outcome.message)
+        if key is not None:
+            self.cache.put(key, outcome.body)
         return outcome.body
 
-    def _known_quick(self, key: tuple) -> bool:
-        with self._lock:
-            if key not in self._quick:
-                return False
-            self._quick.move_to_end(key)
-            return True
-
-    def _remember_quick(self, key: tuple) -> None:
-        with self._lock:
-            self._quick[key] = None
-            if len(self._quick) > self.remembered:
-                self._quick.popitem(last=False)
-
-    def _run_isolated(self, job: Job, timeout: float | None) -> Outcome:
-        timeout = self.timeout if timeout is None else timeout
-        try:
-            found = self._idle.get(timeout=self.queue_wait)
-        except queue.Empty:
-            raise QueryError(503, "All query workers are busy; try again shortly.") from None
+    def _run_isolated(self, job: Job, timeout: float) -> Outcome:
+        found = self._take()
         try:
             found.connection.send(job)
-            if not found.connection.poll(timeout):
+            ready = found.connection.poll(min(self.demote_after, timeout))
+            if not ready and timeout > self.demote_after:
+                found.demote()
+                ready = found.connection.poll(timeout - self.demote_after)
+            if not ready:
                 self._retire(found)
                 raise timed_out(timeout)
-            outcome: Outcome = found.connection.recv()
-        except (EOFError, OSError, BrokenPipeError):
+            # At most the result's limit and a margin for the rest (a message may quote the
+            # query): the serving process never reads more from a worker, whatever happened to it.
+            outcome: Outcome = pickle.loads(found.connection.recv_bytes(job.max_bytes + (1 << 20)))
+        except (EOFError, OSError):
             self._retire(found)
-            raise QueryError(503, "The query worker ended unexpectedly (the query may need too much memory).") from None
-        self._idle.put(found)
+            if found.stopped_for_others:
+                raise QueryError(503, f"The endpoint is busy: this query ran {time.monotonic() - found.started:.1f} s "
+                                      "and was stopped to let waiting queries run; try again later.") from None
+            raise QueryError(503, "The query worker ended unexpectedly (the query may need too much memory, "
+                                  "or be nested too deeply).") from None
+        self._give_back(found)
         return outcome
 
     def close(self) -> None:
-        self._closed = True
-        self._wanted.put(False)
         with self._lock:
-            workers, self._all = list(self._all), set()
-        for found in workers:
+            self._closed = True
+            idle, self._idle, self._all = self._idle, [], set()
+            # A worker running a query is ended here; the thread waiting on it cleans it up.
+            ending = [found.process for found in self._running]
+            if self._newborn is not None:
+                ending.append(self._newborn.process)  # the spawner, waiting for it, cleans it up
+            self._freed.notify_all()
+        self._wanted.put(False)
+        for process in ending:
+            process.kill()
+        for found in idle:
             found.kill()
+        self._spawning.join(timeout=10)

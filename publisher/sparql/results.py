@@ -1,4 +1,4 @@
-"""Writing query results, counting rows as they stream so the size limit holds in one pass.
+"""Writing query results, counting rows and bytes as they stream so the limits hold in one pass.
 
 SELECT results are written by pyoxigraph (JSON, XML, CSV, TSV, the W3C result formats), ASK
 results here; graph results by pyoxigraph, or by the publisher's JSON-LD writer.
@@ -17,6 +17,18 @@ class TooManyResults(Exception):
                          f"add a LIMIT clause or narrow the query.")
 
 
+class TooLarge(Exception):
+    def __init__(self, limit: int):
+        super().__init__(f"The result is larger than {limit} bytes, this endpoint's limit: add a LIMIT "
+                         f"clause, select fewer or shorter values, or download the data dump.")
+
+
+# The row limit is counted on TSV (one line a row), converted afterwards to the wanted format.
+# TSV can be a few times larger than CSV (a typed literal is written in full), so it may use
+# this multiple of the byte limit; the result as sent is held to the limit itself.
+INTERMEDIATE_FACTOR = 4
+
+
 def limited(items, limit: int, unit: str):
     for count, item in enumerate(items, start=1):
         if count > limit:
@@ -28,38 +40,45 @@ RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsForm
                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 
 
-class _RowCounter(io.RawIOBase):
-    """Collects TSV results and stops the serialiser once they pass the row limit: TSV has a
-    header line, then one line a row (newlines inside literals are escaped)."""
+class _Capped(io.RawIOBase):
+    """Collects what a writer writes and stops it once it passes `max_bytes` (the result's
+    limit is `limit`, for the message) or, counting lines, `max_rows` rows after a header line
+    (TSV: newlines inside literals are escaped)."""
 
-    def __init__(self, limit: int):
+    def __init__(self, max_bytes: int, limit: int, max_rows: int | None = None):
         super().__init__()
-        self.limit, self.lines, self.chunks = limit, 0, []
+        self.max_bytes, self.limit, self.max_rows = max_bytes, limit, max_rows
+        self.size, self.lines, self.chunks = 0, 0, []
 
     def writable(self) -> bool:
         return True
 
     def write(self, chunk) -> int:
-        self.lines += chunk.count(b"\n")
-        if self.lines > self.limit + 1:
-            raise TooManyResults(self.limit, "rows")
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise TooLarge(self.limit)
+        if self.max_rows is not None:
+            self.lines += bytes(chunk).count(b"\n")
+            if self.lines > self.max_rows + 1:
+                raise TooManyResults(self.max_rows, "rows")
         self.chunks.append(bytes(chunk))
         return len(chunk)
 
+    def value(self) -> bytes:
+        return b"".join(self.chunks)
 
-def write_solutions(solutions, key: str, max_rows: int | None) -> bytes:
-    """`max_rows` None: the rows are known to be within the limit, and are not counted."""
-    if max_rows is None:
-        return solutions.serialize(format=RESULT_FORMATS[key])
+
+def write_solutions(solutions, key: str, max_rows: int, max_bytes: int) -> bytes:
     # pyoxigraph's own writers are several times faster than Python's. To keep the row limit
     # while streaming, the results go out as TSV (lossless terms) through a counter, and are
     # converted to the wanted format by pyoxigraph (the same bytes as written directly).
-    counter = _RowCounter(max_rows)
-    solutions.serialize(counter, format=ox.QueryResultsFormat.TSV)
-    tsv = b"".join(counter.chunks)
+    tsv = _Capped(max_bytes if key == "tsv" else INTERMEDIATE_FACTOR * max_bytes, max_bytes, max_rows)
+    solutions.serialize(tsv, format=ox.QueryResultsFormat.TSV)
     if key == "tsv":
-        return tsv
-    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=RESULT_FORMATS[key])
+        return tsv.value()
+    written = _Capped(max_bytes, max_bytes)
+    ox.parse_query_results(tsv.value(), format=ox.QueryResultsFormat.TSV).serialize(written, format=RESULT_FORMATS[key])
+    return written.value()
 
 
 def write_boolean(value: bool, key: str) -> bytes:
@@ -76,18 +95,22 @@ def write_boolean(value: bool, key: str) -> bytes:
 OX_GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
 
 
-def write_triples(triples, key: str, max_triples: int | None, prefixes: dict[str, str]) -> bytes:
-    if max_triples is not None:
-        triples = limited(triples, max_triples, "triples")
+def write_triples(triples, key: str, max_triples: int, prefixes: dict[str, str], max_bytes: int) -> bytes:
+    triples = limited(triples, max_triples, "triples")
     if key in OX_GRAPH_FORMATS:
-        return ox.serialize(triples, format=OX_GRAPH_FORMATS[key],
-                            prefixes=prefixes if key != "ntriples" else None) or b""
+        written = _Capped(max_bytes, max_bytes)
+        ox.serialize(triples, written, format=OX_GRAPH_FORMATS[key], prefixes=prefixes if key != "ntriples" else None)
+        return written.value()
     if key == "jsonld":
         # Same compact JSON-LD as the linked-data documents: parse the N-Triples into rdflib.
         from rdflib import Graph
 
         from publisher.represent.jsonld import to_jsonld
 
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-        return to_jsonld(Graph().parse(data=data, format="nt"))
+        data = _Capped(INTERMEDIATE_FACTOR * max_bytes, max_bytes)
+        ox.serialize(triples, data, format=ox.RdfFormat.N_TRIPLES)
+        body = to_jsonld(Graph().parse(data=data.value(), format="nt"))
+        if len(body) > max_bytes:
+            raise TooLarge(max_bytes)
+        return body
     raise ValueError(key)

@@ -11,7 +11,6 @@ import logging
 import os
 import resource
 import signal
-import time
 from dataclasses import dataclass
 
 PR_SET_PDEATHSIG = 1
@@ -27,6 +26,7 @@ class Job:
     max_rows: int
     base_iri: str
     prefixes: dict
+    max_bytes: int  # of the result as written: the worker stops writing past it
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,6 @@ class Outcome:
     body: bytes = b""
     status: int = 200
     message: str = ""
-    seconds: float = 0.0  # to evaluate the query and write its results
 
 
 def _die_with_parent() -> None:
@@ -90,26 +89,24 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
             return
 
 
-def answer(store, job: Job, within_limit: bool = False) -> Outcome:
-    """The job's results from `store`, or the error to answer with. `within_limit`: the job is
-    known to stay within its row limit (it did on this unchanging store), so rows are not counted."""
-    # Imported here: a worker process imports pyoxigraph only once its memory is capped.
-    from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
+def answer(store, job: Job) -> Outcome:
+    """The job's results from `store`, or the error to answer with."""
+    # Imported here, not with this module (which serving processes import for Job): the fork
+    # server has it loaded already, and any other worker imports it once its memory is capped.
+    from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 
-    started = time.perf_counter()
-    max_rows = None if within_limit else job.max_rows
     try:
         result = store.query(job.query, base_iri=job.base_iri)
         if job.form == "ASK":
             body = write_boolean(bool(result), job.format_key)
         elif job.form == "SELECT":
-            body = write_solutions(result, job.format_key, max_rows)
+            body = write_solutions(result, job.format_key, job.max_rows, job.max_bytes)
         else:
-            body = write_triples(result, job.format_key, max_rows, job.prefixes)
-        return Outcome(ok=True, body=body, seconds=time.perf_counter() - started)
+            body = write_triples(result, job.format_key, job.max_rows, job.prefixes, job.max_bytes)
+        return Outcome(ok=True, body=body)
     except SyntaxError as error:
         return Outcome(ok=False, status=400, message=f"Query syntax error: {error}")
-    except TooManyResults as error:
+    except (TooManyResults, TooLarge) as error:
         return Outcome(ok=False, status=400, message=str(error))
     except MemoryError:
         return Outcome(ok=False, status=503, message="The query needed more memory than this endpoint allows.")

@@ -16,7 +16,7 @@ import urllib.request
 import pyoxigraph as ox
 
 from publisher.sparql import QueryError, timed_out
-from publisher.sparql.results import TooManyResults, write_boolean, write_solutions, write_triples
+from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 from publisher.sparql.worker import Job
 
 NTRIPLES = "application/n-triples"
@@ -87,12 +87,12 @@ class RemoteStore:
         try:
             if job.form in ("CONSTRUCT", "DESCRIBE"):
                 triples = (quad.triple for quad in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
-                return write_triples(triples, job.format_key, job.max_rows, job.prefixes)
+                return write_triples(triples, job.format_key, job.max_rows, job.prefixes, job.max_bytes)
             results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
             if isinstance(results, ox.QueryBoolean):
                 return write_boolean(bool(results), job.format_key)
-            return write_solutions(results, job.format_key, job.max_rows)
-        except TooManyResults as error:
+            return write_solutions(results, job.format_key, job.max_rows, job.max_bytes)
+        except (TooManyResults, TooLarge) as error:
             raise QueryError(400, str(error)) from None
 
     def close(self) -> None:

@@ -30,8 +30,19 @@ PREFIXES = {"schema": "http://schema.org/", "dct": "http://purl.org/dc/terms/",
             "skos": "http://www.w3.org/2004/02/skos/core#", "xsd": "http://www.w3.org/2001/XMLSchema#"}
 
 
+# Seconds a client told 503 (workers busy, a query stopped, a worker lost) should wait.
+RETRY_AFTER = 2
+
+
 def plain_error(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+    return _retry_later(Response(message + "\n", status=status, content_type="text/plain; charset=utf-8"))
+
+
+def _retry_later(response: Response) -> Response:
+    """Every 503 of the endpoint is temporary, and says when to come back."""
+    if response.status_code == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 def _parameters() -> tuple[dict, Response | None]:
@@ -117,7 +128,7 @@ def run_on(state: PublisherState, query: str, form: str, format_key: str) -> byt
     """The query's results in a worker process, written in `format_key`; raises QueryError."""
     snapshot = state.snapshot
     job = Job(query=query, form=form, format_key=format_key, max_rows=snapshot.settings.max_result_rows,
-              base_iri=snapshot.base_url, prefixes=PREFIXES)
+              base_iri=snapshot.base_url, prefixes=PREFIXES, max_bytes=snapshot.settings.max_result_bytes)
     return state.query_pool().run(job)
 
 
@@ -193,4 +204,4 @@ def query_page(lang: str, query: str, params, checked, error: str | None = None,
     body = environment(lang, urls.languages).get_template("sparql.html").render(context)
     response = Response(body, status=status, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
-    return response
+    return _retry_later(response)

@@ -9,8 +9,8 @@ from flask import current_app
 
 from publisher.config import Settings
 from publisher.snapshot import Snapshot
+from publisher.sparql.cache import ResultCache
 from publisher.sparql.pool import QueryPool
-from publisher.store.graph import store_of
 from publisher.store.remote import RemoteStore
 
 
@@ -19,6 +19,8 @@ class PublisherState:
         self.settings = settings
         self.snapshot = snapshot
         self._pool: QueryPool | RemoteStore | None = None
+        # One cache for the process, across snapshots (each its own keys): its bound holds.
+        self.results = ResultCache(settings.result_cache_mb * 1024 * 1024) if settings.result_cache_mb > 0 else None
         self._lock = threading.Lock()
         # Each snapshot writes its dumps and store to a directory of its own: without this every
         # start and every reload would leave one behind.
@@ -39,6 +41,8 @@ class PublisherState:
     def _retire(snapshot: Snapshot, pool: QueryPool | RemoteStore | None) -> None:
         if isinstance(pool, QueryPool):
             pool.close()
+            if pool.cache is not None:
+                pool.cache.discard(pool.store_path)
         snapshot.discard()
 
     def close(self) -> None:
@@ -56,9 +60,9 @@ class PublisherState:
             if self._pool is None:
                 settings = self.snapshot.settings
                 self._pool = QueryPool(str(self.snapshot.store_path), size=settings.query_workers,
-                                       timeout=settings.query_timeout,
-                                       memory_limit=settings.query_memory_mb * 1024 * 1024,
-                                       local_store=store_of(self.snapshot.data.graph))
+                                       max_size=settings.query_workers_max, timeout=settings.query_timeout,
+                                       queue_wait=settings.query_queue_wait,
+                                       memory_limit=settings.query_memory_mb * 1024 * 1024, cache=self.results)
             return self._pool
 
 

@@ -133,8 +133,6 @@ def test_running_without_the_sandbox_needs_the_documented_setting(store_path):
     assert found == {"ok": True, "status": 200, "message": "ready"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 item 3: the pool answers a repeated quick query in the serving "
-                                       "process, outside the sandbox; remove this mark when that path is gone")
 def test_the_app_never_runs_a_query_outside_the_sandbox_not_even_a_repeated_one(listener):
     from publisher.web import create_app
     from publisher.web.sparql import run_on
