@@ -41,7 +41,8 @@ def listener():
 
 
 def job(query: str) -> Job:
-    return Job(query=query, form="SELECT", format_key="csv", max_rows=1000, base_iri=BASE, prefixes={})
+    return Job(query=query, form="SELECT", format_key="csv", max_rows=1000, base_iri=BASE, prefixes={},
+               max_bytes=1 << 20)
 
 
 def run_python(code: str, env: dict | None = None) -> dict:
