@@ -17,12 +17,13 @@ import pytest
 import requests
 from rdflib import Graph, URIRef
 
-from conftest import ROOT, run_cli
+from conftest import COMUNICA_ACCEPT, ROOT, run_cli
 from nu import assert_valid_html
 from publisher.load import load
 from servers import fetch, nginx_export
 
-ACCEPTS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+ACCEPTS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
+           "application/n-quads"]
 DCT_SOURCE = URIRef("http://purl.org/dc/terms/source")
 SEE_ALSO = URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
@@ -43,13 +44,14 @@ def test_nginx_serves_the_same_bytes_as_the_app_for_every_kind_of_iri_and_format
             "place/synth-venue-0/address", "person/synth-0", "synthetic"} <= set(paths)
     checked = 0
     for path in paths + ["", ".well-known/void", "catalog", "dataset", "no-such-thing"]:
-        for accept in ACCEPTS + ["image/png", "application/json", "*/*"]:
+        for accept in ACCEPTS + ["image/png", "application/json", "*/*", COMUNICA_ACCEPT]:
             assert fetch(app + path, accept) == fetch(base + path, accept), (path, accept)
             checked += 1
-    for path in ["en/", "sitemap.xml", "robots.txt", "event.ics", "dump.ttl", "dump.nt.gz", "dump.jsonld",
-                 "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
+    for path in ["en/", "sitemap.xml", "robots.txt", "event.ics", "dump.ttl", "dump.nt.gz", "dump.jsonld", "dump.nq",
+                 "dump.nq.gz", "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
                  "event/synth-000000.png", "en/event/synth-000000.ics"] + \
-                [f"en/{p}" for p in paths] + [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "html")]:
+                [f"en/{p}" for p in paths] + \
+                [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "nq", "html")]:
         assert fetch(app + path) == fetch(base + path), path
         checked += 1
     assert checked > 900

@@ -111,4 +111,5 @@ SERIALIZERS = {
     "jsonld": Serializer(lambda graph, _fmt, _prefixes: to_jsonld(graph), _jsonld_error),
     "ntriples": Serializer(_sorted_lines, _comment_error),
     "rdfxml": Serializer(lambda graph, _fmt, _prefixes: to_rdfxml(graph), _rdfxml_error),
+    "nquads": Serializer(_sorted_lines, _comment_error),
 }
