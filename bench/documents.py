@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from publisher.config import Settings
-from publisher.represent import RDF_FORMATS
+from publisher.formats import RDF_DOCUMENT_FORMATS
 from publisher.snapshot import build_snapshot
 
 
@@ -40,7 +40,7 @@ def main(calendar: Path, every: int) -> dict:
 
         for iri in sample:
             timed("description", snapshot.describe, iri, 1)  # the key the renderers look it up by
-            for fmt in RDF_FORMATS:
+            for fmt in RDF_DOCUMENT_FORMATS:
                 timed(fmt.label, snapshot.render, iri, fmt)
             for lang in snapshot.site.languages:
                 timed("HTML", snapshot.render_html, iri, lang)

@@ -27,8 +27,6 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
-FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "rdf": "RDF_XML"}
-FILE_TYPE_LABELS = {"RDF_TURTLE": "Turtle", "RDF_N_TRIPLES": "N-Triples", "JSON_LD": "JSON-LD", "RDF_XML": "RDF/XML"}
 # EU data themes that fit an event about community places; labels from the EU vocabulary.
 THEMES = {"SOCI": ("Ludność i społeczeństwo", "Population and society"),
           "EDUC": ("Edukacja, kultura i sport", "Education, culture and sport"),
@@ -294,8 +292,7 @@ def _add_distribution(g: Graph, dataset, node, dump: DumpFile, base_url: str, li
     _distribution(g, dataset, node, (title_pl.format(kind), title_en.format(kind)),
                   (text_pl.format(kind), text_en.format(kind)), url, licence, stamp, available)
     g.add((node, DCAT.downloadURL, url))
-    file_type = FILE_TYPES[dump.format.extension]
-    _file_type(g, node, dump.format.media_type, file_type, FILE_TYPE_LABELS[file_type])
+    _file_type(g, node, dump.format.media_type, dump.format.file_type, dump.format.label)
     if dump.compressed:
         g.add((node, DCAT.compressFormat, _typed(g, URIRef(IANA + "application/gzip"), DCT.MediaType)))
     g.add((node, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))

@@ -131,7 +131,7 @@ def _report_unreadable(error: DataError, output: str) -> None:
 def serve_command(host, port, base_url, data_paths, shapes_path, site_description, license_url, query_timeout,
                   max_result_rows, query_workers, query_workers_max, max_result_bytes, result_cache_mb, store_url,
                   graph_store_url, reload_interval, catalog_page_size, workers, threads, lang) -> None:
-    """Validate the data, then serve it as linked data (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
+    """Validate the data, then serve it as linked data (HTML pages, RDF documents, dumps, SPARQL)."""
     from dataclasses import replace
 
     from publisher.load import fingerprint, release_freed_memory

@@ -19,13 +19,11 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from publisher.etag import etag_hasher
+from publisher.formats import DUMP_FORMATS, Format
 from publisher.namespaces import PREFIXES
-from publisher.represent import JSONLD, NTRIPLES, TURTLE, Format
-from publisher.represent.rdf import ntriples, ordered_quads, turtle
+from publisher.represent.rdf import SERIALIZERS
 
-DUMP_FORMATS = (TURTLE, NTRIPLES, JSONLD)
 GZIP = "application/gzip"
-OX_FORMATS = {TURTLE: ox.RdfFormat.TURTLE, NTRIPLES: ox.RdfFormat.N_TRIPLES, JSONLD: ox.RdfFormat.JSON_LD}
 CHUNK = 1 << 20
 
 
@@ -62,12 +60,11 @@ def _prefixes() -> dict[str, str]:
 
 
 def write_dump(graph: Graph, directory: Path, name: str, fmt: Format) -> DumpFile:
-    """One uncompressed Turtle or N-Triples dump of a small graph (a part of the publication),
-    at `name` below the base URL (e.g. data/x.nt): sorted, as documents are."""
+    """One uncompressed dump of a small graph (a part of the publication), at `name` below the
+    base URL (e.g. data/x.nt): written as documents are, declaring every prefix."""
     path = directory / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    quads = ordered_quads(graph)
-    path.write_bytes(ntriples(quads) if fmt is NTRIPLES else turtle(quads, _prefixes()))
+    path.write_bytes(SERIALIZERS[fmt.key].write(graph, fmt, _prefixes()))
     return _described(path, name, fmt, compressed=False)
 
 
@@ -84,8 +81,8 @@ def write_dumps(store: ox.Store, directory: Path) -> dict[str, DumpFile]:
 
 def _write_dump(store: ox.Store, directory: Path, fmt: Format) -> tuple[DumpFile, DumpFile]:
     path = directory / dump_name(fmt, False)
-    store.dump(str(path), format=OX_FORMATS[fmt], from_graph=ox.DefaultGraph(),
-               **({"prefixes": _prefixes()} if fmt is not NTRIPLES else {}))
+    # Formats without prefixes (N-Triples) ignore them.
+    store.dump(str(path), format=fmt.oxigraph, from_graph=ox.DefaultGraph(), prefixes=_prefixes())
     packed = directory / dump_name(fmt, True)
     # mtime=0 keeps the gzip bytes (and so the ETag) stable across runs; level 6 is ~3x
     # faster than 9 on hundreds of megabytes, for files a few per cent larger.

@@ -13,12 +13,10 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from publisher.dumps import DumpFile, write_dump
+from publisher.formats import PART_FORMATS
 from publisher.load import LoadedData
 from publisher.namespaces import SCHEMA
-from publisher.represent import NTRIPLES, TURTLE
 from publisher.events import is_main_event, is_series
-
-PART_FORMATS = (TURTLE, NTRIPLES)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib import RDF, Graph, Literal, URIRef
 
+from publisher.formats import DOCUMENT_FORMATS
 from publisher.i18n import shipped_languages
 from publisher.load import to_oxigraph, to_rdflib
-from publisher.represent import FORMATS
 from publisher.represent.rdfxml import has_element_name
 from publisher.represent.urls import LINK_SCHEMES, linkable
 from publisher.xml_chars import NOT_XML_CHAR, NOT_XML_CHAR_RUST, visible
@@ -74,7 +74,7 @@ RESERVED_SEGMENTS = (*shipped_languages(), "static", "data", "dataset", "_gone",
 RESERVED_PATHS = ("", "sparql", "catalog", r"changes\.atom", r"robots\.txt", r"openapi\.json", r"event\.ics",
                   r"dump\.[^/#]*", r"sitemap(-[0-9]+)?\.xml")  # regular expressions; "" is the home page
 # A resource's documents and files are at its path plus one of these (publisher.export).
-DOCUMENT_EXTENSIONS = (*(fmt.extension for fmt in FORMATS), "ics", "png")
+DOCUMENT_EXTENSIONS = (*(fmt.extension for fmt in DOCUMENT_FORMATS), "ics", "png")
 _KINDS = ((PERCENT, r"[^#]*%"), (QUERY, r"[^#]*\?"), (SLASH, r"[^#]*/(#|$)"),
           (RESERVED, f"(({'|'.join(re.escape(s) for s in RESERVED_SEGMENTS)})(/|#|$)|({'|'.join(RESERVED_PATHS)})(#|$))"),
           # only when that other resource exists: checked for each IRI the pattern finds

@@ -31,13 +31,13 @@ from publisher.labels import site_default
 from publisher.lifecycle import lifecycle
 from publisher.load import (LoadedData, StoredData, data_files, fingerprint, load_into_store, load_stored,
                             release_freed_memory, subject_origins)
+from publisher.formats import Format
 from publisher.namespaces import SCHEMA
 from publisher.parts import Part, data_parts
 from publisher.resource_set import ResourceSet, digests
 from publisher.scratch import scratch_dir
 from publisher.site import Site, read_site
 from publisher.store.graph import memory_graph, store_graph
-from publisher.represent import Format
 from publisher.represent.calendar import event_calendar
 from publisher.represent.event_view import headline
 from publisher.represent.feed import feed_pages, render_feed

@@ -12,14 +12,12 @@ from rdflib.namespace import XSD
 
 from publisher.describe import new_graph
 from publisher.dumps import DumpFile
+from publisher.formats import RDF_DOCUMENT_FORMATS
 from publisher.load import to_rdflib
 from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
 from publisher.store.graph import store_of
 
 VOID = Namespace("http://rdfs.org/ns/void#")
-FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
-FORMAT_FEATURES = {"ttl": FORMATS_NS.Turtle, "nt": FORMATS_NS["N-Triples"], "jsonld": FORMATS_NS["JSON-LD"],
-                   "rdf": FORMATS_NS.RDF_XML}
 
 
 def dataset_iri(base_url: str) -> URIRef:
@@ -95,8 +93,8 @@ def build_void(stats: GraphStats, description: Graph, base_url: str, license: st
     void.add((dataset, DCT.modified, Literal(modified.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
     for vocabulary in (SCHEMA, DCT, SKOS):
         void.add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
-    for feature in FORMAT_FEATURES.values():
-        void.add((dataset, VOID.feature, feature))
+    for fmt in RDF_DOCUMENT_FORMATS:  # the serialisations its documents come in
+        void.add((dataset, VOID.feature, URIRef(fmt.iri)))
     if example is not None:
         void.add((dataset, VOID.exampleResource, example))
     if sparql_endpoint:

@@ -18,6 +18,11 @@ REFERENCE = ROOT / "tests" / "reference"  # published schemas and shapes the tes
 LIFECYCLE = ROOT / "tests" / "fixtures" / "lifecycle"  # declared, not real, data: every end of a resource's life
 BASE = "http://127.0.0.1:8000/"
 SYNTHETIC_EVENTS = 45  # their dct:source, <synthetic>, then has 212 links: three pages of 100
+# What Comunica (actor-http-fetch) sends when it dereferences an IRI: quads first, then TriG.
+COMUNICA_ACCEPT = ("application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,application/n-triples;q=0.8,"
+                   "text/turtle;q=0.6,application/rdf+xml;q=0.5,text/n3;q=0.35,application/xml;q=0.3,image/svg+xml;q=0.3,"
+                   "text/xml;q=0.3,text/html;q=0.2,application/xhtml+xml;q=0.18,application/json;q=0.135,"
+                   "text/shaclc;q=0.1,text/shaclc-ext;q=0.05")
 
 
 @pytest.fixture(scope="session")

@@ -15,13 +15,15 @@ import subprocess
 
 import pytest
 import requests
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from publisher.config import DEFAULT_DATA
 from publisher.load import load
 from publisher.namespaces import SCHEMA
 
+from conftest import COMUNICA_ACCEPT
 from servers import nginx_export, oxigraph_server, publisher_server
 
 RDF_TYPES = {
@@ -29,6 +31,7 @@ RDF_TYPES = {
     "application/ld+json": ("json-ld", "jsonld", None),
     "application/n-triples": ("nt", "nt", "ntriples"),
     "application/rdf+xml": ("xml", "rdf", "rdfxml"),
+    "application/n-quads": ("nquads", "nq", "nquads"),
 }
 VOID = "http://rdfs.org/ns/void#"
 
@@ -102,6 +105,13 @@ def test_every_iri_has_an_html_page(server, served_graph):
         assert b"<!doctype html>" in response.content[:50]
 
 
+def test_a_page_links_every_rdf_document_of_its_resource(server):
+    iri = server + "place/bok-glebocka-66"
+    page = get(iri, "text/html").text
+    for media_type, (_, extension, _) in RDF_TYPES.items():
+        assert f'<a href="{iri}.{extension}" type="{media_type}">' in page, media_type
+
+
 def test_explicit_format_urls_serve_the_same_bytes_without_negotiating(server):
     iri = server + "event/miejsca-otwarte-2017"
     for media_type, (_, extension, _) in RDF_TYPES.items():
@@ -133,11 +143,26 @@ def test_q_values_choose_the_representation(server, accept, expected):
     assert "Accept" in response.headers["Vary"]
 
 
+@pytest.mark.parametrize("accept", [COMUNICA_ACCEPT, "application/n-quads,application/trig;q=0.95,"
+                                              "application/ld+json;q=0.9,application/n-triples;q=0.8,*/*;q=0.1"])
+def test_a_quad_aware_client_gets_n_quads_with_every_triple_in_the_default_graph(server, accept):
+    """Comunica and other quad-aware clients ask for N-Quads first: they get it, each statement
+    without a graph name (the default graph), the same triples as the N-Triples document."""
+    iri = server + "place/bok-glebocka-66"
+    response = get(iri, accept)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/n-quads; charset=utf-8"
+    assert response.headers["Content-Location"] == iri + ".nq"
+    quads = Dataset().parse(data=response.content, format="nquads")
+    assert {graph for *_, graph in quads.quads()} == {DATASET_DEFAULT_GRAPH_ID}
+    assert isomorphic(parse(response.content, "nquads", iri), parse(get(iri + ".nt").content, "nt", iri))
+
+
 def test_unsupported_accept_gets_406_listing_the_available_types(server):
     response = get(server + "event/miejsca-otwarte-2017", "image/png, application/pdf;q=0.5")
     assert response.status_code == 406
     for media_type in ["text/html", "text/turtle", "application/ld+json", "application/n-triples",
-                       "application/rdf+xml"]:
+                       "application/rdf+xml", "application/n-quads"]:
         assert media_type in response.text
     assert 'rel="alternate"' in response.headers["Link"]
 
@@ -147,6 +172,7 @@ def test_unsupported_accept_gets_406_listing_the_available_types(server):
     ("application/ld+json", "application/ld+json", lambda r: json.loads(r.content)["@graph"] == []),
     ("application/n-triples", "application/n-triples", lambda r: len(parse(r.content, "nt", "http://x/")) == 0),
     ("application/rdf+xml", "application/rdf+xml", lambda r: len(parse(r.content, "xml", "http://x/")) == 0),
+    ("application/n-quads", "application/n-quads", lambda r: len(parse(r.content, "nquads", "http://x/")) == 0),
     ("text/html", "text/html", lambda r: b"<h1>" in r.content),
 ])
 def test_unknown_iri_is_404_in_the_negotiated_format(server, accept, content_type, check):
@@ -233,14 +259,17 @@ def test_void_describes_the_dataset_at_the_well_known_address(server, served_gra
     properties = {void.value(p, v("property")) for p in void.objects(dataset, v("propertyPartition"))}
     assert SCHEMA.name in properties
     dumps = set(void.objects(dataset, v("dataDump")))
-    assert len(dumps) == 6
+    assert len(dumps) == 8
+    assert {server + "dump.nq", server + "dump.nq.gz"} <= set(map(str, dumps))
+    assert URIRef("http://www.w3.org/ns/formats/N-Quads") in set(void.objects(dataset, v("feature")))
     for dump in dumps:
         assert get(str(dump)).status_code == 200
     # The dataset IRI itself dereferences to the same description.
     assert isomorphic(parse(get(str(dataset), "text/turtle").content, "turtle", server), void)
 
 
-@pytest.mark.parametrize("name, rdflib_format", [("dump.ttl", "turtle"), ("dump.nt", "nt"), ("dump.jsonld", "json-ld")])
+@pytest.mark.parametrize("name, rdflib_format", [("dump.ttl", "turtle"), ("dump.nt", "nt"), ("dump.jsonld", "json-ld"),
+                                                 ("dump.nq", "nquads")])
 def test_dumps_hold_the_whole_graph_plain_and_gzipped(server, served_graph, name, rdflib_format):
     plain = get(server + name)
     assert plain.status_code == 200

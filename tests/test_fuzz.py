@@ -32,9 +32,10 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
 # application/xml are the usual aliases of JSON-LD and RDF/XML).
 DOCUMENT_TYPES = {"text/html": "text/html", "text/turtle": "text/turtle", "application/ld+json": "application/ld+json",
                   "application/json": "application/ld+json", "application/n-triples": "application/n-triples",
-                  "application/rdf+xml": "application/rdf+xml", "application/xml": "application/rdf+xml"}
+                  "application/rdf+xml": "application/rdf+xml", "application/xml": "application/rdf+xml",
+                  "application/n-quads": "application/n-quads"}
 EXTENSIONS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
-              "nt": "application/n-triples", "rdf": "application/rdf+xml"}
+              "nt": "application/n-triples", "rdf": "application/rdf+xml", "nq": "application/n-quads"}
 # What a SELECT query's results are offered in.
 SOLUTION_TYPES = {"application/sparql-results+json": "application/sparql-results+json",
                   "application/json": "application/sparql-results+json",

@@ -92,6 +92,7 @@ def test_calendar_entry_escapes_and_folds_the_text(server):
 @pytest.mark.parametrize("accept, rdflib_format, rapper", [("text/turtle", "turtle", "turtle"),
                                                            ("application/n-triples", "nt", "ntriples"),
                                                            ("application/rdf+xml", "xml", "rdfxml"),
+                                                           ("application/n-quads", "nquads", "nquads"),
                                                            ("application/ld+json", "json-ld", None)])
 def test_every_rdf_format_keeps_the_literals_exactly(server, accept, rdflib_format, rapper):
     body = requests.get(server + EVENT, headers={"Accept": accept}, timeout=30).content

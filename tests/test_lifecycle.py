@@ -17,7 +17,7 @@ from servers import fetch
 pytestmark = pytest.mark.slow  # builds the export and starts nginx
 
 ACCEPTS = [None, "text/html", "text/turtle", "application/ld+json", "application/n-triples",
-           "application/rdf+xml", "image/png", "*/*"]
+           "application/rdf+xml", "application/n-quads", "image/png", "*/*"]
 PROV_INVALIDATED = URIRef("http://www.w3.org/ns/prov#invalidatedAtTime")
 REPLACED_BY = URIRef("http://purl.org/dc/terms/isReplacedBy")
 
@@ -29,8 +29,9 @@ def both(small_city):
 
 
 PATHS = ["event/test-removed", "en/event/test-removed", "event/test-removed.ttl", "event/test-removed.html",
-         "event/test-removed.jsonld", "en/event/test-removed.html", "en/event/test-removed.ttl",
-         "organization/test-duplicate", "organization/test-duplicate.nt", "en/organization/test-duplicate",
+         "event/test-removed.jsonld", "event/test-removed.nq", "en/event/test-removed.html", "en/event/test-removed.ttl",
+         "organization/test-duplicate", "organization/test-duplicate.nt", "organization/test-duplicate.nq",
+         "en/organization/test-duplicate",
          "en/organization/test-duplicate.html", "event/test-cancelled", "en/event/test-cancelled",
          "event/test-postponed", "en/event/test-postponed", "event/miejsca-otwarte", "en/event/miejsca-otwarte"]
 

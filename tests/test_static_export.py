@@ -17,12 +17,13 @@ import pytest
 import requests
 from rdflib import Graph, URIRef
 
-from conftest import ROOT, run_cli
+from conftest import COMUNICA_ACCEPT, ROOT, run_cli
 from nu import assert_valid_html
 from publisher.load import load
 from servers import fetch, nginx_export
 
-ACCEPTS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+ACCEPTS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
+           "application/n-quads"]
 DCT_SOURCE = URIRef("http://purl.org/dc/terms/source")
 SEE_ALSO = URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
@@ -43,13 +44,14 @@ def test_nginx_serves_the_same_bytes_as_the_app_for_every_kind_of_iri_and_format
             "place/synth-venue-0/address", "person/synth-0", "synthetic"} <= set(paths)
     checked = 0
     for path in paths + ["", ".well-known/void", "catalog", "dataset", "no-such-thing"]:
-        for accept in ACCEPTS + ["image/png", "application/json", "*/*"]:
+        for accept in ACCEPTS + ["image/png", "application/json", "*/*", COMUNICA_ACCEPT]:
             assert fetch(app + path, accept) == fetch(base + path, accept), (path, accept)
             checked += 1
-    for path in ["en/", "sitemap.xml", "robots.txt", "event.ics", "dump.ttl", "dump.nt.gz", "dump.jsonld",
-                 "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
+    for path in ["en/", "sitemap.xml", "robots.txt", "event.ics", "dump.ttl", "dump.nt.gz", "dump.jsonld", "dump.nq",
+                 "dump.nq.gz", "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
                  "event/synth-000000.png", "en/event/synth-000000.ics"] + \
-                [f"en/{p}" for p in paths] + [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "html")]:
+                [f"en/{p}" for p in paths] + \
+                [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "nq", "html")]:
         assert fetch(app + path) == fetch(base + path), path
         checked += 1
     assert checked > 900
@@ -116,8 +118,8 @@ def test_every_rdf_file_of_the_export_parses_and_its_pages_pass_the_nu_checker(s
 def test_every_representation_is_the_same_bytes_in_every_process():
     """The app and the export are different processes: Python's hash seed must not change a byte."""
     script = ("import hashlib\nfrom publisher.config import Settings\nfrom publisher.snapshot import build_snapshot\n"
-              "from publisher.represent import RDF_FORMATS\ns = build_snapshot(Settings())\nh = hashlib.sha256()\n"
-              "for iri in sorted(s.resources):\n    for f in RDF_FORMATS: h.update(s.render(iri, f).body)\n"
+              "from publisher.formats import RDF_DOCUMENT_FORMATS\ns = build_snapshot(Settings())\nh = hashlib.sha256()\n"
+              "for iri in sorted(s.resources):\n    for f in RDF_DOCUMENT_FORMATS: h.update(s.render(iri, f).body)\n"
               "    for lang in ('pl', 'en'): h.update(s.render_html(iri, lang).body)\nprint(h.hexdigest())\ns.discard()\n")
     digests = {subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
                               env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}

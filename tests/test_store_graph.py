@@ -9,8 +9,8 @@ from rdflib.compare import isomorphic
 
 from conftest import BASE
 from publisher.config import DEFAULT_DATA, Settings
+from publisher.formats import RDF_DOCUMENT_FORMATS
 from publisher.namespaces import SCHEMA
-from publisher.represent import RDF_FORMATS
 from publisher.snapshot import build_snapshot
 from publisher.store.graph import store_of
 from publisher.void import graph_stats
@@ -50,7 +50,7 @@ def test_counts_resources_void_and_catalog_agree(snapshots):
 def test_every_document_is_the_same_bytes_from_either(snapshots):
     served, exported = snapshots
     for iri in sorted(served.resources):
-        for fmt in RDF_FORMATS:
+        for fmt in RDF_DOCUMENT_FORMATS:
             assert served.render(iri, fmt).body == exported.render(iri, fmt).body, (iri, fmt.key)
         for lang in ("pl", "en"):
             assert served.render_html(iri, lang).body == exported.render_html(iri, lang).body, (iri, lang)
@@ -85,7 +85,7 @@ def test_large_data_is_prepared_in_a_child_process_with_the_same_outcome(snapsho
             {name: dump.etag for name, dump in served.dumps.items()}
         assert isomorphic(elsewhere.void, served.void) and isomorphic(elsewhere.catalog, served.catalog)
         for iri in sorted(served.resources):
-            for fmt in RDF_FORMATS:
+            for fmt in RDF_DOCUMENT_FORMATS:
                 assert elsewhere.render(iri, fmt).body == served.render(iri, fmt).body, (iri, fmt.key)
             assert elsewhere.render_html(iri, "en").body == served.render_html(iri, "en").body, iri
     finally:

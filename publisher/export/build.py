@@ -20,8 +20,8 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
+from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Languages
-from publisher.represent import FORMATS, HTML, RDF_FORMATS
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
 from publisher.snapshot import Snapshot, build_snapshot
@@ -173,7 +173,7 @@ def _render_chunk(chunk: list) -> int:
         path = urls.path(iri)
         for page in range(1, snapshot.pages(iri) + 1):
             suffix = page_suffix(page)
-            for fmt in RDF_FORMATS:
+            for fmt in RDF_DOCUMENT_FORMATS:
                 writer.write(f"{path}{suffix}.{fmt.extension}", snapshot.render(iri, fmt, page).body)
             for lang in languages:
                 writer.write(f"{localized(path, lang, languages)}{suffix}.html",
@@ -190,7 +190,7 @@ def _write_tombstones(writer: Writer, snapshot: Snapshot) -> None:
     urls, languages = snapshot.urls(), snapshot.site.languages
     for iri in sorted(snapshot.lifecycle.gone):
         path = urls.path(iri)
-        for fmt in RDF_FORMATS:
+        for fmt in RDF_DOCUMENT_FORMATS:
             writer.write(f"_gone/{path}.{fmt.extension}", snapshot.render(iri, fmt).body)
         for lang in languages:
             writer.write(f"_gone/{localized(path, lang, languages)}.html", snapshot.render_html(iri, lang).body)
@@ -199,7 +199,7 @@ def _write_tombstones(writer: Writer, snapshot: Snapshot) -> None:
 def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
     """The 404 document in every format (HTML per language) and the 406 text, as the app sends."""
     urls, languages = snapshot.urls(), snapshot.site.languages
-    for fmt in FORMATS:
+    for fmt in DOCUMENT_FORMATS:
         if fmt is HTML:
             for lang in languages:
                 writer.write(f"_errors/{localized('404.html', lang, languages)}",

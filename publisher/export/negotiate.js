@@ -9,6 +9,8 @@ var ORIGIN = __ORIGIN__;
 var OTHER_LANGS = __OTHER_LANGS__;  // the site's languages but the default: pages under /{lang}/
 var PATH_ALIASES = __PATH_ALIASES__;
 var HOME = __HOME__;
+// A path that names a document's format: its stem, then the format's extension.
+var FORMAT_PATH = new RegExp("^(.*)\\.(" + OFFERED.map(function (type) { return EXTENSIONS[type]; }).join("|") + ")$");
 
 function parse(header) {
     var ranges = [];
@@ -86,7 +88,7 @@ function language(uri) {
 
 function stem(uri) {
     var path = uri.substring(language(uri).length);
-    var match = /^(.*)\.(html|ttl|jsonld|nt|rdf)$/.exec(path);
+    var match = FORMAT_PATH.exec(path);
     return match ? match[1] : path;
 }
 
@@ -102,8 +104,8 @@ function link(r) {
     }
     if (PATH_ALIASES[uri]) { uri = PATH_ALIASES[uri]; }
     var served = r.status === 406 ? "" : ext(r);
-    var match = /\.(html|ttl|jsonld|nt|rdf)$/.exec(uri);
-    if (match) { served = match[1]; }
+    var match = FORMAT_PATH.exec(uri);
+    if (match) { served = match[2]; }
     if (language(uri)) { served = "html"; }
     return alternates(stem(uri), served);
 }
@@ -146,7 +148,7 @@ function gone(r) {
     var uri = r.variables.publisher_path;
     var lang = language(uri);
     uri = uri.substring(lang.length);
-    var match = /^(.*)\.(html|ttl|jsonld|nt|rdf)$/.exec(uri);
+    var match = FORMAT_PATH.exec(uri);
     var extension = match ? match[2] : (lang ? "html" : ext(r));
     if (match) { uri = match[1]; }
     if (!extension) { return ""; }

@@ -15,15 +15,14 @@ from urllib.parse import urlsplit
 
 from werkzeug import exceptions
 
+from publisher.formats import ALIASES, DOCUMENT_FORMATS, FORMATS
 from publisher.i18n import Languages
-from publisher.represent import ALIASES, FORMATS
 from publisher.web.errors import plain_error_body
 from publisher.web.resources import BAD_PATH
 from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS
 
 JS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"
-MIME_TYPES = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
-              "nt": "application/n-triples", "rdf": "application/rdf+xml", "ics": "text/calendar",
+MIME_TYPES = {**{fmt.extension: fmt.media_type for fmt in FORMATS if fmt.extension}, "ics": "text/calendar",
               "png": "image/png", "gz": "application/gzip", "xml": "application/xml", "txt": "text/plain",
               "css": "text/css", "svg": "image/svg+xml", "atom": "application/atom+xml"}
 CHARSET_TYPES = [t for t in MIME_TYPES.values() if t not in ("text/html", "image/png", "application/gzip")]
@@ -45,8 +44,8 @@ def negotiate_js(base_url: str, languages: Languages, home_path: str | None = No
     parts = urlsplit(base_url)
     source = (Path(__file__).with_name("negotiate.js")).read_text(encoding="utf-8")
     constants = {
-        "__OFFERED__": [f.media_type for f in FORMATS],
-        "__EXTENSIONS__": {f.media_type: f.extension for f in FORMATS},
+        "__OFFERED__": [f.media_type for f in DOCUMENT_FORMATS],
+        "__EXTENSIONS__": {f.media_type: f.extension for f in DOCUMENT_FORMATS},
         "__ALIASES__": ALIASES,
         "__ORIGIN__": f"{parts.scheme}://{parts.netloc}",
         "__OTHER_LANGS__": list(languages.others),
@@ -79,7 +78,7 @@ def _lifecycle_locations(prefix: str, base_url: str, ended: Ended, common: list[
                          langs: tuple[str, ...]) -> str:
     """The app's 410 and 301 answers (publisher/lifecycle.py) as regex locations, same paths;
     `langs`: the languages whose pages are under /{lang}/."""
-    formats = "|".join(fmt.extension for fmt in FORMATS)
+    formats = "|".join(fmt.extension for fmt in DOCUMENT_FORMATS)
     parts = []
     for path in ended.gone:
         localized = "|".join(f"{lang}/{_regex(path)}(?:\\.html)?" for lang in langs)

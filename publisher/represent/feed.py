@@ -11,9 +11,9 @@ from datetime import datetime
 
 from rdflib import Graph
 
+from publisher.formats import TURTLE
 from publisher.history import CREATED, DELETED, MOVED, UPDATED, Change
 from publisher.labels import label
-from publisher.represent import TURTLE
 from publisher.represent.urls import Urls
 from publisher.site import Site
 

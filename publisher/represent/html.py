@@ -8,8 +8,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph, URIRef
 
 from publisher.config import PROJECT_ROOT
+from publisher.formats import HTML, RDF_DOCUMENT_FORMATS, TURTLE
 from publisher.i18n import Languages, babel_locale
-from publisher.represent import HTML, RDF_FORMATS, TURTLE
 from publisher.represent.event_view import EventPage, EventPageBuilder
 from publisher.represent.series_view import build_series_page, editions_of
 from publisher.represent.structured_data import event_structured_data, script_json, series_structured_data
@@ -66,7 +66,7 @@ def _common(iri: URIRef, urls: Urls, lang: str, site: Site) -> dict:
         "lang": lang,
         "canonical": urls.page(iri, lang),
         **language_links(urls, {other: urls.page(iri, other) for other in urls.languages}),
-        "formats": [(fmt, urls.document(iri, fmt)) for fmt in RDF_FORMATS],
+        "formats": [(fmt, urls.document(iri, fmt)) for fmt in RDF_DOCUMENT_FORMATS],
         "html_format": HTML,
         **site_links(urls, lang),
         **site_identity(site, lang),

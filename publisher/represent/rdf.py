@@ -1,4 +1,4 @@
-"""RDF serialisations of a document graph, as deterministic UTF-8 bytes.
+"""RDF serialisations of a document graph, as deterministic UTF-8 bytes: one serializer a format.
 
 Determinism matters: the static export and the app must produce byte-identical bodies, and an
 ETag must not change when the data does not.
@@ -10,15 +10,18 @@ and looked each IRI up among them: ~3× slower on a document, minutes on a whole
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from publisher.formats import Format
 from publisher.load import to_oxigraph_quads
-from publisher.represent import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from publisher.represent.jsonld import to_jsonld
 from publisher.represent.rdfxml import to_rdfxml
 
@@ -26,16 +29,21 @@ from publisher.represent.rdfxml import to_rdfxml
 _NAMESPACE = re.compile(r"^(.*[/#])[A-Za-z_][\w.-]*$")
 
 
+@dataclass(frozen=True)
+class Serializer:
+    """How a format writes a graph, and a document with no triples that says what went wrong."""
+    # (graph, format, prefixes): the prefixes to declare where the format has any; None: the
+    # ones the graph uses (a document), else those given (a data file's download declares all).
+    write: Callable[[Graph, Format, dict[str, str] | None], bytes]
+    error: Callable[[int, str, str], bytes]  # (status, title, detail)
+
+
 def render_rdf(graph: Graph, fmt: Format, base_url: str) -> bytes:
-    if fmt is TURTLE:
-        return turtle(ordered_quads(graph), used_prefixes(graph))
-    if fmt is NTRIPLES:  # its lines are sorted: the triples need no order of their own
-        return ntriples(list(to_oxigraph_quads(graph)))
-    if fmt is RDFXML:
-        return to_rdfxml(graph)
-    if fmt is JSONLD:
-        return to_jsonld(graph)
-    raise ValueError(f"not an RDF format: {fmt.key}")
+    return SERIALIZERS[fmt.key].write(graph, fmt, None)
+
+
+def error_document(fmt: Format, status: int, title: str, detail: str) -> bytes:
+    return SERIALIZERS[fmt.key].error(status, title, detail)
 
 
 def ordered_quads(graph: Graph) -> list[ox.Quad]:
@@ -47,9 +55,15 @@ def turtle(quads: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
     return ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
 
 
-def ntriples(quads: list[ox.Quad]) -> bytes:
-    """One line a triple, sorted: the same bytes for the same triples, whatever their order."""
-    return b"".join(sorted((ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b"").splitlines(keepends=True)))
+def _turtle(graph: Graph, _fmt: Format, prefixes: dict[str, str] | None) -> bytes:
+    return turtle(ordered_quads(graph), used_prefixes(graph) if prefixes is None else prefixes)
+
+
+def _sorted_lines(graph: Graph, fmt: Format, _prefixes) -> bytes:
+    """One line a statement, sorted: the same bytes for the same triples, whatever their order
+    (the triples need no order of their own)."""
+    quads = list(to_oxigraph_quads(graph))
+    return b"".join(sorted((ox.serialize(quads, format=fmt.oxigraph) or b"").splitlines(keepends=True)))
 
 
 def used_prefixes(graph: Graph) -> dict[str, str]:
@@ -70,3 +84,32 @@ def used_prefixes(graph: Graph) -> dict[str, str]:
 def _namespace(iri: str) -> str | None:
     match = _NAMESPACE.match(iri)
     return match.group(1) if match else None
+
+
+def error_line(status: int, title: str, detail: str) -> str:
+    return f"{status} {title}: {detail}".replace("\n", " ")
+
+
+def _comment_error(status: int, title: str, detail: str) -> bytes:
+    return f"# {error_line(status, title, detail)}\n".encode("utf-8")
+
+
+def _rdfxml_error(status: int, title: str, detail: str) -> bytes:
+    safe = error_line(status, title, detail).replace("--", "- -")
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {safe} -->\n'
+            f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n').encode("utf-8")
+
+
+def _jsonld_error(status: int, title: str, detail: str) -> bytes:
+    return json.dumps({"@graph": [], "error": {"status": status, "title": title, "detail": detail}},
+                      ensure_ascii=False).encode("utf-8")
+
+
+# By the format's key (publisher.formats): each RDF format has its entry here.
+SERIALIZERS = {
+    "turtle": Serializer(_turtle, _comment_error),
+    "jsonld": Serializer(lambda graph, _fmt, _prefixes: to_jsonld(graph), _jsonld_error),
+    "ntriples": Serializer(_sorted_lines, _comment_error),
+    "rdfxml": Serializer(lambda graph, _fmt, _prefixes: to_rdfxml(graph), _rdfxml_error),
+    "nquads": Serializer(_sorted_lines, _comment_error),
+}

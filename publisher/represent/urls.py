@@ -6,8 +6,8 @@ import re
 
 from rdflib import URIRef
 
+from publisher.formats import Format
 from publisher.i18n import Languages
-from publisher.represent import Format
 
 # The only schemes a page links to. Others (javascript:, data:, vbscript:, file:…) would run code
 # or open something no reader chose; validation refuses them in the data (publisher.publishable).

@@ -28,7 +28,7 @@ def service_description(settings: Settings, triples: int) -> Graph:
     graph.add((endpoint, SD.endpoint, endpoint))
     graph.add((endpoint, SD.supportedLanguage, SD.SPARQL11Query))
     for fmt in SOLUTION_FORMATS + GRAPH_FORMATS:
-        graph.add((endpoint, SD.resultFormat, URIRef(fmt.sd_iri)))
+        graph.add((endpoint, SD.resultFormat, URIRef(fmt.iri)))
     graph.add((endpoint, SD.feature, SD.EmptyGraphs))
     graph.add((endpoint, DCT.title, Literal("Punkt dostępowy SPARQL (tylko odczyt)", lang="pl")))
     graph.add((endpoint, DCT.title, Literal("SPARQL endpoint (read-only)", lang="en")))

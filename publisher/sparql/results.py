@@ -11,6 +11,9 @@ import json
 
 import pyoxigraph as ox
 
+from publisher.formats import by_key
+
+
 class TooManyResults(Exception):
     def __init__(self, limit: int, unit: str):
         super().__init__(f"The result has more than {limit} {unit}, this endpoint's limit: "
@@ -34,10 +37,6 @@ def limited(items, limit: int, unit: str):
         if count > limit:
             raise TooManyResults(limit, unit)
         yield item
-
-
-RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-                  "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 
 
 class _Capped(io.RawIOBase):
@@ -77,7 +76,7 @@ def write_solutions(solutions, key: str, max_rows: int, max_bytes: int) -> bytes
     if key == "tsv":
         return tsv.value()
     written = _Capped(max_bytes, max_bytes)
-    ox.parse_query_results(tsv.value(), format=ox.QueryResultsFormat.TSV).serialize(written, format=RESULT_FORMATS[key])
+    ox.parse_query_results(tsv.value(), format=ox.QueryResultsFormat.TSV).serialize(written, format=by_key(key).oxigraph)
     return written.value()
 
 
@@ -92,15 +91,8 @@ def write_boolean(value: bool, key: str) -> bytes:
         else f"?_askResult\n{'true' if value else 'false'}\n".encode("utf-8")
 
 
-OX_GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
-
-
 def write_triples(triples, key: str, max_triples: int, prefixes: dict[str, str], max_bytes: int) -> bytes:
     triples = limited(triples, max_triples, "triples")
-    if key in OX_GRAPH_FORMATS:
-        written = _Capped(max_bytes, max_bytes)
-        ox.serialize(triples, written, format=OX_GRAPH_FORMATS[key], prefixes=prefixes if key != "ntriples" else None)
-        return written.value()
     if key == "jsonld":
         # Same compact JSON-LD as the linked-data documents: parse the N-Triples into rdflib.
         from rdflib import Graph
@@ -113,4 +105,7 @@ def write_triples(triples, key: str, max_triples: int, prefixes: dict[str, str],
         if len(body) > max_bytes:
             raise TooLarge(max_bytes)
         return body
-    raise ValueError(key)
+    written = _Capped(max_bytes, max_bytes)
+    # Formats without prefixes (N-Triples) ignore them.
+    ox.serialize(triples, written, format=by_key(key).oxigraph, prefixes=prefixes)
+    return written.value()

@@ -15,12 +15,10 @@ import urllib.request
 
 import pyoxigraph as ox
 
+from publisher.formats import NTRIPLES, SPARQL_JSON
 from publisher.sparql import QueryError, timed_out
 from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 from publisher.sparql.worker import Job
-
-NTRIPLES = "application/n-triples"
-RESULTS_JSON = "application/sparql-results+json"
 
 
 class StoreError(Exception):
@@ -59,16 +57,16 @@ class RemoteStore:
     def replace_default_graph(self, ntriples: bytes) -> None:
         """Graph Store Protocol PUT: the store's default graph becomes exactly this data."""
         request = urllib.request.Request(self._default_graph_url(), data=ntriples, method="PUT",
-                                         headers={"Content-Type": NTRIPLES})
+                                         headers={"Content-Type": NTRIPLES.media_type})
         self._send(request, timeout=max(self.timeout, 300))
 
     def default_graph(self) -> bytes:
-        request = urllib.request.Request(self._default_graph_url(), headers={"Accept": NTRIPLES})
+        request = urllib.request.Request(self._default_graph_url(), headers={"Accept": NTRIPLES.media_type})
         return self._send(request, timeout=max(self.timeout, 300))
 
     def run(self, job: Job) -> bytes:
         """The same contract as the embedded pool: result bytes, or QueryError."""
-        accept = NTRIPLES if job.form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
+        accept = (NTRIPLES if job.form in ("CONSTRUCT", "DESCRIBE") else SPARQL_JSON).media_type
         body = urllib.parse.urlencode({"query": job.query}).encode("utf-8")
         request = urllib.request.Request(self.query_url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Response, abort, request
 from rdflib import URIRef
 
+from publisher.formats import ALIASES, BY_MEDIA_TYPE, DOCUMENT_FORMATS, HTML, Format
 from publisher.negotiate import cached_for_short_headers, choose
-from publisher.represent import ALIASES, BY_MEDIA_TYPE, FORMATS, HTML, Format
 from publisher.snapshot import Rendered, Snapshot
 
 
 def available_types() -> list[str]:
-    return [fmt.media_type for fmt in FORMATS]
+    return [fmt.media_type for fmt in DOCUMENT_FORMATS]
 
 
 @cached_for_short_headers
@@ -47,7 +47,7 @@ def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str, page: int = 
 
 def alternates(snapshot: Snapshot, iri: URIRef, exclude: Format | None) -> list[tuple[str, Format]]:
     urls = snapshot.urls()
-    return [(urls.document(iri, fmt), fmt) for fmt in FORMATS if fmt is not exclude]
+    return [(urls.document(iri, fmt), fmt) for fmt in DOCUMENT_FORMATS if fmt is not exclude]
 
 
 def link_header(links: list[tuple[str, Format]]) -> str:

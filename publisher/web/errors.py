@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, NotAcceptable, NotFound
 
-from publisher.represent import Format
+from publisher.formats import Format
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.web.documents import link_header, negotiate
 from publisher.web.languages import request_language

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from rdflib import URIRef
 from werkzeug.http import parse_date
 
-from publisher.represent import FORMATS
+from publisher.formats import DOCUMENT_FORMATS
 from publisher.web.documents import alternates, format_for, link_header, render
 from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS, request_id
 
@@ -23,7 +23,7 @@ ALWAYS = list(CORS_HEADERS.items()) + list(SECURITY_HEADERS.items())
 class FastPath:
     def __init__(self, app, state):
         self.app, self.state = app, state
-        self._extensions = {f".{fmt.extension}": fmt for fmt in FORMATS}
+        self._extensions = {f".{fmt.extension}": fmt for fmt in DOCUMENT_FORMATS}
 
     def lookup(self, snapshot, path: str) -> tuple | None:
         """(IRI, explicit format or None) for a resource's path; computed, not tabled: a table

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from publisher.represent import FORMATS
+from publisher.formats import DOCUMENT_FORMATS, DUMP_FORMATS, GRAPH_RESULT_FORMATS, SOLUTION_FORMATS
 from publisher.site import Site
-from publisher.sparql.formats import GRAPH_FORMATS, SOLUTION_FORMATS
 from publisher.web.state import current_snapshot
 
 blueprint = Blueprint("openapi", __name__)
 
-DOCUMENT_TYPES = [f.media_type for f in FORMATS]
+DOCUMENT_TYPES = [f.media_type for f in DOCUMENT_FORMATS]
+DUMP_EXTENSIONS = [f.extension for f in DUMP_FORMATS]
+DUMP_TYPES = [f.media_type for f in DUMP_FORMATS] + ["application/gzip"]
 TEXT = {"text/plain": {"schema": {"type": "string"}}}
 
 
@@ -30,7 +31,7 @@ PAGE = {"name": "page", "in": "query", "required": False, "schema": {"type": "in
 
 
 def specification(base_url: str, site: Site) -> dict:
-    sparql_types = sorted({f.media_type for f in SOLUTION_FORMATS + GRAPH_FORMATS} | {"text/html"})
+    sparql_types = sorted({f.media_type for f in SOLUTION_FORMATS + GRAPH_RESULT_FORMATS} | {"text/html"})
     query_parameters = [
         {"name": "query", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 20000}},
         {"name": "format", "in": "query", "required": False, "schema": {"type": "string"}},
@@ -70,13 +71,12 @@ def specification(base_url: str, site: Site) -> dict:
                                           "responses": _responses(DOCUMENT_TYPES, 406)}},
             "/catalog": {"get": {"summary": "DCAT-AP 3.0 catalog", "parameters": [ACCEPT],
                                  "responses": _responses(DOCUMENT_TYPES, 406)}},
-            "/dump.{extension}": {"get": {"summary": "Whole-graph dump (ttl, nt, jsonld, and .gz)",
+            "/dump.{extension}": {"get": {"summary": f"Whole-graph dump ({', '.join(DUMP_EXTENSIONS)}, and .gz)",
                                           "parameters": [{"name": "extension", "in": "path", "required": True,
                                                           "schema": {"type": "string",
-                                                                     "enum": ["ttl", "nt", "jsonld", "ttl.gz", "nt.gz",
-                                                                              "jsonld.gz"]}}],
-                                          "responses": _responses(["text/turtle", "application/n-triples",
-                                                                   "application/ld+json", "application/gzip"], 404)}},
+                                                                     "enum": DUMP_EXTENSIONS + [
+                                                                         f"{ext}.gz" for ext in DUMP_EXTENSIONS]}}],
+                                          "responses": _responses(DUMP_TYPES, 404)}},
             "/event.ics": {"get": {"summary": "The main event as iCalendar",
                                    "responses": _responses(["text/calendar"], 404)}},
             "/sitemap.xml": {"get": {"summary": "Sitemap with hreflang alternates (an index of sitemaps "

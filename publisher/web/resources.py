@@ -16,8 +16,8 @@ from flask import Blueprint, Response, abort, redirect, request
 from rdflib import URIRef
 
 from publisher.etag import etag_of
+from publisher.formats import BY_EXTENSION, HTML, Format
 from publisher.lifecycle import moved_location
-from publisher.represent import BY_EXTENSION, HTML, Format
 from publisher.represent.html import render_page
 from publisher.represent.rdf import render_rdf
 from publisher.snapshot import Rendered, Snapshot

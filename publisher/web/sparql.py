@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
 
+from publisher.formats import JSONLD, TURTLE, Format
 from publisher.negotiate import cached_for_short_headers, choose
-from publisher.represent import HTML as HTML_DOC
 from publisher.represent.html import environment, language_links, site_identity, site_links
 from publisher.represent.rdf import render_rdf
 from publisher.represent.urls import Urls
@@ -16,8 +16,7 @@ from publisher.etag import etag_of
 from publisher.snapshot import Rendered
 from publisher.sparql.description import service_description
 from publisher.sparql.examples import example, examples
-from publisher.sparql.formats import (GRAPH_ALIASES, HTML, SOLUTION_ALIASES, ResultFormat, by_name,
-                                      formats_for)
+from publisher.sparql.formats import GRAPH_ALIASES, HTML, SOLUTION_ALIASES, SOLUTION_FORMATS, by_name, formats_for
 from publisher.sparql import QueryError
 from publisher.sparql.guard import check
 from publisher.sparql.worker import Job
@@ -62,12 +61,12 @@ def _parameters() -> tuple[dict, Response | None]:
                                 "or as application/sparql-query.")
 
 
-def _choose_format(params, is_graph: bool) -> ResultFormat | None:
+def _choose_format(params, is_graph: bool) -> Format | None:
     return result_format(params.get("format") or "", request.headers.get("Accept"), is_graph)
 
 
 @cached_for_short_headers
-def result_format(named: str, accept: str | None, is_graph: bool) -> ResultFormat | None:
+def result_format(named: str, accept: str | None, is_graph: bool) -> Format | None:
     """The `format` parameter if it names a format we have, else negotiation on Accept.
 
     Cached: clients send few distinct pairs, and the fast path asks on every query."""
@@ -145,7 +144,7 @@ def description_or_page(lang: str, params):
     if chosen is None:
         return plain_error(406, "Not acceptable: the service description is available as "
                                 + ", ".join(available_types()[1:]) + "; the query page as text/html.")
-    if chosen is HTML_DOC or lang != snapshot.site.default_language:  # other languages: the page only
+    if chosen is HTML or lang != snapshot.site.default_language:  # other languages: the page only
         key = params.get("example", "")
         found = example(key) if key else None
         return query_page(lang, found.text if found else "", params, None)
@@ -155,9 +154,9 @@ def description_or_page(lang: str, params):
                              alternates=[], negotiated=True)
 
 
-FORMAT_CHOICES = [("html", "HTML"), ("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"),
-                  ("tsv", "TSV"), ("turtle", "Turtle (CONSTRUCT, DESCRIBE)"),
-                  ("jsonld", "JSON-LD (CONSTRUCT, DESCRIBE)")]
+# The query page offers the solution formats and, of the graph formats, the two people read.
+FORMAT_CHOICES = ([(fmt.key, fmt.label) for fmt in (HTML, *SOLUTION_FORMATS)]
+                  + [(fmt.key, f"{fmt.label} (CONSTRUCT, DESCRIBE)") for fmt in (TURTLE, JSONLD)])
 
 
 def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
