@@ -3,7 +3,7 @@ endpoint, `oxigraph serve`, rdflib), and growth (load + validate, build), side b
 machine. Writes bench/results/REPORT.md and its PNG plots, and prints the report.
 
     .venv/bin/python bench/run.py            # full run, under 15 minutes on 2 cores
-    .venv/bin/python bench/run.py --quick    # small data and short runs, under 2 minutes
+    .venv/bin/python bench/run.py --quick    # least data and short runs, under a minute
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ QUICK = {"deref_s": 1, "validate": [(100, 60), (300, 60)], "build": [(100, 60)],
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="small data and short runs (under 2 minutes)")
+    parser.add_argument("--quick", action="store_true", help="least data and short runs (under a minute)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where REPORT.md and plots go")
     parser.add_argument("--report-only", type=Path, metavar="FIGURES_JSON",
                         help="no measuring: write the report again from a run's figures (e.g. after editing notes.md)")
