@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, abort, request
 from rdflib import URIRef
 
 from publisher.formats import ALIASES, BY_MEDIA_TYPE, DOCUMENT_FORMATS, HTML, Format
 from publisher.negotiate import cached_for_short_headers, choose
 from publisher.snapshot import Rendered, Snapshot
+
+
+# Characters no IRI may hold (RFC 3987): a path with one names no resource. Checked before an
+# IRI is made, because rdflib warns about each such IRI in the log, with the client's text.
+_NOT_IN_AN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
+
+
+def resource_iri(base_url: str, path: str) -> URIRef | None:
+    """The IRI a path below the base names, or None where no IRI can have that path."""
+    return None if _NOT_IN_AN_IRI.search(path) else URIRef(base_url + path)
 
 
 def available_types() -> list[str]:

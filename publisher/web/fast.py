@@ -14,7 +14,7 @@ from rdflib import URIRef
 from werkzeug.http import parse_date
 
 from publisher.formats import DOCUMENT_FORMATS
-from publisher.web.documents import alternates, format_for, link_header, render
+from publisher.web.documents import alternates, format_for, link_header, render, resource_iri
 from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS, request_id
 
 ALWAYS = list(CORS_HEADERS.items()) + list(SECURITY_HEADERS.items())
@@ -30,7 +30,9 @@ class FastPath:
         of every path of 100,000 events' resources would hold hundreds of MB in each worker."""
         if not path.startswith("/"):
             return None
-        iri = URIRef(snapshot.base_url + path[1:])
+        iri = resource_iri(snapshot.base_url, path[1:])
+        if iri is None:
+            return None
         if iri in snapshot.resources:
             return iri, None
         stem, dot, extension = path.rpartition(".")

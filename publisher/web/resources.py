@@ -21,7 +21,7 @@ from publisher.lifecycle import moved_location
 from publisher.represent.html import render_page
 from publisher.represent.rdf import render_rdf
 from publisher.snapshot import Rendered, Snapshot
-from publisher.web.documents import alternates, document_response, negotiate, render, requested_page
+from publisher.web.documents import alternates, document_response, negotiate, render, requested_page, resource_iri
 from publisher.web.errors import not_acceptable
 from publisher.web.state import current_snapshot
 
@@ -64,7 +64,9 @@ def resource(path: str):
     if path == "":
         return home(snapshot, lang)
 
-    iri = URIRef(snapshot.base_url + path)
+    iri = resource_iri(snapshot.base_url, path)
+    if iri is None:
+        abort(404)
     if iri == snapshot.catalog_iri and "modified_since" in request.args:
         return changed_catalog(snapshot, negotiate() if default else HTML, lang, negotiated=default)
     if iri in snapshot.resources:

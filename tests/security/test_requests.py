@@ -182,3 +182,17 @@ def test_a_second_serve_on_the_same_port_refuses_to_start(server):
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "is already in use" in result.stderr
     assert send(server, EVENT)[0] == 200
+
+
+def test_a_path_no_iri_can_have_is_404_and_writes_nothing_of_the_client_into_the_server_log(tmp_path):
+    """rdflib warns about every invalid IRI it is given, in the client's words: such a path is
+    answered (404) without making an IRI of it, so a real server's log gets no forged line."""
+    log = tmp_path / "serve.log"
+    with publisher_server("--workers", "1", log=log) as base:
+        for target in ("/x%0a[CRITICAL]%20publisher:%20forged", "/x%0d%0a[CRITICAL]%20publisher:%20forged",
+                       "/organization/dom%20kultury", "/x%3Cy%3E.ttl", "/en/x%0a[CRITICAL]%20forged"):
+            status, headers, _body = send(base.rstrip("/"), target)
+            assert status == 404 and headers["x-content-type-options"] == "nosniff", target
+        assert send(base.rstrip("/"), EVENT)[0] == 200
+    written = log.read_text(encoding="utf-8", errors="replace")
+    assert "forged" not in written and "does not look like a valid URI" not in written, written[-2000:]
