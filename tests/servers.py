@@ -67,7 +67,8 @@ def publisher_server(*args: str, port: int | None = None, env: dict | None = Non
 
 def server_master(port: int) -> int:
     """The PID of the `publisher serve` process listening on `port` (its workers are children)."""
-    out = subprocess.run(["pgrep", "-f", f"publisher serve --host 127.0.0.1 --port {port}"],
+    # The whole port number: port 3456's pattern must not find the server on 34567.
+    out = subprocess.run(["pgrep", "-f", f"publisher serve --host 127.0.0.1 --port {port}( |$)"],
                          capture_output=True, text=True).stdout.split()
     return int(out[0])
 
