@@ -78,6 +78,7 @@ def rapper_parses(body: bytes, syntax: str, base: str) -> int:
     return len([line for line in result.stdout.splitlines() if line.strip()])
 
 
+@pytest.mark.slow  # rapper on every document
 def test_every_iri_in_every_rdf_format_parses_with_rapper_and_rdflib_to_one_graph(server, served_graph):
     iris = resources(served_graph, server)
     assert len(iris) > 40

@@ -127,6 +127,7 @@ def test_a_language_the_site_does_not_list_is_no_prefix(served):
     assert requests.get(served + "uk", allow_redirects=False, timeout=30).headers["Location"] == served + "uk/"
 
 
+@pytest.mark.slow  # a build
 def test_the_static_export_has_the_third_language(three_languages, tmp_path):
     built = run_cli("build", "--base-url", "http://127.0.0.1:8000/", "--site-description", str(three_languages),
                     str(tmp_path))
@@ -148,6 +149,7 @@ def test_a_language_without_a_catalogue_is_refused_clearly(tmp_path):
     assert "'uk' has no catalogue of translated strings" in checked.stderr + checked.stdout
 
 
+@pytest.mark.slow  # a real serve of its own
 def test_english_may_be_the_default_with_polish_under_pl(tmp_path):
     site = site_description(tmp_path, "en", '"en" , "pl"')
     with publisher_server("--site-description", str(site), "--workers", "1") as base:

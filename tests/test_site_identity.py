@@ -104,6 +104,7 @@ def test_a_site_description_without_a_name_is_refused_with_what_is_missing(tmp_p
     assert "nameless.site.ttl" in refused.stderr and "the site's name (schema:name on <>) in 'en'" in refused.stderr
 
 
+@pytest.mark.slow  # a real serve of its own
 def test_a_site_descriptions_logo_heads_every_page_its_contact_is_the_catalogs_and_license_overrides_it(
         tmp_path, city):
     described = tmp_path / "logo.site.ttl"

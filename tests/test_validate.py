@@ -267,6 +267,7 @@ def test_cli_checks_every_ttl_file_in_a_folder(tmp_path):
     assert "b.ttl:2" in result.stdout and "name in English" in result.stdout
 
 
+@pytest.mark.slow  # validation in several processes
 @pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
 def test_validating_in_parallel_gives_the_same_report_as_one_process(tmp_path, shapes, engine, monkeypatch):
     """Large data is validated by one thread (SPARQL) or process (pySHACL) a core, each with its

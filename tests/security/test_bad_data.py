@@ -87,6 +87,7 @@ def test_characters_xml_allows_are_accepted(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # a real serve, watched through two changes
 def test_a_watched_file_with_a_bad_character_is_refused_and_the_next_valid_change_is_served(tmp_path):
     data, live, log = live_copy(tmp_path)
     with publisher_server("--data", str(data), "--reload-interval", "0.5", "--workers", "1", log=log) as base:
@@ -109,6 +110,7 @@ def stopped(pid: int) -> bool:
         return True
 
 
+@pytest.mark.slow  # a real serve, reloaded twice
 def test_sighup_with_a_bad_character_keeps_serving_and_sigterm_still_stops(tmp_path):
     data, live, log = live_copy(tmp_path)
     with publisher_server("--data", str(data), "--reload-interval", "0", "--workers", "2", log=log) as base:

@@ -90,6 +90,7 @@ def test_pages_show_a_hostile_iri_as_text_and_never_link_it(hostile_graph, lang)
     assert sources and sources <= set(hrefs(pages["event"]))
 
 
+@pytest.mark.slow  # a real serve with query workers
 def test_the_query_page_links_http_iris_and_shows_others_as_text():
     query = ('SELECT ?x WHERE { VALUES ?s { "javascript:alert(document.domain)" "data:text/html,x" '
              '"http://example.org/ok" "mailto:a@example.org" } BIND(IRI(?s) AS ?x) }')
