@@ -246,7 +246,17 @@ def subject_origins(files: list[Path], base_url: str) -> dict[URIRef, Path]:
 
 
 def data_files(paths: list[Path] | tuple[Path, ...]) -> list[Path]:
-    """Files named directly, and every *.ttl below named folders, in a stable order."""
+    """Files named directly, and every *.ttl below named folders, in a stable order. One that is
+    there but not a plain file (a named pipe would block its reader for good) is refused."""
+    files = _listed(paths)
+    for file in files:
+        if file.exists() and not file.is_file():
+            raise DataError(file, "not a plain file (a folder, named pipe, socket or device): "
+                                  "a data file must be a regular file")
+    return files
+
+
+def _listed(paths) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         path = Path(path)
@@ -262,7 +272,7 @@ def fingerprint(paths) -> str:
     import hashlib
 
     parts = []
-    for path in data_files(paths):
+    for path in _listed(paths):  # stat only: never opens a file
         try:
             stat = path.stat()
             parts.append(f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}")

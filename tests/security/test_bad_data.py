@@ -190,3 +190,26 @@ def wait_for(condition, timeout: float = 30) -> None:
     while time.monotonic() < deadline and not condition():
         time.sleep(0.1)
     assert condition()
+
+
+@pytest.mark.slow  # a real serve, watched through two changes
+def test_a_named_pipe_among_the_data_files_is_refused_and_never_blocks_the_watcher(tmp_path):
+    """A reader of a named pipe waits for a writer that never comes: the watcher would hang for
+    good. It is refused as not a plain file, and the next valid change is served."""
+    data, live, log = live_copy(tmp_path)
+    with publisher_server("--data", str(data), "--reload-interval", "0.5", "--workers", "1", log=log) as base:
+        before = dump(base)
+        os.mkfifo(data / "pipe.ttl")
+        wait_for(lambda: "not a plain file" in log.read_text(), timeout=60)
+        assert dump(base) == before
+        (data / "pipe.ttl").unlink()
+        live.write_text(ORIGINAL.replace(NAME_EN, '"OPEN PLACES (after the pipe)"@en'), encoding="utf-8")
+        wait_for(lambda: b"OPEN PLACES (after the pipe)" in dump(base), timeout=60)
+
+
+def test_validate_refuses_a_named_pipe_with_a_message(tmp_path):
+    data, _live, _log = live_copy(tmp_path)
+    os.mkfifo(data / "pipe.ttl")
+    result = run_cli("validate", "--lang", "en", str(data))
+    assert result.returncode != 0 and "not a plain file" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
