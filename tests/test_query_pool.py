@@ -46,7 +46,7 @@ def pool_on(store_path, **options):
 
 
 def job(query: str, max_rows: int = 1000, max_bytes: int = 1 << 20) -> Job:
-    return Job(query=query, form="SELECT", format_key="json", max_rows=max_rows, base_iri=BASE, prefixes={},
+    return Job(query=query, solution_key="json", graph_key=None, max_rows=max_rows, base_iri=BASE, prefixes={},
                max_bytes=max_bytes)
 
 
@@ -139,11 +139,11 @@ def test_the_cache_keeps_the_most_recently_used_results_within_its_bytes():
 
 def test_a_result_larger_than_the_byte_limit_is_refused_by_the_worker(store_path):
     with pool_on(store_path) as pool:
-        whole = pool.run(job(NAMES))
+        whole = pool.run(job(NAMES)).body
         with pytest.raises(QueryError, match=f"larger than {len(whole) - 1} bytes") as refused:
             pool.run(job(NAMES, max_bytes=len(whole) - 1))
         assert refused.value.status == 400
-        assert pool.run(job(NAMES, max_bytes=len(whole))) == whole
+        assert pool.run(job(NAMES, max_bytes=len(whole))).body == whole
 
 
 def test_a_long_query_is_moved_to_the_idle_scheduling_class_and_its_worker_replaced(store_path):
