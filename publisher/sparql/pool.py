@@ -295,11 +295,8 @@ class QueryPool:
         return Answer(known.form, outcome.body)
 
     def _verdict(self, digest: bytes) -> _Verdict | None:
-        with self._lock:
-            found = self._verdicts.get(digest)
-            if found is not None:
-                self._verdicts.move_to_end(digest)
-            return found
+        with self._lock:  # the last ones found: forgetting one only costs a parse
+            return self._verdicts.get(digest)
 
     def _remember(self, digest: bytes, verdict: _Verdict) -> None:
         with self._lock:

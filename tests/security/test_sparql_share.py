@@ -100,38 +100,35 @@ def test_queries_costly_to_parse_leave_the_endpoint_to_small_queries_and_pages()
             assert response.status_code == 503 and response.headers["Retry-After"].isdigit(), response.text
 
 
-def test_a_refused_query_is_parsed_once_however_often_and_by_whichever_route_it_comes():
+@pytest.fixture
+def app():
+    """The app in this process, with its own query pool: (test client, its state)."""
     from publisher.web import create_app
 
-    app = create_app()
-    state = app.extensions["publisher"]
-    client = app.test_client()
+    found = create_app()
+    state = found.extensions["publisher"]
+    yield found.test_client(), state
+    state.close()
+
+
+def test_a_refused_query_is_parsed_once_however_often_and_by_whichever_route_it_comes(app):
+    client, state = app
     refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
-    try:
-        for _ in range(3):  # the fast path answers these itself
-            response = client.get("/sparql", query_string={"query": refused}, headers=CSV)
-            assert response.status_code == 403 and "SERVICE" in response.text
-        page = client.get("/sparql", query_string={"query": refused}, headers={"Accept": "text/html"})
-        assert page.status_code == 403 and "SERVICE" in page.text
-        assert state.query_pool().jobs_sent == 1
-    finally:
-        state.close()
+    for _ in range(3):  # the fast path answers these itself
+        response = client.get("/sparql", query_string={"query": refused}, headers=CSV)
+        assert response.status_code == 403 and "SERVICE" in response.text
+    page = client.get("/sparql", query_string={"query": refused}, headers={"Accept": "text/html"})
+    assert page.status_code == 403 and "SERVICE" in page.text
+    assert state.query_pool().jobs_sent == 1
 
 
-def test_a_query_asking_for_the_time_behind_a_comment_is_never_cached():
-    from publisher.web import create_app
-
-    app = create_app()
-    state = app.extensions["publisher"]
-    client = app.test_client()
+def test_a_query_asking_for_the_time_behind_a_comment_is_never_cached(app):
+    client, state = app
     query = "SELECT ?now WHERE { BIND(NOW#c\n() AS ?now) }"
-    try:
-        answers = []
-        for _ in range(2):
-            response = client.get("/sparql", query_string={"query": query}, headers=CSV)
-            assert response.status_code == 200
-            answers.append(response.data)
-            time.sleep(0.01)
-        assert answers[0] != answers[1] and state.query_pool().jobs_sent == 2
-    finally:
-        state.close()
+    answers = []
+    for _ in range(2):
+        response = client.get("/sparql", query_string={"query": query}, headers=CSV)
+        assert response.status_code == 200
+        answers.append(response.data)
+        time.sleep(0.01)
+    assert answers[0] != answers[1] and state.query_pool().jobs_sent == 2
