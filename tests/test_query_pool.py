@@ -226,3 +226,14 @@ def test_a_worker_that_dies_mid_query_is_replaced_and_the_client_told_to_retry(s
             running.result()
         assert lost.value.status == 503
         assert pool.run(job(COUNT))
+
+
+def test_a_query_costly_to_parse_is_stopped_at_the_time_limit_like_a_runaway(store_path):
+    """The guard's parse is the first step of the job: rdflib needs seconds for 6,000 terms."""
+    with pool_on(store_path) as pool:
+        started = time.monotonic()
+        with pytest.raises(QueryError) as stopped:
+            pool.run(job("SELECT * WHERE { FILTER(" + "+".join(["1"] * 6000) + ") }"))
+        assert stopped.value.status == 503 and "time limit" in stopped.value.message
+        assert time.monotonic() - started < 2 + 3
+        assert pool.run(job(COUNT)).form == "SELECT"
