@@ -7,7 +7,7 @@ query page, the service description, malformed requests) goes to Flask, which ex
 Flask's request handling cost ~0.6 ms of a ~1.5 ms millisecond query (bench/results/REPORT.md):
 most of the distance to `oxigraph serve`.
 
-Every SPARQL request (a POST, or a GET with a query) holds one of a bounded number of places
+Every SPARQL request (a POST, or a GET or HEAD with a query) holds one of a bounded number of places
 for the whole of its handling, taken before a POST body is read: a client that never sends its
 body, or a flood of costly queries, can hold at most that share of the server's threads, and
 pages keep the rest. Beyond it the answer is 503 with Retry-After, at once.
@@ -43,9 +43,9 @@ class SparqlFastPath:
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
-        if not self._is_endpoint(environ.get("PATH_INFO", "")) or method not in ("GET", "POST") \
-                or method == "GET" and "query" not in parse_qs(environ.get("QUERY_STRING", "")):
-            return self.app(environ, start_response)  # not a query: the page or the description
+        asks = method == "POST" or method in ("GET", "HEAD") and "query" in parse_qs(environ.get("QUERY_STRING", ""))
+        if not asks or not self._is_endpoint(environ.get("PATH_INFO", "")):
+            return self.app(environ, start_response)  # not a query: a page, the description, a preflight
         if not self._places.acquire(blocking=False):
             return _plain(start_response, environ, 503, BUSY)
         try:
