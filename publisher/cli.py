@@ -125,12 +125,14 @@ def _report_unreadable(error: DataError, output: str) -> None:
 @click.option("--catalog-page-size", default=100, show_default=True, type=int,
               help="Datasets a page of the catalog lists (Hydra paging beyond).")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
-@click.option("--threads", default=32, show_default=True, type=int,
-              help="Threads per worker (a thread waits out each running or waiting query, up to twice "
-                   "--query-workers-max, so keep it well above that).")
+@click.option("--threads", default=32, show_default=True, type=int, help="Threads per worker.")
+@click.option("--sparql-requests", type=int, default=None,
+              help="SPARQL requests a worker handles at once, each holding a thread; more get 503 at once, "
+                   "so pages keep the other threads.  [default: a third of --threads]")
 def serve_command(host, port, base_url, data_paths, shapes_path, site_description, license_url, query_timeout,
                   max_result_rows, query_workers, query_workers_max, max_result_bytes, result_cache_mb, store_url,
-                  graph_store_url, reload_interval, catalog_page_size, workers, threads, lang) -> None:
+                  graph_store_url, reload_interval, catalog_page_size, workers, threads, sparql_requests,
+                  lang) -> None:
     """Validate the data, then serve it as linked data (HTML pages, RDF documents, dumps, SPARQL)."""
     from dataclasses import replace
 
@@ -153,7 +155,7 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
                         shapes_path=shapes_path, site_description=site_description, license=license_url,
                         query_timeout=query_timeout, max_result_rows=max_result_rows, query_workers=query_workers,
                         query_workers_max=query_workers_max, max_result_bytes=max_result_bytes,
-                        result_cache_mb=result_cache_mb,
+                        result_cache_mb=result_cache_mb, sparql_requests=sparql_requests or max(1, threads // 3),
                         reload_interval=reload_interval, catalog_page_size=catalog_page_size)
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
     # They load the files just validated without validating them again (same fingerprint).

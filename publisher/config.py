@@ -45,6 +45,9 @@ class Settings:
     # A result is refused past this size, as written: 16 MiB holds the row limit's 10,000
     # rows at ~1.6 KB a row in the wordiest format (XML); the data dumps are there for more.
     max_result_bytes: int = 16 * 1024 * 1024
+    # SPARQL requests a serving process handles at once (a third of `serve --threads`): the
+    # rest of its threads are kept for pages; further SPARQL requests get 503 at once.
+    sparql_requests: int = 10
     # Seconds a query waits for a free worker before the client is told to retry (503).
     query_queue_wait: float = 1.0
     # Repeated queries are answered from results kept in each serving process, up to this size.

@@ -3,36 +3,31 @@
 A snapshot never changes, so the same query on the same snapshot has the same answer: a cached
 result is what a worker would write again. Only the result bytes are kept, never a way to run
 the query here. Queries whose answer depends on when or how often they run (NOW(), RAND(),
-UUID(), STRUUID(), BNODE()) are not cached, nor are errors. Bounded in bytes, least recently
+UUID(), STRUUID(), BNODE(), as the worker's parse finds them) are not cached, nor are errors. Bounded in bytes, least recently
 used first out.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections import OrderedDict
 
 from publisher.sparql.worker import Job
 
-# Decided on the text, not the parsed query: the serving process does not parse queries for
-# this (a deep query could exhaust its stack). Erring on the side of caution only costs a
-# cache miss: a name in a string or comment, or any \u escape (which could spell a name).
-_VOLATILE = re.compile(r"(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(|\\[uU]", re.IGNORECASE)
-
 # What an entry costs besides its bytes (key, bookkeeping), so that many tiny results are bounded too.
 ENTRY_OVERHEAD = 256
 
 
-def cacheable(query: str) -> bool:
-    return _VOLATILE.search(query) is None
+def digest_of(query: str) -> bytes:
+    """A query by digest (it may be 20,000 characters); any text, lone surrogates too."""
+    return hashlib.blake2b(query.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def key_of(snapshot: str, job: Job) -> tuple:
-    """Everything the result's bytes depend on; the query by digest (it may be 20,000 characters)."""
-    digest = hashlib.blake2b(job.query.encode("utf-8"), digest_size=16).digest()
-    return snapshot, digest, job.form, job.format_key, job.max_rows, job.max_bytes, job.base_iri
+def key_of(snapshot: str, digest: bytes, job: Job) -> tuple:
+    """Everything the result's bytes depend on: the formats for both forms, since the form
+    is the worker's to find."""
+    return snapshot, digest, job.solution_key, job.graph_key, job.max_rows, job.max_bytes, job.base_iri
 
 
 class ResultCache:

@@ -19,6 +19,11 @@ def formats_for(is_graph: bool) -> tuple[Format, ...]:
     return GRAPH_FORMATS if is_graph else SOLUTION_FORMATS
 
 
+def not_acceptable(form: str) -> str:
+    names = ", ".join(f.media_type for f in formats_for(form in ("CONSTRUCT", "DESCRIBE")))
+    return f"Not acceptable. The results of this {form} query are available as {names}, text/html."
+
+
 def by_name(name: str, is_graph: bool) -> Format | None:
     name = name.strip().lower()
     for fmt in formats_for(is_graph) + (HTML,):

@@ -1,7 +1,10 @@
 """A query worker process: it opens the store read-only and answers jobs from its pipe.
 
-The parent kills a worker that runs past the time limit; the worker itself is niced so that
-runaway queries yield the CPU to page requests, caps its memory, and dies with its parent.
+A job is the whole of a query's work: the guard's parse (publisher.sparql.guard.judge), the
+choice of result format by the form found, the run and the writing. The parent kills a worker
+that runs past the time limit, so a query costly to parse is stopped like a runaway one; the
+worker itself is niced so that it yields the CPU to page requests, caps its memory, and dies
+with its parent.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import logging
 import os
 import resource
 import signal
+import sys
+import threading
 from dataclasses import dataclass
 
 PR_SET_PDEATHSIG = 1
@@ -21,12 +26,18 @@ log = logging.getLogger("publisher.sparql")
 @dataclass(frozen=True)
 class Job:
     query: str
-    form: str
-    format_key: str
+    solution_key: str | None  # the result format for SELECT and ASK; None: not acceptable (406)
+    graph_key: str | None  # for CONSTRUCT and DESCRIBE
     max_rows: int
     base_iri: str
     prefixes: dict
     max_bytes: int  # of the result as written: the worker stops writing past it
+    # The form a worker found for this very text before (the pool remembers verdicts): the
+    # parse is then skipped. None: the worker parses.
+    form: str | None = None
+
+    def format_for(self, form: str) -> str | None:
+        return self.graph_key if form in ("CONSTRUCT", "DESCRIBE") else self.solution_key
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,8 @@ class Outcome:
     body: bytes = b""
     status: int = 200
     message: str = ""
+    form: str | None = None  # as the parse found it; None when the query was refused
+    cacheable: bool = False  # the results do not depend on when or how often the query runs
 
 
 def _die_with_parent() -> None:
@@ -77,6 +90,20 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
     if refused:
         connection.send(Outcome(ok=False, status=503, message=refused))
         return
+    # Each nesting level costs rdflib's parser ~20 frames: jobs run in a thread with a large
+    # stack, so that it follows the nesting the guard allows and more; an overflow ends only
+    # this process, which the pool replaces.
+    sys.setrecursionlimit(200_000)
+    threading.stack_size(64 << 20)
+    thread = threading.Thread(target=_serve, args=(connection, store), name="publisher-sparql-job")
+    thread.start()
+    thread.join()
+
+
+def _serve(connection, store) -> None:
+    from publisher.sparql.guard import parse_verdict
+
+    parse_verdict("SELECT * WHERE { ?s ?p ?o FILTER(?o > 1) }")  # the first parse is slow
     connection.send(Outcome(ok=True, message="ready"))
     while True:
         try:
@@ -93,22 +120,36 @@ def answer(store, job: Job) -> Outcome:
     """The job's results from `store`, or the error to answer with."""
     # Imported here, not with this module (which serving processes import for Job): the fork
     # server has it loaded already, and any other worker imports it once its memory is capped.
+    from publisher.sparql import QueryError
+    from publisher.sparql.formats import not_acceptable
+    from publisher.sparql.guard import judge
     from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 
+    # With a remembered form the pool knows whether the result is cacheable; else the parse says.
+    form, cacheable = job.form, False
+    if form is None:
+        try:
+            form, cacheable = judge(job.query)
+        except QueryError as refused:
+            return Outcome(ok=False, status=refused.status, message=refused.message)
+    known = {"form": form, "cacheable": cacheable}
+    format_key = job.format_for(form)
+    if format_key is None:
+        return Outcome(ok=False, status=406, message=not_acceptable(form), **known)
     try:
         result = store.query(job.query, base_iri=job.base_iri)
-        if job.form == "ASK":
-            body = write_boolean(bool(result), job.format_key)
-        elif job.form == "SELECT":
-            body = write_solutions(result, job.format_key, job.max_rows, job.max_bytes)
+        if form == "ASK":
+            body = write_boolean(bool(result), format_key)
+        elif form == "SELECT":
+            body = write_solutions(result, format_key, job.max_rows, job.max_bytes)
         else:
-            body = write_triples(result, job.format_key, job.max_rows, job.prefixes, job.max_bytes)
-        return Outcome(ok=True, body=body)
+            body = write_triples(result, format_key, job.max_rows, job.prefixes, job.max_bytes)
+        return Outcome(ok=True, body=body, **known)
     except SyntaxError as error:
-        return Outcome(ok=False, status=400, message=f"Query syntax error: {error}")
+        return Outcome(ok=False, status=400, message=f"Query syntax error: {error}", **known)
     except (TooManyResults, TooLarge) as error:
-        return Outcome(ok=False, status=400, message=str(error))
+        return Outcome(ok=False, status=400, message=str(error), **known)
     except MemoryError:
-        return Outcome(ok=False, status=503, message="The query needed more memory than this endpoint allows.")
+        return Outcome(ok=False, status=503, message="The query needed more memory than this endpoint allows.", **known)
     except Exception as error:  # an engine error on this query; the worker stays usable
-        return Outcome(ok=False, status=400, message=f"The query could not be evaluated: {error}")
+        return Outcome(ok=False, status=400, message=f"The query could not be evaluated: {error}", **known)

@@ -17,6 +17,9 @@ import pyoxigraph as ox
 
 from publisher.formats import NTRIPLES, SPARQL_JSON
 from publisher.sparql import QueryError, timed_out
+from publisher.sparql.formats import not_acceptable
+from publisher.sparql.guard import judge
+from publisher.sparql.pool import Answer
 from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 from publisher.sparql.worker import Job
 
@@ -64,9 +67,19 @@ class RemoteStore:
         request = urllib.request.Request(self._default_graph_url(), headers={"Accept": NTRIPLES.media_type})
         return self._send(request, timeout=max(self.timeout, 300))
 
-    def run(self, job: Job) -> bytes:
-        """The same contract as the embedded pool: result bytes, or QueryError."""
-        accept = (NTRIPLES if job.form in ("CONSTRUCT", "DESCRIBE") else SPARQL_JSON).media_type
+    def run(self, job: Job) -> Answer:
+        """The same contract as the embedded pool: the form and result bytes, or QueryError.
+
+        The guard's parse runs here, in the serving thread (there is no worker process): the
+        endpoint's bound on concurrent SPARQL requests is what limits its cost."""
+        form = job.form or judge(job.query)[0]
+        format_key = job.format_for(form)
+        if format_key is None:
+            raise QueryError(406, not_acceptable(form))
+        return Answer(form, self._run(job, form, format_key))
+
+    def _run(self, job: Job, form: str, format_key: str) -> bytes:
+        accept = (NTRIPLES if form in ("CONSTRUCT", "DESCRIBE") else SPARQL_JSON).media_type
         body = urllib.parse.urlencode({"query": job.query}).encode("utf-8")
         request = urllib.request.Request(self.query_url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
@@ -83,13 +96,13 @@ class RemoteStore:
         except (socket.timeout, TimeoutError):
             raise timed_out(self.timeout) from None
         try:
-            if job.form in ("CONSTRUCT", "DESCRIBE"):
+            if form in ("CONSTRUCT", "DESCRIBE"):
                 triples = (quad.triple for quad in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
-                return write_triples(triples, job.format_key, job.max_rows, job.prefixes, job.max_bytes)
+                return write_triples(triples, format_key, job.max_rows, job.prefixes, job.max_bytes)
             results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
             if isinstance(results, ox.QueryBoolean):
-                return write_boolean(bool(results), job.format_key)
-            return write_solutions(results, job.format_key, job.max_rows, job.max_bytes)
+                return write_boolean(bool(results), format_key)
+            return write_solutions(results, format_key, job.max_rows, job.max_bytes)
         except (TooManyResults, TooLarge) as error:
             raise QueryError(400, str(error)) from None
 

@@ -1,15 +1,22 @@
 """The SPARQL fast path: protocol queries answered by a bare WSGI callable, before Flask.
 
-A GET or POST of one query to /sparql or /{lang}/sparql that asks for a results format (not the
-HTML page) passes the same checks as the Flask route, runs in a query worker, and is written
-with the same headers. Everything else (the query page, the service description, refused or
-malformed requests) goes to Flask, which explains it. Flask's request handling cost ~0.6 ms of
-a ~1.5 ms millisecond query (bench/results/REPORT.md): most of the distance to `oxigraph serve`.
+A GET or POST of one query to /sparql or /{lang}/sparql that asks for results formats (not the
+HTML page) passes the same cheap checks as the Flask route, runs as one job in a query worker
+(which parses and checks it first), and is written with the same headers. Everything else (the
+query page, the service description, malformed requests) goes to Flask, which explains it.
+Flask's request handling cost ~0.6 ms of a ~1.5 ms millisecond query (bench/results/REPORT.md):
+most of the distance to `oxigraph serve`.
+
+Every SPARQL request (a POST, or a GET or HEAD with a query) holds one of a bounded number of places
+for the whole of its handling, taken before a POST body is read: a client that never sends its
+body, or a flood of costly queries, can hold at most that share of the server's threads, and
+pages keep the rest. Beyond it the answer is 503 with Retry-After, at once.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from urllib.parse import parse_qs
 
 from werkzeug.http import http_date
@@ -17,38 +24,55 @@ from werkzeug.http import http_date
 from publisher.etag import etag_of
 from publisher.sparql import QueryError
 from publisher.sparql.formats import HTML
-from publisher.sparql.guard import check
+from publisher.sparql.guard import precheck
 from publisher.web.fast import every_response_headers, not_modified
 from publisher.web.security import MAX_REQUEST_BODY
 from publisher.web.sparql import plain_error, result_format, run_on
 
+BUSY = "The endpoint is answering as many SPARQL requests as it takes at once; try again shortly."
+
+
 class SparqlFastPath:
     def __init__(self, app, state):
         self.app, self.state = app, state
+        self._places = threading.BoundedSemaphore(max(1, state.settings.sparql_requests))
 
     def _is_endpoint(self, path: str) -> bool:
         """/sparql, or its page in another of the site's languages (/en/sparql)."""
         return path.startswith("/") and self.state.snapshot.site.languages.of_path(path[1:])[1] == "sparql"
 
     def __call__(self, environ, start_response):
-        if not self._is_endpoint(environ.get("PATH_INFO", "")) or environ["REQUEST_METHOD"] not in ("GET", "POST"):
-            return self.app(environ, start_response)
+        method = environ["REQUEST_METHOD"]
+        asks = method == "POST" or method in ("GET", "HEAD") and "query" in parse_qs(environ.get("QUERY_STRING", ""))
+        if not asks or not self._is_endpoint(environ.get("PATH_INFO", "")):
+            return self.app(environ, start_response)  # not a query: a page, the description, a preflight
+        if not self._places.acquire(blocking=False):
+            return _plain(start_response, environ, 503, BUSY)
+        try:
+            return self._answer(environ, start_response)
+        finally:
+            self._places.release()
+
+    def _answer(self, environ, start_response):
         params = self._parameters(environ)
         query = _single_query(params)
         if query is None:
             return self.app(environ, start_response)
         settings = self.state.snapshot.settings
         try:
-            checked = check(query, settings.max_query_length)
+            precheck(query, settings.max_query_length)
         except QueryError:  # the route explains it, as a page or as text
             return self.app(environ, start_response)
-        fmt = result_format(_first(params, "format"), environ.get("HTTP_ACCEPT"), checked.is_graph)
-        if fmt is None or fmt is HTML:
+        solution_fmt, graph_fmt = (result_format(_first(params, "format"), environ.get("HTTP_ACCEPT"), is_graph)
+                                   for is_graph in (False, True))
+        if HTML in (solution_fmt, graph_fmt):
             return self.app(environ, start_response)
         try:
-            body = run_on(self.state, checked.text, checked.form, fmt.key)
+            answer = run_on(self.state, query, solution_fmt and solution_fmt.key, graph_fmt and graph_fmt.key)
         except QueryError as failed:
             return _plain(start_response, environ, failed.status, failed.message)
+        fmt = graph_fmt if answer.form in ("CONSTRUCT", "DESCRIBE") else solution_fmt
+        body = answer.body
         etag = f'"{etag_of(body)}"'
         headers = [("Content-Type", fmt.content_type), ("ETag", etag), ("Vary", "Accept"),
                    ("Cache-Control", f"public, max-age={settings.max_age}")] + every_response_headers(environ)

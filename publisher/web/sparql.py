@@ -18,7 +18,8 @@ from publisher.sparql.description import service_description
 from publisher.sparql.examples import example, examples
 from publisher.sparql.formats import GRAPH_ALIASES, HTML, SOLUTION_ALIASES, SOLUTION_FORMATS, by_name, formats_for
 from publisher.sparql import QueryError
-from publisher.sparql.guard import check
+from publisher.sparql.guard import precheck
+from publisher.sparql.pool import Answer
 from publisher.sparql.worker import Job
 from publisher.web.documents import available_types, document_response, negotiate
 from publisher.web.state import PublisherState, current_snapshot, current_state
@@ -98,36 +99,36 @@ def endpoint(lang: str | None):
     query = queries[0]
     settings = current_snapshot().settings
     try:
-        checked = check(query, settings.max_query_length)
+        precheck(query, settings.max_query_length)
+        solution_fmt, graph_fmt = _choose_format(params, False), _choose_format(params, True)
+        # One job, whatever the form turns out to be: the page shows SELECT and ASK results
+        # from JSON, graphs as Turtle.
+        answer = run(query, "json" if solution_fmt is HTML else solution_fmt and solution_fmt.key,
+                     "turtle" if graph_fmt is HTML else graph_fmt and graph_fmt.key)
     except QueryError as refused:
         return _failure(lang, query, refused.status, refused.message, params)
-    fmt = _choose_format(params, checked.is_graph)
-    if fmt is None:
-        names = ", ".join(f.media_type for f in formats_for(checked.is_graph))
-        return plain_error(406, f"Not acceptable. This query's results are available as {names}, text/html.")
+    fmt = graph_fmt if answer.form in ("CONSTRUCT", "DESCRIBE") else solution_fmt
     if fmt is HTML:
-        return query_page(lang, query, params, checked)
-    try:
-        body = run(checked.text, checked.form, fmt.key)
-    except QueryError as failed:
-        return plain_error(failed.status, failed.message)
-    response = Response(body, content_type=fmt.content_type)
-    response.set_etag(etag_of(body))
+        return query_page(lang, query, params, answer)
+    response = Response(answer.body, content_type=fmt.content_type)
+    response.set_etag(etag_of(answer.body))
     response.vary.add("Accept")
     response.cache_control.public = True
     response.cache_control.max_age = settings.max_age
     return response.make_conditional(request)
 
 
-def run(query: str, form: str, format_key: str) -> bytes:
-    return run_on(current_state(), query, form, format_key)
+def run(query: str, solution_key: str | None, graph_key: str | None) -> Answer:
+    return run_on(current_state(), query, solution_key, graph_key)
 
 
-def run_on(state: PublisherState, query: str, form: str, format_key: str) -> bytes:
-    """The query's results in a worker process, written in `format_key`; raises QueryError."""
+def run_on(state: PublisherState, query: str, solution_key: str | None, graph_key: str | None) -> Answer:
+    """The query's form and results from a worker process (which parses and checks it first),
+    written in the format for its form; raises QueryError (406 when that format is None)."""
     snapshot = state.snapshot
-    job = Job(query=query, form=form, format_key=format_key, max_rows=snapshot.settings.max_result_rows,
-              base_iri=snapshot.base_url, prefixes=PREFIXES, max_bytes=snapshot.settings.max_result_bytes)
+    job = Job(query=query, solution_key=solution_key, graph_key=graph_key,
+              max_rows=snapshot.settings.max_result_rows, base_iri=snapshot.base_url, prefixes=PREFIXES,
+              max_bytes=snapshot.settings.max_result_bytes)
     return state.query_pool().run(job)
 
 
@@ -170,7 +171,7 @@ def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
     return {"text": value, "lang": binding.get("xml:lang")}
 
 
-def query_page(lang: str, query: str, params, checked, error: str | None = None, status: int = 200):
+def query_page(lang: str, query: str, params, answer: Answer | None, error: str | None = None, status: int = 200):
     snapshot = current_snapshot()
     urls = snapshot.urls()
     endpoint = urls.in_language("sparql", lang)
@@ -186,20 +187,17 @@ def query_page(lang: str, query: str, params, checked, error: str | None = None,
         "example_list": [{"title": e.title(lang), "run": f"{endpoint}?{urlencode({'query': e.text})}",
                           "edit": f"{endpoint}?{urlencode({'example': e.key})}"} for e in examples()],
     }
-    if checked is not None and error is None:
-        try:
-            if checked.is_graph:
-                context["graph_text"] = run(checked.text, checked.form, "turtle").decode("utf-8")
+    if answer is not None:
+        if answer.form in ("CONSTRUCT", "DESCRIBE"):
+            context["graph_text"] = answer.body.decode("utf-8")
+        else:
+            results = json.loads(answer.body)
+            if "boolean" in results:
+                context["boolean"] = results["boolean"]
             else:
-                results = json.loads(run(checked.text, checked.form, "json"))
-                if "boolean" in results:
-                    context["boolean"] = results["boolean"]
-                else:
-                    columns = results["head"]["vars"]
-                    rows = [[_cells(b.get(c), urls, lang) for c in columns] for b in results["results"]["bindings"]]
-                    context["table"] = {"columns": columns, "rows": rows}
-        except QueryError as failed:
-            context["error"], status = failed.message, failed.status
+                columns = results["head"]["vars"]
+                rows = [[_cells(b.get(c), urls, lang) for c in columns] for b in results["results"]["bindings"]]
+                context["table"] = {"columns": columns, "rows": rows}
     body = environment(lang, urls.languages).get_template("sparql.html").render(context)
     response = Response(body, status=status, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
