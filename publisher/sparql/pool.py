@@ -201,7 +201,9 @@ class QueryPool:
             # A waiting query holds a thread of the server: at most `max_size` wait, so that
             # a flood of queries leaves threads for page requests.
             if not self._idle and self._waiting < self.max_size:
-                self._wait(time.monotonic() + self.queue_wait)
+                # With no query running, the wait is for workers still starting (seconds on a
+                # busy machine): that is not "busy", so it may last up to the time limit.
+                self._wait(time.monotonic() + (self.queue_wait if self._running else self.timeout))
             found = self._idle.pop() if self._idle else None
             if found is not None:
                 found.started = time.monotonic()
