@@ -81,6 +81,7 @@ def needs_a_worker(pool: QueryPool, query: Job) -> bool:
     return False
 
 
+@pytest.mark.slow  # waits for a stopped worker's time limit
 def test_without_a_cache_every_query_runs_in_a_worker_even_a_repeated_quick_one(store_path):
     with pool_on(store_path) as pool:
         pool.run(job(COUNT))
@@ -90,6 +91,7 @@ def test_without_a_cache_every_query_runs_in_a_worker_even_a_repeated_quick_one(
         assert needs_a_worker(pool, job(COUNT))
 
 
+@pytest.mark.slow  # waits for a stopped worker's time limit
 def test_a_repeated_query_gets_the_same_bytes_from_the_cache_without_reaching_a_worker(store_path):
     with pool_on(store_path, cache=ResultCache(1 << 20)) as pool:
         first = pool.run(job(COUNT))
@@ -146,6 +148,7 @@ def test_a_result_larger_than_the_byte_limit_is_refused_by_the_worker(store_path
         assert pool.run(job(NAMES, max_bytes=len(whole))).body == whole
 
 
+@pytest.mark.slow  # runs a long query
 def test_a_long_query_is_moved_to_the_idle_scheduling_class_and_its_worker_replaced(store_path):
     with pool_on(store_path, demote_after=0.2, timeout=1.5) as pool, a_runaway_running(pool, 0.8) as running:
         [first] = workers(pool)
@@ -158,6 +161,7 @@ def test_a_long_query_is_moved_to_the_idle_scheduling_class_and_its_worker_repla
         assert all(os.getpriority(os.PRIO_PROCESS, p.pid) == pool.niceness for p in fresh)
 
 
+@pytest.mark.slow  # starts the most workers
 def test_under_load_workers_start_on_demand_up_to_the_maximum(store_path):
     with pool_on(store_path, max_size=3, timeout=3, demote_after=60) as pool, ThreadPoolExecutor(3) as others:
         pool.run(job(COUNT))
@@ -170,6 +174,7 @@ def test_under_load_workers_start_on_demand_up_to_the_maximum(store_path):
                 runaway.result()
 
 
+@pytest.mark.slow  # waits for idle workers to retire
 def test_workers_started_on_demand_are_stopped_once_idle_for_a_while(store_path):
     with pool_on(store_path, max_size=3, timeout=0.3, idle_retire=0.5) as pool:
         pool.run(job(COUNT))
@@ -189,6 +194,7 @@ def test_workers_started_on_demand_are_stopped_once_idle_for_a_while(store_path)
     (0.3, None, "stopped to let waiting queries run"),
 ], ids=["not yet demoted: the small query gets 503 after the short wait",
         "demoted: the runaway gives way to the small query"])
+@pytest.mark.slow  # waits out a runaway
 def test_a_query_that_finds_the_only_worker_taken_by_a_runaway(store_path, demote_after, small_gets, runaway_gets):
     with pool_on(store_path, timeout=3, queue_wait=1, demote_after=demote_after) as pool, \
             a_runaway_running(pool, 0.6) as runaway:
@@ -205,6 +211,7 @@ def test_a_query_that_finds_the_only_worker_taken_by_a_runaway(store_path, demot
         assert stopped.value.status == 503
 
 
+@pytest.mark.slow  # waits out stopped workers
 def test_once_as_many_queries_wait_as_there_can_be_workers_the_next_is_refused_at_once(store_path):
     """Each waiting query holds a server thread: the queue is bounded, so pages keep threads."""
     with pool_on(store_path, timeout=2, queue_wait=3, demote_after=60) as pool, \
@@ -228,6 +235,7 @@ def test_a_worker_that_dies_mid_query_is_replaced_and_the_client_told_to_retry(s
         assert pool.run(job(COUNT))
 
 
+@pytest.mark.slow  # waits out the time limit
 def test_a_query_costly_to_parse_is_stopped_at_the_time_limit_like_a_runaway(store_path):
     """The guard's parse is the first step of the job: rdflib needs seconds for 6,000 terms."""
     with pool_on(store_path) as pool:

@@ -103,6 +103,7 @@ def test_a_repeated_query_gets_the_same_bytes(server):
     assert first.content == again.content and first.headers["ETag"] == again.headers["ETag"]
 
 
+@pytest.mark.slow  # a real serve with runaways
 def test_runaway_queries_give_way_to_a_small_one_and_are_told_to_retry(server):
     """Two workers at most, both taken by runaways: the small query is answered in time, and
     the runaway stopped for it gets 503 with Retry-After, never another 5xx."""

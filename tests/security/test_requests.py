@@ -184,6 +184,7 @@ def test_a_second_serve_on_the_same_port_refuses_to_start(server):
     assert send(server, EVENT)[0] == 200
 
 
+@pytest.mark.slow  # a real serve of its own
 def test_a_path_no_iri_can_have_is_404_and_writes_nothing_of_the_client_into_the_server_log(tmp_path):
     """rdflib warns about every invalid IRI it is given, in the client's words: such a path is
     answered (404) without making an IRI of it, so a real server's log gets no forged line."""

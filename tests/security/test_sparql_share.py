@@ -35,6 +35,7 @@ def a_body_that_never_arrives(port: int) -> socket.socket:
     return connection
 
 
+@pytest.mark.slow  # a real serve held by stalled connections
 def test_bodies_that_never_arrive_hold_only_the_sparql_share_and_pages_keep_answering():
     port = free_port()
     with publisher_server("--workers", "1", "--threads", str(THREADS), "--reload-interval", "0", port=port) as base:
