@@ -1,6 +1,11 @@
 """The read-only SPARQL 1.1 endpoint: guard → killable worker processes → result writers."""
 
 
+def is_graph_form(form: str) -> bool:
+    """CONSTRUCT and DESCRIBE answer with a graph; SELECT and ASK with solutions."""
+    return form in ("CONSTRUCT", "DESCRIBE")
+
+
 class QueryError(Exception):
     """A query the endpoint answers with an error: refused before it runs, or failed while running.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from publisher.formats import GRAPH_RESULT_FORMATS as GRAPH_FORMATS
 from publisher.formats import HTML, SOLUTION_FORMATS, Format
+from publisher.sparql import is_graph_form
 
 
 
@@ -20,7 +21,7 @@ def formats_for(is_graph: bool) -> tuple[Format, ...]:
 
 
 def not_acceptable(form: str) -> str:
-    names = ", ".join(f.media_type for f in formats_for(form in ("CONSTRUCT", "DESCRIBE")))
+    names = ", ".join(f.media_type for f in formats_for(is_graph_form(form)))
     return f"Not acceptable. The results of this {form} query are available as {names}, text/html."
 
 

@@ -18,6 +18,8 @@ import sys
 import threading
 from dataclasses import dataclass
 
+from publisher.sparql import is_graph_form
+
 PR_SET_PDEATHSIG = 1
 
 log = logging.getLogger("publisher.sparql")
@@ -37,7 +39,7 @@ class Job:
     form: str | None = None
 
     def format_for(self, form: str) -> str | None:
-        return self.graph_key if form in ("CONSTRUCT", "DESCRIBE") else self.solution_key
+        return self.graph_key if is_graph_form(form) else self.solution_key
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import urllib.request
 import pyoxigraph as ox
 
 from publisher.formats import NTRIPLES, SPARQL_JSON
-from publisher.sparql import QueryError, timed_out
+from publisher.sparql import QueryError, is_graph_form, timed_out
 from publisher.sparql.formats import not_acceptable
 from publisher.sparql.guard import judge
 from publisher.sparql.pool import Answer
@@ -79,7 +79,7 @@ class RemoteStore:
         return Answer(form, self._run(job, form, format_key))
 
     def _run(self, job: Job, form: str, format_key: str) -> bytes:
-        accept = (NTRIPLES if form in ("CONSTRUCT", "DESCRIBE") else SPARQL_JSON).media_type
+        accept = (NTRIPLES if is_graph_form(form) else SPARQL_JSON).media_type
         body = urllib.parse.urlencode({"query": job.query}).encode("utf-8")
         request = urllib.request.Request(self.query_url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
@@ -96,7 +96,7 @@ class RemoteStore:
         except (socket.timeout, TimeoutError):
             raise timed_out(self.timeout) from None
         try:
-            if form in ("CONSTRUCT", "DESCRIBE"):
+            if is_graph_form(form):
                 triples = (quad.triple for quad in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
                 return write_triples(triples, format_key, job.max_rows, job.prefixes, job.max_bytes)
             results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)

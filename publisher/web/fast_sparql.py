@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 from werkzeug.http import http_date
 
 from publisher.etag import etag_of
-from publisher.sparql import QueryError
+from publisher.sparql import QueryError, is_graph_form
 from publisher.sparql.formats import HTML
 from publisher.sparql.guard import precheck
 from publisher.web.fast import every_response_headers, not_modified
@@ -71,7 +71,7 @@ class SparqlFastPath:
             answer = run_on(self.state, query, solution_fmt and solution_fmt.key, graph_fmt and graph_fmt.key)
         except QueryError as failed:
             return _plain(start_response, environ, failed.status, failed.message)
-        fmt = graph_fmt if answer.form in ("CONSTRUCT", "DESCRIBE") else solution_fmt
+        fmt = graph_fmt if is_graph_form(answer.form) else solution_fmt
         body = answer.body
         etag = f'"{etag_of(body)}"'
         headers = [("Content-Type", fmt.content_type), ("ETag", etag), ("Vary", "Accept"),

@@ -17,7 +17,7 @@ from publisher.snapshot import Rendered
 from publisher.sparql.description import service_description
 from publisher.sparql.examples import example, examples
 from publisher.sparql.formats import GRAPH_ALIASES, HTML, SOLUTION_ALIASES, SOLUTION_FORMATS, by_name, formats_for
-from publisher.sparql import QueryError
+from publisher.sparql import QueryError, is_graph_form
 from publisher.sparql.guard import precheck
 from publisher.sparql.pool import Answer
 from publisher.sparql.worker import Job
@@ -107,7 +107,7 @@ def endpoint(lang: str | None):
                      "turtle" if graph_fmt is HTML else graph_fmt and graph_fmt.key)
     except QueryError as refused:
         return _failure(lang, query, refused.status, refused.message, params)
-    fmt = graph_fmt if answer.form in ("CONSTRUCT", "DESCRIBE") else solution_fmt
+    fmt = graph_fmt if is_graph_form(answer.form) else solution_fmt
     if fmt is HTML:
         return query_page(lang, query, params, answer)
     response = Response(answer.body, content_type=fmt.content_type)
@@ -188,7 +188,7 @@ def query_page(lang: str, query: str, params, answer: Answer | None, error: str 
                           "edit": f"{endpoint}?{urlencode({'example': e.key})}"} for e in examples()],
     }
     if answer is not None:
-        if answer.form in ("CONSTRUCT", "DESCRIBE"):
+        if is_graph_form(answer.form):
             context["graph_text"] = answer.body.decode("utf-8")
         else:
             results = json.loads(answer.body)
