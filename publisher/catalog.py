@@ -17,7 +17,7 @@ from rdflib.namespace import FOAF, SKOS, XSD
 from publisher.describe import new_graph
 from publisher.dumps import DumpFile
 from publisher.labels import label
-from publisher.parts import Part
+from publisher.file_datasets import Part
 from publisher.namespaces import DCT, PROV, SCHEMA
 from publisher.site import Site
 

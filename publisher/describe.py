@@ -13,7 +13,7 @@ from functools import lru_cache
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 
 from publisher.namespaces import PREFIXES, SCHEMA, SKOS
-from publisher.store.graph import column, store_of
+from publisher.store.oxigraph_graph import column, store_of
 
 # Links pointing at a resource are listed this many to a page (a venue of thousands of events).
 PAGE_SIZE = 100

@@ -62,7 +62,7 @@ class LoadedData:
 
         Characters XML cannot carry, which pyoxigraph may refuse, are replaced by U+FFFD in
         literals, and a triple with such an IRI is left out: validation reports them from the
-        graph itself (publisher.publishable), so the rest of the data is still checked."""
+        graph itself (publisher.publishing_rules), so the rest of the data is still checked."""
         store = ox.Store()
         store.bulk_extend(_holdable_quads(self.graph))
         return store

@@ -17,7 +17,7 @@ from granian import Granian
 from granian.constants import Interfaces
 
 from publisher.config import Settings
-from publisher.scratch import server_scratch
+from publisher.working_dirs import server_scratch
 
 log = logging.getLogger("publisher")
 

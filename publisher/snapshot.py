@@ -25,7 +25,7 @@ from publisher.config import Settings
 from publisher.describe import describe, incoming, page_count, resource_iris
 from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
-from publisher.events import is_main_event, is_series
+from publisher.event_kinds import is_main_event, is_series
 from publisher.history import Change, file_modified, history
 from publisher.labels import site_default
 from publisher.lifecycle import lifecycle
@@ -33,11 +33,11 @@ from publisher.load import (LoadedData, StoredData, data_files, fingerprint, loa
                             release_freed_memory, subject_origins)
 from publisher.formats import Format
 from publisher.namespaces import SCHEMA
-from publisher.parts import Part, data_parts
+from publisher.file_datasets import Part, data_parts
 from publisher.resource_set import ResourceSet, digests
-from publisher.scratch import scratch_dir
+from publisher.working_dirs import scratch_dir
 from publisher.site import Site, read_site
-from publisher.store.graph import memory_graph, store_graph
+from publisher.store.oxigraph_graph import memory_graph, store_graph
 from publisher.represent.calendar import event_calendar
 from publisher.represent.event_view import headline
 from publisher.represent.feed import feed_pages, render_feed

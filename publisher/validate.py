@@ -20,7 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from publisher.load import DataError, LoadedData, StoredData, data_files, load, parse_file, to_rdflib
 from publisher.i18n import translations
 from publisher.labels import pick_literal
-from publisher.publishable import findings
+from publisher.publishing_rules import findings
 from publisher.shacl_sparql import TARGETS, Check, Unsupported, compile_shapes, has_subclasses, targeted_shapes
 from publisher.namespaces import PREFIXES, PS, SH
 from publisher.xml_chars import visible

@@ -15,7 +15,7 @@ from publisher.dumps import DumpFile
 from publisher.formats import RDF_DOCUMENT_FORMATS
 from publisher.load import to_rdflib
 from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
-from publisher.store.graph import store_of
+from publisher.store.oxigraph_graph import store_of
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 
@@ -45,7 +45,7 @@ class GraphStats:
 
 
 def graph_stats(data: Graph, base_url: str) -> GraphStats:
-    """VoID's counts: one query each on a store (publisher.store.graph), a pass in Python else."""
+    """VoID's counts: one query each on a store (publisher.store.oxigraph_graph), a pass in Python else."""
     store = store_of(data)
     if store is None:
         return GraphStats(

@@ -68,7 +68,7 @@ def test_a_server_removes_the_working_folders_of_killed_servers_and_builds(tmp_p
     import os
     import tempfile
 
-    from publisher.scratch import server_scratch
+    from publisher.working_dirs import server_scratch
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))

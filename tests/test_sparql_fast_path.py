@@ -1,4 +1,4 @@
-"""Protocol queries are answered before Flask (publisher.web.fast_sparql); what a client gets must
+"""Protocol queries are answered before Flask (publisher.web.sparql_fast_path); what a client gets must
 not depend on that: the same status, headers and body as the Flask route gives."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from werkzeug.test import Client
 
 from publisher.web import create_app
-from publisher.web.fast_sparql import SparqlFastPath
+from publisher.web.sparql_fast_path import SparqlFastPath
 
 SELECT = "PREFIX schema: <http://schema.org/> SELECT ?name WHERE { ?e a schema:Event ; schema:name ?name } ORDER BY ?name"
 CONSTRUCT = "PREFIX schema: <http://schema.org/> CONSTRUCT { ?e schema:name ?n } WHERE { ?e schema:name ?n }"

@@ -12,7 +12,7 @@ from publisher.config import DEFAULT_DATA, Settings
 from publisher.formats import RDF_DOCUMENT_FORMATS
 from publisher.namespaces import SCHEMA
 from publisher.snapshot import build_snapshot
-from publisher.store.graph import store_of
+from publisher.store.oxigraph_graph import store_of
 from publisher.void import graph_stats
 
 

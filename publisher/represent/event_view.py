@@ -14,7 +14,7 @@ from publisher.i18n import babel_locale
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA, SKOS
 from publisher.represent.urls import Urls
-from publisher.represent.view import LANGUAGE_NAMES, VALUE_LABELS, format_date_literal
+from publisher.represent.resource_view import LANGUAGE_NAMES, VALUE_LABELS, format_date_literal
 
 
 @dataclass

@@ -15,7 +15,7 @@ from publisher.represent.series_view import build_series_page, editions_of
 from publisher.represent.structured_data import event_structured_data, script_json, series_structured_data
 from publisher.represent.tombstone_view import tombstone
 from publisher.represent.urls import Urls
-from publisher.represent.view import ViewBuilder
+from publisher.represent.resource_view import ViewBuilder
 from publisher.site import Site
 
 TEMPLATES = PROJECT_ROOT / "site" / "templates"

@@ -10,7 +10,7 @@ from publisher.formats import Format
 from publisher.i18n import Languages
 
 # The only schemes a page links to. Others (javascript:, data:, vbscript:, file:…) would run code
-# or open something no reader chose; validation refuses them in the data (publisher.publishable).
+# or open something no reader chose; validation refuses them in the data (publisher.publishing_rules).
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 

@@ -21,18 +21,18 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
     app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings))
 
-    from publisher.web import errors, meta, openapi, resources, security, sparql
+    from publisher.web import dataset_documents, errors, openapi, resources, security, sparql
     from publisher.web.languages import OtherLanguage
 
     app.url_map.converters["other_language"] = OtherLanguage
-    app.register_blueprint(meta.blueprint)
+    app.register_blueprint(dataset_documents.blueprint)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(resources.blueprint)
     errors.register(app)
     security.register(app)
-    from publisher.web.fast import FastPath
-    from publisher.web.fast_sparql import SparqlFastPath
+    from publisher.web.document_fast_path import FastPath
+    from publisher.web.sparql_fast_path import SparqlFastPath
     from publisher.web.limits import RequestLimits
 
     state = app.extensions["publisher"]

@@ -21,7 +21,7 @@ import sys
 
 from werkzeug.http import parse_date
 
-from publisher.web.fast import every_response_headers
+from publisher.web.document_fast_path import every_response_headers
 from publisher.web.security import request_id
 
 log = logging.getLogger("publisher")

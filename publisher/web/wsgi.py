@@ -11,9 +11,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
 
 from publisher.config import Settings
-from publisher.scratch import remove_orphans
+from publisher.working_dirs import remove_orphans
 from publisher.web import create_app
-from publisher.web.fast import ALWAYS
+from publisher.web.document_fast_path import ALWAYS
 
 
 def create():
@@ -39,7 +39,7 @@ def settings_from_store(settings: Settings) -> Settings:
     """A worker in front of a remote store reads its copy of the data from the store."""
     from dataclasses import replace
 
-    from publisher.scratch import scratch_dir
+    from publisher.working_dirs import scratch_dir
     from publisher.store.remote import RemoteStore
 
     store = RemoteStore(settings.store_url, settings.graph_store_url, timeout=settings.query_timeout)

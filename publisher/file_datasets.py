@@ -16,7 +16,7 @@ from publisher.dumps import DumpFile, write_dump
 from publisher.formats import PART_FORMATS
 from publisher.load import LoadedData
 from publisher.namespaces import SCHEMA
-from publisher.events import is_main_event, is_series
+from publisher.event_kinds import is_main_event, is_series
 
 
 @dataclass(frozen=True)
