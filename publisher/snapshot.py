@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from publisher.addresses import Urls
 from publisher.catalog import build_catalog, catalog_view, changed_since, part_iri
 from publisher.config import Settings
 from publisher.describe import describe, incoming, page_count, resource_iris
@@ -45,9 +46,8 @@ from publisher.represent.html import render_event_page, render_page, render_seri
 from publisher.represent.social_image import social_image
 from publisher.represent.rdf import render_rdf
 from publisher.represent.sitemap import pages_per_sitemap, sitemap, sitemap_count, sitemap_index, sitemap_name
-from publisher.represent.urls import Urls
 from publisher.validate import Report, load_shapes, validate
-from publisher.void import build_void, dataset_iri, graph_stats
+from publisher.void import build_void, graph_stats
 
 DOCUMENT_CACHE_SIZE = 65536
 
@@ -97,10 +97,9 @@ class Snapshot:
         # served by their own routes.
         self.part_dumps = {dump.name: dump for part in self.parts for dump in part.dumps}
         self.part_datasets = {part_iri(self.base_url, part): part for part in self.parts}
-        served_elsewhere = ({URIRef(self.base_url + name) for name in self.dumps | self.part_dumps}
-                            | {URIRef(self.base_url + "sparql"), URIRef(self.base_url),
-                               URIRef(self.base_url + "changes.atom"),
-                               URIRef(self.base_url + ".well-known/void")})
+        urls = self.urls
+        served_elsewhere = ({urls.at(name) for name in self.dumps | self.part_dumps}
+                            | {urls.iri(name) for name in ("sparql", "changes", "void")} | {urls.at("")})
         # Removed and merged resources answer 410 and 301 (publisher.lifecycle), not 200.
         self.lifecycle = lifecycle(self.data.graph, self.base_url)
         self.resources = ResourceSet(digests(self._data_iris()) if data_digests is None else data_digests,
@@ -141,7 +140,7 @@ class Snapshot:
 
     @_in_site
     def _render_feed(self, lang: str, page: int = 1) -> Rendered:
-        body = render_feed(self.changes, self.graph, self.urls(), lang, self.site, page)
+        body = render_feed(self.changes, self.graph, self.urls, lang, self.site, page)
         return Rendered(body, etag_of(body))
 
     @property
@@ -154,11 +153,11 @@ class Snapshot:
 
     @property
     def dataset(self) -> URIRef:
-        return dataset_iri(self.base_url)
+        return self.urls.dataset
 
     @property
     def catalog_iri(self) -> URIRef:
-        return URIRef(self.base_url + "catalog")
+        return self.urls.catalog
 
     def _describe(self, iri: URIRef, page: int = 1) -> Graph:
         """The publication's own documents (dataset, catalog, its parts) come from the meta graphs."""
@@ -196,17 +195,14 @@ class Snapshot:
 
     def html_pages(self) -> Iterator[dict[str, str]]:
         """Every HTML page, as its language versions, in a fixed order: for the sitemap."""
-        urls = self.urls()
+        urls = self.urls
         for iri in sorted(self.resources):
             yield {lang: urls.page(iri, lang) for lang in self.site.languages}
-        if self._query_page_here():
+        if urls.serves_query_page():
             yield {lang: urls.query(lang) for lang in self.site.languages}
 
-    def _query_page_here(self) -> bool:
-        return self.query_page == self.base_url + "sparql"  # served here, or by the app behind nginx
-
     def sitemap_count(self) -> int:
-        return sitemap_count(len(self.resources) + self._query_page_here(), len(self.site.languages))
+        return sitemap_count(len(self.resources) + self.urls.serves_query_page(), len(self.site.languages))
 
     def sitemap_numbers(self) -> range:
         """0 is /sitemap.xml: every page, or the index of /sitemap-1.xml … when they are several."""
@@ -234,7 +230,7 @@ class Snapshot:
                 files = {}
                 for number in numbers:
                     if number == 0 and len(numbers) > 1:  # the index of the others
-                        body = sitemap_index(self.base_url, len(numbers) - 1, self.modified)
+                        body = sitemap_index(self.urls, len(numbers) - 1, self.modified)
                     else:  # the next share of the pages
                         body = sitemap(islice(pages, pages_per_sitemap(len(self.site.languages))), self.modified)
                     path = folder / sitemap_name(number)
@@ -243,15 +239,15 @@ class Snapshot:
                 self._sitemaps = files
             return self._sitemaps
 
+    @cached_property
     def urls(self) -> Urls:
         return Urls(self.base_url, self.home, self.query_page, self.site.languages)
 
     @property
     def query_page(self) -> str | None:
         """Where people query the data: this server's page, an external endpoint, or nowhere."""
-        if self.settings.serve_sparql:
-            return self.base_url + "sparql"
-        return self.settings.external_sparql
+        endpoint = sparql_endpoint(self.settings)
+        return None if endpoint is None else str(endpoint)
 
     def is_main_event(self, iri: URIRef) -> bool:
         return is_main_event(self.graph, iri)
@@ -259,19 +255,19 @@ class Snapshot:
     @_in_site
     def _render_html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
         if iri in self.lifecycle.gone:
-            body = render_tombstone_page(self.graph, iri, self.urls(), lang, self.site)
+            body = render_tombstone_page(self.graph, iri, self.urls, lang, self.site)
         elif self.is_main_event(iri):
-            body = render_event_page(self.graph, iri, self.urls(), lang, self.site)
+            body = render_event_page(self.graph, iri, self.urls, lang, self.site)
         elif is_series(self.graph, iri):
-            body = render_series_page(self.graph, iri, self.urls(), lang, self.site)
+            body = render_series_page(self.graph, iri, self.urls, lang, self.site)
         else:
-            body = render_page(self.describe(iri, page), iri, self.urls(), lang, self.site,
+            body = render_page(self.describe(iri, page), iri, self.urls, lang, self.site,
                                page=page, pages=self.pages(iri))
         return Rendered(body, etag_of(body))
 
     @_in_site
     def _render_calendar(self, iri: URIRef, lang: str) -> Rendered:
-        body = event_calendar(self.graph, iri, lang, self.urls().page(iri, lang), self.modified)
+        body = event_calendar(self.graph, iri, lang, self.urls.page(iri, lang), self.modified)
         return Rendered(body, etag_of(body))
 
     @_in_site
@@ -463,5 +459,5 @@ def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1, in_
 
 def sparql_endpoint(settings: Settings) -> URIRef | None:
     if settings.serve_sparql:
-        return URIRef(settings.base_url + "sparql")
+        return Urls(settings.base_url).iri("sparql")
     return URIRef(settings.external_sparql) if settings.external_sparql else None

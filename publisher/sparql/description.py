@@ -5,6 +5,7 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
+from publisher.addresses import Urls
 from publisher.config import Settings
 from publisher.describe import new_graph
 from publisher.namespaces import DCT
@@ -17,7 +18,8 @@ LIMITS = Namespace("urn:publisher:limits:")
 
 
 def service_description(settings: Settings, triples: int) -> Graph:
-    endpoint = URIRef(settings.base_url + "sparql")
+    urls = Urls(settings.base_url)
+    endpoint = urls.iri("sparql")
     dataset = URIRef(f"{endpoint}#dataset")
     default_graph = URIRef(f"{endpoint}#default-graph")
     graph = new_graph()
@@ -47,7 +49,7 @@ def service_description(settings: Settings, triples: int) -> Graph:
     graph.add((endpoint, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default_graph))
-    graph.add((dataset, RDFS.seeAlso, URIRef(settings.base_url + "dataset")))
+    graph.add((dataset, RDFS.seeAlso, urls.dataset))
     graph.add((default_graph, RDF.type, SD.Graph))
     graph.add((default_graph, VOID.triples, Literal(triples)))
     return graph

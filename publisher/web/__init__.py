@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
+from publisher.addresses import ROUTES
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.snapshot import Snapshot, build_snapshot
 from publisher.web.security import CORS_HEADERS, MAX_REQUEST_BODY
@@ -16,13 +17,13 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     app = Flask(
         __name__,
         static_folder=str(PROJECT_ROOT / "site" / "static"),
-        static_url_path="/static",
+        static_url_path="/" + ROUTES["static"].path.rsplit("/", 1)[0],
     )
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
     app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings))
 
     from publisher.web import dataset_documents, errors, openapi, resources, security, sparql
-    from publisher.web.languages import OtherLanguage
+    from publisher.web.routing import OtherLanguage
 
     app.url_map.converters["other_language"] = OtherLanguage
     app.register_blueprint(dataset_documents.blueprint)

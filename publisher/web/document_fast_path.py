@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from email.utils import format_datetime
 
-from rdflib import URIRef
 from werkzeug.http import parse_date
 
 from publisher.formats import DOCUMENT_FORMATS
@@ -30,7 +29,7 @@ class FastPath:
         of every path of 100,000 events' resources would hold hundreds of MB in each worker."""
         if not path.startswith("/"):
             return None
-        iri = resource_iri(snapshot.base_url, path[1:])
+        iri = resource_iri(snapshot.urls, path[1:])
         if iri is None:
             return None
         if iri in snapshot.resources:
@@ -38,7 +37,7 @@ class FastPath:
         stem, dot, extension = path.rpartition(".")
         fmt = self._extensions.get(dot + extension)
         if fmt is not None and "/" not in extension:
-            iri = URIRef(snapshot.base_url + stem[1:])
+            iri = snapshot.urls.at(stem[1:])
             if iri in snapshot.resources:
                 return iri, fmt
         return None
@@ -59,7 +58,7 @@ class FastPath:
                 return self.app(environ, start_response)
         rendered = render(snapshot, iri, fmt, snapshot.site.default_language)
         etag = f'"{rendered.etag}"'
-        urls = snapshot.urls()
+        urls = snapshot.urls
         headers = [("Content-Type", fmt.content_type), ("ETag", etag),
                    ("Last-Modified", format_datetime(snapshot.modified, usegmt=True)),
                    ("Cache-Control", f"public, max-age={snapshot.settings.max_age}")]

@@ -23,6 +23,7 @@ from publisher.represent.rdf import render_rdf
 from publisher.snapshot import Rendered, Snapshot
 from publisher.web.documents import alternates, document_response, negotiate, render, requested_page, resource_iri
 from publisher.web.errors import not_acceptable
+from publisher.web.routing import route
 from publisher.web.state import current_snapshot
 
 blueprint = Blueprint("resources", __name__)
@@ -44,7 +45,7 @@ def refuse_unpublishable_path():
 
 
 def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool, page: int = 1):
-    urls = snapshot.urls()
+    urls = snapshot.urls
     if fmt is None:
         return not_acceptable(alternates(snapshot, iri, exclude=None))
     location = urls.document(iri, fmt) if negotiated else None
@@ -58,13 +59,13 @@ def resource(path: str):
     snapshot = current_snapshot()
     languages = snapshot.site.languages
     if path in languages.others:
-        return redirect(snapshot.urls().in_language("", path), code=301)
+        return redirect(snapshot.urls.in_language("", path), code=301)
     lang, path = languages.of_path(path)
     default = lang == languages.default  # only the default language's addresses negotiate
     if path == "":
         return home(snapshot, lang)
 
-    iri = resource_iri(snapshot.base_url, path)
+    iri = resource_iri(snapshot.urls, path)
     if iri is None:
         abort(404)
     if iri == snapshot.catalog_iri and "modified_since" in request.args:
@@ -78,7 +79,7 @@ def resource(path: str):
         return ended(snapshot, iri, None, lang)
 
     stem, dot, extension = path.rpartition(".")
-    iri = URIRef(snapshot.base_url + stem)
+    iri = snapshot.urls.at(stem)
     fmt = BY_EXTENSION.get(extension)
     if dot and fmt is not None and (default or fmt is HTML) and iri in snapshot.lifecycle:
         return ended(snapshot, iri, fmt, lang)
@@ -109,7 +110,7 @@ def changed_catalog(snapshot: Snapshot, fmt: Format | None, lang: str, negotiate
         return not_acceptable(alternates(snapshot, snapshot.catalog_iri, exclude=None))
     document = snapshot.catalog_view(page, since)
     if fmt is HTML:
-        body = render_page(document, snapshot.catalog_iri, snapshot.urls(), lang, snapshot.site, page, pages)
+        body = render_page(document, snapshot.catalog_iri, snapshot.urls, lang, snapshot.site, page, pages)
     else:
         body = render_rdf(document, fmt, snapshot.base_url)
     return document_response(snapshot, Rendered(body, etag_of(body)), fmt, location=None,
@@ -121,7 +122,7 @@ def ended(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str):
     with its tombstone in the format its URL names, else the negotiated one (HTML under /{lang}/)."""
     successor = snapshot.lifecycle.moved.get(iri)
     if successor is not None:
-        return redirect(moved_location(snapshot.urls(), successor, lang, fmt.extension if fmt else None), code=301)
+        return redirect(moved_location(snapshot.urls, successor, lang, fmt.extension if fmt else None), code=301)
     negotiated = fmt is None and lang == snapshot.site.default_language
     fmt = fmt or (negotiate() if negotiated else HTML)
     if fmt is None:
@@ -143,7 +144,7 @@ def event_file(snapshot: Snapshot, iri: URIRef, extension: str, lang: str):
     return response
 
 
-@blueprint.route("/event.ics")
+@route(blueprint, "event_calendar")
 def home_calendar():
     """A short, memorable address for the main event's calendar entry."""
     snapshot = current_snapshot()

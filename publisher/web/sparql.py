@@ -11,7 +11,7 @@ from publisher.formats import JSONLD, TURTLE, Format
 from publisher.negotiate import cached_for_short_headers, choose
 from publisher.represent.html import environment, language_links, site_identity, site_links
 from publisher.represent.rdf import render_rdf
-from publisher.represent.urls import Urls
+from publisher.addresses import Urls
 from publisher.etag import etag_of
 from publisher.snapshot import Rendered
 from publisher.sparql.description import service_description
@@ -22,6 +22,7 @@ from publisher.sparql.guard import precheck
 from publisher.sparql.pool import Answer
 from publisher.sparql.worker import Job
 from publisher.web.documents import available_types, document_response, negotiate
+from publisher.web.routing import route
 from publisher.web.state import PublisherState, current_snapshot, current_state
 
 blueprint = Blueprint("sparql", __name__)
@@ -79,8 +80,7 @@ def result_format(named: str, accept: str | None, is_graph: bool) -> Format | No
     return next((f for f in formats_for(is_graph) + (HTML,) if f.media_type == chosen), None)
 
 
-@blueprint.route("/sparql", methods=["GET", "POST"], defaults={"lang": None})
-@blueprint.route("/<other_language:lang>/sparql", methods=["GET", "POST"], endpoint="endpoint_in")
+@route(blueprint, "sparql", methods=["GET", "POST"])
 def endpoint(lang: str | None):
     lang = lang or current_snapshot().site.default_language
     params, refusal = _parameters()
@@ -173,7 +173,7 @@ def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
 
 def query_page(lang: str, query: str, params, answer: Answer | None, error: str | None = None, status: int = 200):
     snapshot = current_snapshot()
-    urls = snapshot.urls()
+    urls = snapshot.urls
     endpoint = urls.in_language("sparql", lang)
     context = {
         "lang": lang, "query": query, "error": error, "table": None, "boolean": None, "graph_text": None,

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 from werkzeug.http import http_date
 
+from publisher.addresses import ROUTES
 from publisher.etag import etag_of
 from publisher.sparql import QueryError, is_graph_form
 from publisher.sparql.formats import HTML
@@ -39,7 +40,7 @@ class SparqlFastPath:
 
     def _is_endpoint(self, path: str) -> bool:
         """/sparql, or its page in another of the site's languages (/en/sparql)."""
-        return path.startswith("/") and self.state.snapshot.site.languages.of_path(path[1:])[1] == "sparql"
+        return path.startswith("/") and self.state.snapshot.site.languages.of_path(path[1:])[1] == ROUTES["sparql"].path
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
