@@ -15,11 +15,10 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, SKOS, XSD
 
 from publisher.addresses import Urls
-from publisher.describe import new_graph
 from publisher.dumps import DumpFile
 from publisher.labels import label
 from publisher.file_datasets import Part
-from publisher.namespaces import DCT, PROV, SCHEMA
+from publisher.namespaces import DCT, PROV, SCHEMA, new_graph
 from publisher.site import Site
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

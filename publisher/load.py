@@ -12,10 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from publisher.labels import LABEL_PROPERTIES, label, pick_literal
+from publisher.store.terms import to_oxigraph, to_rdflib
 from publisher.xml_chars import NOT_XML_CHAR
 
 
@@ -127,38 +128,6 @@ def _with_line(path: Path | None, node, base_url: str) -> tuple[Path | None, int
     if path is None or not isinstance(node, URIRef):
         return path, None
     return path, line_of_subject(path, node, base_url)
-
-
-def to_oxigraph(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
-
-
-def to_oxigraph_quads(triples):
-    """rdflib triples as pyoxigraph quads of the default graph."""
-    return (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples)
-
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def to_rdflib(term):
-    """A pyoxigraph term as rdflib's parser gives it: a simple literal has no datatype."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value) if datatype == XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
 
 
 def _holdable_quads(graph: Graph):

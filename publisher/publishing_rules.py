@@ -15,7 +15,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from publisher.formats import DOCUMENT_FORMATS
 from publisher.i18n import shipped_languages
-from publisher.load import to_oxigraph, to_rdflib
+from publisher.store.terms import to_oxigraph, to_rdflib
 from publisher.represent.rdfxml import has_element_name
 from publisher.addresses import LINK_SCHEMES, Urls, linkable, reserved_patterns, reserved_segments
 from publisher.xml_chars import NOT_XML_CHAR, NOT_XML_CHAR_RUST, visible

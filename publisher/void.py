@@ -7,19 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from publisher.describe import new_graph
 from publisher.dumps import DumpFile
 from publisher.addresses import Urls
 from publisher.formats import RDF_DOCUMENT_FORMATS
-from publisher.load import to_rdflib
-from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
+from publisher.store.terms import to_rdflib
+from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS, VOID, new_graph
 from publisher.store.oxigraph_graph import store_of
-
-VOID = Namespace("http://rdfs.org/ns/void#")
-
 
 def _slug(iri: URIRef) -> str:
     """schema.org terms by their name, other vocabularies' with their prefix (rdf-type, dct-type)."""

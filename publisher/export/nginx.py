@@ -17,9 +17,7 @@ from werkzeug import exceptions
 
 from publisher.addresses import ROUTES, Urls
 from publisher.formats import ALIASES, DOCUMENT_FORMATS, FORMATS, HTML
-from publisher.web.errors import plain_error_body
-from publisher.web.resources import BAD_PATH
-from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS
+from publisher.http_policy import BAD_PATH, CORS_HEADERS, SECURITY_HEADERS, plain_error_body
 
 JS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"
 MIME_TYPES = {**{fmt.extension: fmt.media_type for fmt in FORMATS if fmt.extension}, "ics": "text/calendar",

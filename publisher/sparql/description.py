@@ -7,10 +7,8 @@ from rdflib.namespace import XSD
 
 from publisher.addresses import Urls
 from publisher.config import Settings
-from publisher.describe import new_graph
-from publisher.namespaces import DCT
+from publisher.namespaces import DCT, VOID, new_graph
 from publisher.sparql.formats import GRAPH_FORMATS, SOLUTION_FORMATS
-from publisher.void import VOID
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 # Limits have no standard terms; these name them, and rdfs:comment says them in words.

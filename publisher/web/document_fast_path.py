@@ -14,7 +14,8 @@ from werkzeug.http import parse_date
 
 from publisher.formats import DOCUMENT_FORMATS
 from publisher.web.documents import alternates, format_for, link_header, render, resource_iri
-from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS, request_id
+from publisher.web.security import request_id
+from publisher.http_policy import CORS_HEADERS, SECURITY_HEADERS
 
 ALWAYS = list(CORS_HEADERS.items()) + list(SECURITY_HEADERS.items())
 
@@ -46,7 +47,8 @@ class FastPath:
         method = environ["REQUEST_METHOD"]
         if method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
             return self.app(environ, start_response)
-        snapshot = self.state.snapshot
+        rendering = self.state.rendering
+        snapshot = rendering.snapshot
         found = self.lookup(snapshot, environ.get("PATH_INFO", ""))
         if found is None:
             return self.app(environ, start_response)
@@ -56,7 +58,7 @@ class FastPath:
             fmt = format_for(environ.get("HTTP_ACCEPT", ""))
             if fmt is None:  # the 406, with its list of types, is Flask's to write
                 return self.app(environ, start_response)
-        rendered = render(snapshot, iri, fmt, snapshot.site.default_language)
+        rendered = render(rendering, iri, fmt, snapshot.site.default_language)
         etag = f'"{rendered.etag}"'
         urls = snapshot.urls
         headers = [("Content-Type", fmt.content_type), ("ETag", etag),

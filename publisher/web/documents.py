@@ -10,7 +10,8 @@ from rdflib import URIRef
 from publisher.addresses import Urls
 from publisher.formats import ALIASES, BY_MEDIA_TYPE, DOCUMENT_FORMATS, HTML, Format
 from publisher.negotiate import cached_for_short_headers, choose
-from publisher.snapshot import Rendered, Snapshot
+from publisher.rendering import Rendered, Rendering
+from publisher.snapshot import Snapshot
 
 
 # Characters no IRI may hold (RFC 3987): a path with one names no resource. Checked before an
@@ -52,10 +53,10 @@ def requested_page(pages: int) -> int:
     return int(digits)
 
 
-def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str, page: int = 1) -> Rendered:
+def render(rendering: Rendering, iri: URIRef, fmt: Format, lang: str, page: int = 1) -> Rendered:
     if fmt is HTML:
-        return snapshot.render_html(iri, lang, page)
-    return snapshot.render(iri, fmt, page)
+        return rendering.html(iri, lang, page)
+    return rendering.document(iri, fmt, page)
 
 
 def alternates(snapshot: Snapshot, iri: URIRef, exclude: Format | None) -> list[tuple[str, Format]]:

@@ -13,7 +13,7 @@ from publisher.represent.html import environment, language_links, site_identity,
 from publisher.represent.rdf import render_rdf
 from publisher.addresses import Urls
 from publisher.etag import etag_of
-from publisher.snapshot import Rendered
+from publisher.rendering import Rendered
 from publisher.sparql.description import service_description
 from publisher.sparql.examples import example, examples
 from publisher.sparql.formats import GRAPH_ALIASES, HTML, SOLUTION_ALIASES, SOLUTION_FORMATS, by_name, formats_for

@@ -27,7 +27,7 @@ from publisher.sparql import QueryError, is_graph_form
 from publisher.sparql.formats import HTML
 from publisher.sparql.guard import precheck
 from publisher.web.document_fast_path import every_response_headers, not_modified
-from publisher.web.security import MAX_REQUEST_BODY
+from publisher.http_policy import MAX_REQUEST_BODY
 from publisher.web.sparql import plain_error, result_format, run_on
 
 BUSY = "The endpoint is answering as many SPARQL requests as it takes at once; try again shortly."
