@@ -166,17 +166,23 @@ def load_stored(paths, base_url: str) -> StoredData | LoadedData:
     return StoredData(stored=store, files=files, base_url=base_url)
 
 
-def load_into_store(paths, base_url: str, path: Path) -> list[Path]:
+def load_into_store(paths, base_url: str, path: Path) -> tuple[list[Path], dict[URIRef, Path]]:
     """Every data file into the default graph of a new on-disk store at `path`, compacted for
-    read-only use; returns the files. A file pyoxigraph refuses raises DataError (rdflib's
-    message when rdflib refuses it too: it names line and column, with a hint)."""
+    read-only use; returns the files and, when they are several, the first file that describes
+    each subject (for the parts of the publication), found in the same single parse. A file
+    pyoxigraph refuses raises DataError (rdflib's message when rdflib refuses it too: it names
+    line and column, with a hint)."""
     files = data_files(paths)
     if not files:
         raise DataError(Path(", ".join(str(p) for p in paths)), "no data files (*.ttl) found")
     store = ox.Store(str(path))
+    origins: dict[URIRef, Path] = {}
     for file in files:
         try:
-            store.bulk_load(path=str(file), format=ox.RdfFormat.TURTLE, base_iri=base_url)
+            if len(files) == 1:  # no parts: the whole file in Rust, never a quad in Python
+                store.bulk_load(path=str(file), format=ox.RdfFormat.TURTLE, base_iri=base_url)
+            else:
+                store.bulk_extend(_noting_origins(file, base_url, origins))
         except (SyntaxError, OSError, ValueError) as error:
             parse_file(file, base_url)  # raises DataError with rdflib's explanation, if it has one
             raise _refused(file, error) from None
@@ -186,7 +192,13 @@ def load_into_store(paths, base_url: str, path: Path) -> list[Path]:
     store.flush()
     del store
     release_freed_memory()
-    return files
+    return files, origins
+
+
+def _noting_origins(file: Path, base_url: str, origins: dict[URIRef, Path]):
+    for quad in ox.parse(path=str(file), format=ox.RdfFormat.TURTLE, base_iri=base_url):
+        origins.setdefault(to_rdflib(quad.subject), file)
+        yield quad
 
 
 def _refused(file: Path, error: Exception) -> DataError:
@@ -203,15 +215,6 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
         pass
-
-
-def subject_origins(files: list[Path], base_url: str) -> dict[URIRef, Path]:
-    """The first file that describes each subject (for the parts of a publication of several files)."""
-    origins: dict[URIRef, Path] = {}
-    for file in files:
-        for quad in ox.parse(path=str(file), format=ox.RdfFormat.TURTLE, base_iri=base_url):
-            origins.setdefault(to_rdflib(quad.subject), file)
-    return origins
 
 
 def data_files(paths: list[Path] | tuple[Path, ...]) -> list[Path]:

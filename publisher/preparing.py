@@ -28,7 +28,7 @@ from publisher.event_kinds import is_main_event
 from publisher.file_datasets import Part, data_parts
 from publisher.history import file_modified
 from publisher.load import (DataError, LoadedData, StoredData, data_files, fingerprint, load_into_store, load_stored,
-                            release_freed_memory, subject_origins)
+                            release_freed_memory)
 from publisher.namespaces import SCHEMA
 from publisher.resource_set import digests
 from publisher.site import Site, read_site
@@ -111,11 +111,10 @@ class Prepared:
 def prepare(settings: Settings, handover: Handover, directory: Path) -> Prepared:
     """Load the data files into a new store in `directory` and do everything that reads the
     whole graph: the dumps, the parts, the home event, VoID and the catalog, the resources."""
-    files = load_into_store(settings.data_paths, settings.base_url, directory / "oxigraph")
+    files, origins = load_into_store(settings.data_paths, settings.base_url, directory / "oxigraph")
     store = ox.Store.read_only(str(directory / "oxigraph"))
     graph = store_graph(store)
-    data = LoadedData(graph=graph, files=files, base_url=settings.base_url,
-                      origins=subject_origins(files, settings.base_url) if len(files) > 1 else {})
+    data = LoadedData(graph=graph, files=files, base_url=settings.base_url, origins=origins)
     file_times = file_modified(files)
     modified = (datetime.fromtimestamp(handover.data_modified, tz=timezone.utc) if handover.data_modified
                 else max(file_times.values()))
