@@ -171,12 +171,19 @@ def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
     return {"text": value, "lang": binding.get("xml:lang")}
 
 
+# What the query page shows of a result, rendered in the serving process: a result may hold up
+# to --max-result-rows rows and 16 MiB (seconds of templating); the formats have all of it.
+PAGE_ROWS = 500
+PAGE_GRAPH_CHARACTERS = 200_000
+
+
 def query_page(lang: str, query: str, params, answer: Answer | None, error: str | None = None, status: int = 200):
     snapshot = current_snapshot()
     urls = snapshot.urls
     endpoint = urls.in_language("sparql", lang)
     context = {
         "lang": lang, "query": query, "error": error, "table": None, "boolean": None, "graph_text": None,
+        "cut": False,
         "endpoint": endpoint, "chosen_format": "html", "format_choices": FORMAT_CHOICES,
         "limits": {"timeout": f"{snapshot.settings.query_timeout:g}", "rows": snapshot.settings.max_result_rows},
         "canonical": endpoint,
@@ -189,15 +196,17 @@ def query_page(lang: str, query: str, params, answer: Answer | None, error: str 
     }
     if answer is not None:
         if is_graph_form(answer.form):
-            context["graph_text"] = answer.body.decode("utf-8")
+            text = answer.body.decode("utf-8")
+            context["graph_text"], context["cut"] = text[:PAGE_GRAPH_CHARACTERS], len(text) > PAGE_GRAPH_CHARACTERS
         else:
             results = json.loads(answer.body)
             if "boolean" in results:
                 context["boolean"] = results["boolean"]
             else:
-                columns = results["head"]["vars"]
-                rows = [[_cells(b.get(c), urls, lang) for c in columns] for b in results["results"]["bindings"]]
-                context["table"] = {"columns": columns, "rows": rows}
+                columns, bindings = results["head"]["vars"], results["results"]["bindings"]
+                rows = [[_cells(b.get(c), urls, lang) for c in columns] for b in bindings[:PAGE_ROWS]]
+                context["table"] = {"columns": columns, "rows": rows, "total": len(bindings)}
+                context["cut"] = len(bindings) > PAGE_ROWS
     body = environment(lang, urls.languages).get_template("sparql.html").render(context)
     response = Response(body, status=status, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
