@@ -8,6 +8,7 @@ makes one for the snapshot it writes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, wraps
@@ -19,7 +20,7 @@ from rdflib import Graph, URIRef
 from publisher.describe import describe, incoming, page_count
 from publisher.etag import etag_of
 from publisher.event_kinds import is_series
-from publisher.formats import Format
+from publisher.formats import RDF_DOCUMENT_FORMATS, Format
 from publisher.labels import site_default
 from publisher.represent.calendar import event_calendar
 from publisher.represent.event_view import headline
@@ -31,6 +32,10 @@ from publisher.represent.social_image import social_image
 from publisher.snapshot import Snapshot
 
 DOCUMENT_CACHE_SIZE = 65536
+# A snapshot of up to this many resources is rendered whole before it is served; a larger one,
+# one page of each kind in each language and format (what compiles templates and loads
+# catalogues and locales, ~50-100 ms on a cold page).
+WARM_EVERYTHING_UP_TO = 300
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,28 @@ def page_kind(snapshot: Snapshot, iri: URIRef) -> PageKind:
     return next(kind for kind in PAGE_KINDS if kind.applies(snapshot, iri))
 
 
+def _single_flight(cached):
+    """`cached` (an lru_cache'd renderer) computed once for callers asking for one key at the
+    same time: the others wait for that render, then read the cache. Without it, the threads of
+    a worker that all ask for one uncached page (after a start or a reload) each render it."""
+    pending: dict[tuple, threading.Lock] = {}
+    guard = threading.Lock()
+
+    @wraps(cached)
+    def call(*args):
+        with guard:
+            lock = pending.setdefault(args, threading.Lock())
+        with lock:
+            try:
+                return cached(*args)
+            finally:
+                with guard:
+                    if pending.get(args) is lock:
+                        del pending[args]
+    call.cache_info = cached.cache_info
+    return call
+
+
 def _in_site(render):
     """A renderer of the site's pages: labels missing in the page's language come in the site's
     default language (publisher.labels)."""
@@ -89,12 +116,28 @@ class Rendering:
         self.incoming = lru_cache(maxsize=256)(lambda iri: incoming(snapshot.graph, iri))
         # Each format of a resource renders from one description, so describe once for all.
         self.describe = lru_cache(maxsize=1024)(self._describe)
-        self.document = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._document)
-        self.html = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._html)
+        self.document = _single_flight(lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._document))
+        self.html = _single_flight(lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._html))
         self.calendar = lru_cache(maxsize=1024)(self._calendar)
         self.image = lru_cache(maxsize=64)(self._image)
         self.feed = lru_cache(maxsize=256)(self._feed)
         self._sitemaps: dict[int, tuple[Path, str]] | None = None  # written on first use
+
+    def warm(self) -> int:
+        """Render before serving (a worker before it accepts connections, a reload before its
+        swap), so no request waits for a first render; returns how many resources were rendered."""
+        snapshot = self.snapshot
+        if len(snapshot.resources) <= WARM_EVERYTHING_UP_TO:
+            chosen = sorted(snapshot.resources) + sorted(snapshot.lifecycle.gone)
+        else:  # the home event, the publication's own documents, a tombstone
+            chosen = [iri for iri in (snapshot.home, snapshot.dataset, snapshot.catalog_iri,
+                                      next(iter(sorted(snapshot.lifecycle.gone)), None)) if iri is not None]
+        for iri in chosen:  # page 1 given, as requests give it: the caches' keys are the arguments
+            for fmt in RDF_DOCUMENT_FORMATS:
+                self.document(iri, fmt, 1)
+            for lang in snapshot.site.languages:
+                self.html(iri, lang, 1)
+        return len(chosen)
 
     def _describe(self, iri: URIRef, page: int = 1) -> Graph:
         """The publication's own documents (dataset, catalog, its parts) come from the meta graphs."""

@@ -52,5 +52,5 @@ class DataWatcher:
             log.error("data reload rejected, still serving the last valid data:\n%s", snapshot.text)
             return
         self.current, self.rejected = candidate, None
-        self.state.swap(snapshot)
+        self.state.swap(snapshot, warm=True)
         log.info("data reloaded: %d triples (%.1f s)", len(snapshot.graph), time.monotonic() - started)

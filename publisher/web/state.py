@@ -28,11 +28,15 @@ class PublisherState:
         # start and every reload would leave one behind.
         atexit.register(self.close)
 
-    def swap(self, snapshot: Snapshot) -> None:
-        """Serve a new, valid snapshot; queries move to a store built from it."""
+    def swap(self, snapshot: Snapshot, warm: bool = False) -> None:
+        """Serve a new, valid snapshot; queries move to a store built from it. `warm`: render it
+        first (publisher.rendering), while the old one still serves."""
+        rendering = Rendering(snapshot)
+        if warm:
+            rendering.warm()
         with self._lock:
             old_pool, self._pool = self._pool, None
-            old, self.rendering = self.snapshot, Rendering(snapshot)
+            old, self.rendering = self.snapshot, rendering
         # Queries and downloads already under way on the old snapshot finish (or time out)
         # before its store closes and its files go.
         retire = threading.Timer(self.settings.query_timeout + 1, self._retire, args=(old, old_pool))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import sys
@@ -23,6 +24,11 @@ def create():
         settings = settings_from_store(settings)
     log_to_stderr()
     app = create_app(settings, handover=handover)
+    # Granian calls this before the worker accepts connections: render now, not in the first
+    # requests (each page's first render was 50-100 ms, by up to --threads threads at once).
+    app.extensions["publisher"].rendering.warm()
+    # What is loaded now lives as long as the worker: the collector need not scan it again.
+    gc.freeze()
     if settings.reload_interval > 0 and not settings.store_url:
         from publisher.web.reload import DataWatcher
 
