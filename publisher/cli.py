@@ -68,15 +68,19 @@ def main() -> None:
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text for people, json for machines.")
 @click.option("--base-url", default=None, help="Base URL for relative IRIs (default: the serve default).")
-def validate_command(files, shapes_path, lang, output, base_url) -> None:
+@click.option("--site-description", type=click.Path(path_type=Path), default=DEFAULT_SITE_DESCRIPTION,
+              show_default=True, help="The site description, whose languages names and descriptions need.")
+def validate_command(files, shapes_path, lang, output, base_url, site_description) -> None:
     """Check data files (default: data/) against the SHACL shapes.
 
     Exit status: 0 conforms, 1 violations found, 2 a file cannot be read or parsed.
     """
+    from publisher.site import required_languages
+
     base = normalise_base_url(base_url or default_base_url())
     try:
         data = load_stored(list(files) or [DEFAULT_DATA], base)
-        shapes = load_shapes(shapes_path)
+        shapes = load_shapes(shapes_path, required_languages(site_description, base))
     except DataError as error:
         _report_unreadable(error, output)
         sys.exit(EXIT_UNREADABLE)

@@ -36,7 +36,7 @@ from publisher.namespaces import SCHEMA
 from publisher.file_datasets import Part, data_parts
 from publisher.resource_set import ResourceSet, digests
 from publisher.working_dirs import scratch_dir
-from publisher.site import Site, read_site
+from publisher.site import Site, read_site, required_languages
 from publisher.store.oxigraph_graph import memory_graph, store_graph
 from publisher.represent.calendar import event_calendar
 from publisher.represent.event_view import headline
@@ -298,7 +298,8 @@ def check_data(settings: Settings, lang: str = "en", processes: int = 1) -> Stor
     if settings.validated is not None and settings.validated == fingerprint(settings.data_paths):
         return None
     data = load_stored(settings.data_paths, settings.base_url)
-    report = validate(data, load_shapes(settings.shapes_path), lang=lang, processes=processes)
+    shapes = load_shapes(settings.shapes_path, required_languages(settings.site_description, settings.base_url))
+    report = validate(data, shapes, lang=lang, processes=processes)
     if not report.conforms:
         raise InvalidData(report)
     return data
