@@ -116,6 +116,12 @@ def _text(component, prop: str) -> str | None:
     return checked_text(str(value), prop) or None if value is not None else None
 
 
+def _language(component, prop: str, default: str) -> str:
+    """RFC 5545's LANGUAGE parameter, when the feed states the text's language; else --lang."""
+    stated = str(component[prop].params.get("LANGUAGE", "")).strip().lower()
+    return stated if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", stated) else default
+
+
 def _event(component, uid: str, event_slug: str, where: str, lang: str) -> ImportedEvent:
     checked_text(uid, "UID")
     start_prop = component.get("DTSTART")
@@ -164,7 +170,9 @@ def _event(component, uid: str, event_slug: str, where: str, lang: str) -> Impor
             if word and word not in words:
                 words.append(word)
     status = str(component.get("STATUS", "")).strip().upper() or None
-    return ImportedEvent(uid=uid, where=where, slug=event_slug, names={lang: summary},
-                         descriptions={lang: description}, start=start, end=end, location=location,
-                         location_lang=lang, geo=geo, url=url if url and WEB_IRI.match(url) else None,
-                         status=status, organizer=organizer, keywords=tuple(words))
+    return ImportedEvent(uid=uid, where=where, slug=event_slug,
+                         names={_language(component, "SUMMARY", lang): summary},
+                         descriptions={_language(component, "DESCRIPTION", lang): description},
+                         start=start, end=end, location=location, location_lang=_language(component, "LOCATION", lang),
+                         geo=geo, url=url if url and WEB_IRI.match(url) else None, status=status,
+                         organizer=organizer, keywords=tuple(words))

@@ -200,11 +200,12 @@ def write_import(events: list[ImportedEvent], refused: list[Refusal], into: Path
                  keep_before: date | None = None, progress: Callable[[int, int], None] | None = None) -> Summary:
     """Make `into` hold exactly the import of `events` (plus tombstones and kept past occurrences).
 
-    `keep_before`: earlier imported events whose UID is still in the source and that start before
-    it are kept as they are (past occurrences of a recurring event, outside the import's window).
+    An event whose description would not validate is refused, like one the reader refused; an
+    earlier import of a refused event is kept as it was (it is still in the source). `keep_before`:
+    earlier imported events whose UID is still in the source and that start before it are kept as
+    they are (past occurrences of a recurring event, outside the import's window).
     Raises ImportRefused, writing nothing, when the folder holds files not written by an import
-    of this source (unless `force`) or when the result would not validate."""
-    summary = Summary(refused=list(refused))
+    of this source (unless `force`)."""
     existing = {path.relative_to(into).as_posix(): _Existing(path.read_text(encoding="utf-8"))
                 for path in sorted(into.rglob("*.ttl"))} if into.exists() else {}
     foreign = sorted(name for name, file in existing.items() if not file.intact or file.source != source)
@@ -213,41 +214,89 @@ def write_import(events: list[ImportedEvent], refused: list[Refusal], into: Path
                                "%(files)s. Import into a folder of its own and keep hand-written facts in another "
                                "folder, or pass --force to overwrite them."),
                             folder=str(into), files=", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else ""))
-    previous = {name: _read_previous(file.text) for name, file in existing.items() if name.startswith("event/")}
+    refused = list(refused)
+    accepted: list[tuple[ImportedEvent, Address]] = []
+    for event in events:
+        try:
+            accepted.append((event, parse_address(event.location)))
+        except Refused as refusal:
+            refused.append(Refusal(event.uid, event.where, refusal.message, refusal.params))
+    while True:
+        plan = _plan(accepted, refused, existing, source, today, keep_before, progress)
+        try:
+            report = _stage_validate_and_move(into, plan, existing, base_url, shapes, lang)
+        except _Nonconforming as found:
+            # Refuse the events the violations are about (or whose place or organiser they are
+            # about), then plan again without them.
+            blamed = {}
+            for problem in found.report.problems:
+                blamed.setdefault(problem.node.split("/address")[0].split("/geo")[0], problem)
+            still = []
+            for event, address in accepted:
+                name = f"event/{event.slug}"
+                links = [name, f"place/{slug(event.location)}"] + (
+                    [_organizer_iri(event.organizer)] if event.organizer and event.organizer.name else [])
+                problem = next((blamed[link] for link in links if link in blamed), None)
+                if problem is None:
+                    still.append((event, address))
+                else:
+                    refused.append(Refusal(event.uid, event.where, N_("%(fact)s: %(message)s"),
+                                           {"fact": problem.path or problem.node, "message": problem.message}))
+            if len(still) == len(accepted):  # nothing to blame on an event: refuse the whole import
+                raise ImportRefused(N_("the imported data would not validate; nothing was written"),
+                                    report=found.report) from None
+            accepted = still
+            continue
+        plan.summary.report = report
+        return plan.summary
 
+
+def _organizer_iri(organizer: Organizer) -> str:
+    return f"organization/{slug(organizer.email or organizer.name)}"
+
+
+@dataclass
+class _Plan:
+    wanted: dict[str, str]  # file name in the folder → its text
+    summary: Summary
+
+
+def _plan(accepted: list[tuple[ImportedEvent, Address]], refused: list[Refusal], existing: dict[str, _Existing],
+          source: str, today: date, keep_before: date | None, progress) -> _Plan:
+    summary = Summary(refused=sorted(refused, key=lambda r: r.where))
+    previous = {name: _read_previous(file.text) for name, file in existing.items() if name.startswith("event/")}
     wanted: dict[str, str] = {}
     places: dict[str, tuple[Address, str, set]] = {}
     organizers: dict[str, Organizer] = {}
-    accepted: list[tuple[ImportedEvent, str, str | None]] = []
-    for event in events:
-        try:
-            address = parse_address(event.location)
-        except Refused as refusal:
-            summary.refused.append(Refusal(event.uid, event.where, refusal.message, refusal.params))
-            continue
+    links: list[tuple[ImportedEvent, str, str | None]] = []
+    for event, address in accepted:
         place = f"place/{slug(event.location)}"
         places.setdefault(place, (address, event.location_lang, set()))[2].add(event.geo)
         organizer = None
         if event.organizer is not None and event.organizer.name:
-            organizer = f"organization/{slug(event.organizer.email or event.organizer.name)}"
+            organizer = _organizer_iri(event.organizer)
             known = organizers.get(organizer)
             if known is None or (known.name, known.email or "") > (event.organizer.name, event.organizer.email or ""):
                 organizers[organizer] = event.organizer  # the same choice, whatever the order
         elif event.organizer is not None:
             summary.warnings.append(Refusal(event.uid, event.where, N_("ORGANIZER has no name (CN): left out")))
-        accepted.append((event, place, organizer))
+        links.append((event, place, organizer))
 
-    seen_uids = {literal(event.uid) for event in events}
-    for number, (event, place, organizer) in enumerate(accepted, 1):
+    for number, (event, place, organizer) in enumerate(links, 1):
         name = f"event/{event.slug}.ttl"
         warn = lambda message, e=event: summary.warnings.append(Refusal(e.uid, e.where, message))  # noqa: E731
         wanted[name] = event_text(event, place, organizer, source, previous.get(name), warn)
-        if progress and (number % 1000 == 0 or number == len(accepted)):
-            progress(number, len(accepted))
-    used = {link for _event, place, organizer in accepted for link in (place, organizer) if link}
-    for name, old in previous.items():  # past occurrences outside the window stay as they were
-        if (name not in wanted and keep_before is not None and old.uid in seen_uids and old.start
-                and old.start[1:11] < keep_before.isoformat()):
+        if progress and (number % 1000 == 0 or number == len(links)):
+            progress(number, len(links))
+    used = {link for _event, place, organizer in links for link in (place, organizer) if link}
+    in_source = {literal(event.uid) for event, _ in accepted}
+    refused_uids = {literal(refusal.uid) for refusal in refused if refusal.uid}
+    for name, old in previous.items():
+        if name in wanted or old.uid is None or existing[name].tombstone:
+            continue
+        past = keep_before is not None and old.start and old.start[1:11] < keep_before.isoformat()
+        # Still in the source but refused now, or a past occurrence outside the window: kept as it was.
+        if old.uid in refused_uids or (past and old.uid in in_source):
             wanted[name] = existing[name].text
             used.update(old.links)
     for iri, (address, place_lang, geos) in places.items():
@@ -261,15 +310,19 @@ def write_import(events: list[ImportedEvent], refused: list[Refusal], into: Path
         wanted[f"{iri}.ttl"] = place_text(iri, address, place_lang, geo, source)
     for iri, organizer in organizers.items():
         if iri in used:
-            wanted[f"{iri}.ttl"] = organization_text(iri, organizer, events[0].location_lang, source)
+            wanted[f"{iri}.ttl"] = organization_text(iri, organizer, links[0][0].location_lang, source)
     for name, file in existing.items():
-        if name not in wanted:
-            if file.tombstone and file.intact:
-                wanted[name] = file.text
-            elif file.source is not None:  # hand-written files at other paths are left alone
-                wanted[name] = tombstone_text(name[:-len(".ttl")], today, source)
-                if name.startswith("event/"):
-                    summary.removed.append(name[len("event/"):-len(".ttl")])
+        if name in wanted:
+            continue
+        if file.tombstone and file.intact:
+            wanted[name] = file.text
+        elif file.source is not None and not (name not in previous and name[:-len(".ttl")] in used):
+            # (a place or organiser a kept event refers to stays as it was)
+            wanted[name] = tombstone_text(name[:-len(".ttl")], today, source)
+            if name.startswith("event/"):
+                summary.removed.append(name[len("event/"):-len(".ttl")])
+        else:
+            wanted[name] = file.text
 
     for name, text in sorted(wanted.items()):
         if not name.startswith("event/") or _Existing(text).tombstone:
@@ -281,14 +334,20 @@ def write_import(events: list[ImportedEvent], refused: list[Refusal], into: Path
             summary.changed.append(name[len("event/"):-len(".ttl")])
         else:
             summary.unchanged += 1
-    changed = {name: text for name, text in wanted.items() if name not in existing or existing[name].text != text}
-    summary.report = _stage_validate_and_move(into, changed, [into / n for n in wanted if n not in changed],
-                                              base_url, shapes, lang)
-    return summary
+    return _Plan(wanted, summary)
 
 
-def _stage_validate_and_move(into: Path, changed: dict[str, str], kept: list[Path], base_url: str, shapes,
+class _Nonconforming(Exception):
+    def __init__(self, report: Report):
+        super().__init__("the imported data does not conform")
+        self.report = report
+
+
+def _stage_validate_and_move(into: Path, plan: _Plan, existing: dict[str, _Existing], base_url: str, shapes,
                              lang: str) -> Report:
+    changed = {name: text for name, text in plan.wanted.items()
+               if name not in existing or existing[name].text != text}
+    kept = [into / name for name in plan.wanted if name not in changed]
     into.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{into.name}-import-", dir=into.parent))
     try:
@@ -305,8 +364,7 @@ def _stage_validate_and_move(into: Path, changed: dict[str, str], kept: list[Pat
             problem.file = final.get(problem.file, problem.file)
         report.files = sorted(final.get(name, name) for name in report.files)
         if not report.conforms:
-            refusal = Report([p for p in report.problems if p.severity == "violation"], report.files)
-            raise ImportRefused(N_("the imported data would not validate; nothing was written"), report=refusal)
+            raise _Nonconforming(Report([p for p in report.problems if p.severity == "violation"], report.files))
         # Places and organisers first: an event never refers to a file not yet moved in.
         for name in sorted(staged, key=lambda n: (n.startswith("event/"), n)):
             target = into / name
