@@ -17,7 +17,7 @@ from csvw.metadata import Link
 
 from publisher.i18n import N_
 from publisher.importing.model import (EMAIL, WEB_IRI, ImportedEvent, Organizer, Refusal, Refused, check_dates,
-                                       checked_text, slug)
+                                       checked_text, duplicate, slug)
 from publisher.importing.writer import ImportRefused
 
 SCHEMA_PROPERTY = re.compile(r"^(?:schema:|https?://schema\.org/)(\w+)$")
@@ -56,15 +56,13 @@ def read_csv(file: Path, metadata: Path, lang: str) -> tuple[list[ImportedEvent]
         if not uid:
             refused.append(Refusal(None, where, N_("the row has no identifier (%(column)s)"), {"column": key[0]}))
             continue
-        if uid in seen:
-            refused.append(Refusal(uid, where, N_("duplicate UID: another event at %(first)s has it"),
-                                   {"first": seen[uid]}))
+        if (again := duplicate(uid, where, seen)) is not None:
+            refused.append(again)
             continue
-        seen[uid] = where
         try:
             events.append(_event(row, columns, uid, where, lang))
         except Refused as refusal:
-            refused.append(Refusal(uid, where, refusal.message, refusal.params))
+            refused.append(refusal.at(uid, where))
     events.sort(key=lambda event: event.slug)
     return events, refused
 

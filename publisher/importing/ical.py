@@ -17,7 +17,7 @@ import recurring_ical_events
 
 from publisher.i18n import N_
 from publisher.importing.model import (EMAIL, WEB_IRI, ImportedEvent, Organizer, Refusal, Refused, check_dates,
-                                       checked_text, slug)
+                                       checked_text, duplicate, slug)
 from publisher.importing.writer import ImportRefused
 
 
@@ -77,18 +77,16 @@ def read_ical(data: bytes, name: str, lang: str, window: tuple[date, date]) -> t
         if component.get("RECURRENCE-ID") is not None:
             overrides.setdefault(uid, []).append(component)
             continue
-        if uid in masters:
-            refused.append(Refusal(uid, where, N_("duplicate UID: another event at %(first)s has it"),
-                                   {"first": masters[uid]}))
+        if (again := duplicate(uid, where, masters)) is not None:
+            refused.append(again)
             continue
-        masters[uid] = where
         if component.get("RRULE") is not None or component.get("RDATE") is not None:
             recurring[uid] = (component, where)
             continue
         try:
             events.append(_event(component, uid, slug(uid), where, lang))
         except Refused as refusal:
-            refused.append(Refusal(uid, where, refusal.message, refusal.params))
+            refused.append(refusal.at(uid, where))
     timezones = calendar.walk("VTIMEZONE")
     for uid, (component, where) in recurring.items():
         series = icalendar.Calendar()
@@ -106,7 +104,7 @@ def read_ical(data: bytes, name: str, lang: str, window: tuple[date, date]) -> t
             try:
                 events.append(_event(occurrence, uid, f"{slug(uid)}-{key}", where, lang))
             except Refused as refusal:
-                refused.append(Refusal(uid, where, refusal.message, refusal.params))
+                refused.append(refusal.at(uid, where))
     events.sort(key=lambda event: event.slug)
     return events, refused
 

@@ -25,6 +25,10 @@ class Refused(Exception):
         super().__init__(message % params)
         self.message, self.params = message, params
 
+    def at(self, uid: str | None, where: str) -> Refusal:
+        """The refusal of the event with `uid` at `where`, as the summary lists it."""
+        return Refusal(uid, where, self.message, self.params)
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -56,6 +60,14 @@ class ImportedEvent:
     status: str | None = None  # CONFIRMED, CANCELLED or TENTATIVE (RFC 5545's words)
     organizer: Organizer | None = None
     keywords: tuple[str, ...] = ()
+
+
+def duplicate(uid: str, where: str, seen: dict[str, str]) -> Refusal | None:
+    """A refusal when `uid` was seen before (the first stays); else remembers where it is."""
+    if uid in seen:
+        return Refusal(uid, where, N_("duplicate UID: another event at %(first)s has it"), {"first": seen[uid]})
+    seen[uid] = where
+    return None
 
 
 def slug(text: str, limit: int = 60) -> str:

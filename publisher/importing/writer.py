@@ -220,7 +220,7 @@ def write_import(events: list[ImportedEvent], refused: list[Refusal], into: Path
         try:
             accepted.append((event, parse_address(event.location)))
         except Refused as refusal:
-            refused.append(Refusal(event.uid, event.where, refusal.message, refusal.params))
+            refused.append(refusal.at(event.uid, event.where))
     while True:
         plan = _plan(accepted, refused, existing, source, today, keep_before, progress)
         try:
