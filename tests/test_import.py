@@ -321,6 +321,7 @@ DTEND:{end}\r
 SUMMARY;LANGUAGE=pl:Zebranie rady\r
 {description}LOCATION;LANGUAGE=pl:Sala Test\\, ul. Przykładowa 12\\, 00-950 Warszawa\r
 STATUS:TENTATIVE\r
+URL:javascript:alert(1)\r
 END:VEVENT\r
 END:VCALENDAR\r
 """
@@ -337,6 +338,8 @@ def test_a_tentative_event_is_postponed_only_once_its_earlier_date_is_known(tmp_
     meeting, = event_with(graph, "zebranie@test.example")
     assert value(graph, meeting, "name") == Literal("Zebranie rady", lang="pl")
     assert value(graph, meeting, "eventStatus") is None
+    assert "URL “javascript:alert(1)” is not an http(s) address: left out" in done.stdout
+    assert value(graph, meeting, "url") is None
 
     feed.write_text(FEED.format(start="20270308T100000Z", end="20270308T110000Z", description=description))
     assert import_ical(feed, folder, "--lang", "en").returncode == 0

@@ -16,8 +16,8 @@ import csvw
 from csvw.metadata import Link
 
 from publisher.i18n import N_
-from publisher.importing.model import (EMAIL, WEB_IRI, ImportedEvent, Organizer, Refusal, Refused, check_dates,
-                                       checked_text, duplicate, slug)
+from publisher.importing.model import (EMAIL, ImportedEvent, Organizer, Refusal, Refused, check_dates, checked_text,
+                                       duplicate, slug, web_address)
 from publisher.importing.writer import ImportRefused
 
 SCHEMA_PROPERTY = re.compile(r"^(?:schema:|https?://schema\.org/)(\w+)$")
@@ -116,7 +116,7 @@ def _event(row: dict, columns: dict, uid: str, where: str, lang: str) -> Importe
     latitude, longitude = str(values.get("latitude", "")), str(values.get("longitude", ""))
     if DECIMAL.match(latitude) and DECIMAL.match(longitude):
         geo = (latitude, longitude)
-    url = values.get("url")
+    url, notes = web_address(str(values["url"]) if values.get("url") else None, "url")
     email = values.get("email")
     organizer = None
     if values.get("organizer"):
@@ -125,6 +125,5 @@ def _event(row: dict, columns: dict, uid: str, where: str, lang: str) -> Importe
     keywords = values.get("keywords") or []
     return ImportedEvent(uid=uid, where=where, slug=slug(uid), names=texts["name"],
                          descriptions=texts["description"], start=start, end=end, location=str(values["location"]),
-                         location_lang=lang, geo=geo, url=url if isinstance(url, str) and WEB_IRI.match(url) else None,
-                         status=status, organizer=organizer,
+                         location_lang=lang, geo=geo, url=url, status=status, organizer=organizer, notes=notes,
                          keywords=tuple(dict.fromkeys(keywords if isinstance(keywords, list) else [keywords])))

@@ -16,14 +16,16 @@ import icalendar
 import recurring_ical_events
 
 from publisher.i18n import N_
-from publisher.importing.model import (EMAIL, WEB_IRI, ImportedEvent, Organizer, Refusal, Refused, check_dates,
-                                       checked_text, duplicate, slug)
+from publisher.importing.model import (EMAIL, ImportedEvent, Organizer, Refusal, Refused, check_dates, checked_text,
+                                       duplicate, slug, web_address)
 from publisher.importing.writer import ImportRefused
 
 
 def read_source(source: str, max_bytes: int) -> bytes:
-    """The bytes of a file or of an http(s) URL, refused beyond `max_bytes`. The import is the only
-    command that fetches anything."""
+    """The bytes of a file or of an http(s) URL, refused beyond `max_bytes` (a file unread). The
+    import is the only command that fetches anything."""
+    too_large = ImportRefused(N_("%(source)s is larger than %(limit)d MB (--max-size); nothing was imported"),
+                              source=source, limit=max_bytes // 2**20)
     if re.match(r"^https?://", source, re.I):
         request = urllib.request.Request(source, headers={"User-Agent": "publisher-import"})
         try:
@@ -36,12 +38,10 @@ def read_source(source: str, max_bytes: int) -> bytes:
         if not path.is_file():
             raise ImportRefused(N_("%(source)s is not a file"), source=source)
         if path.stat().st_size > max_bytes:
-            data = b"x" * (max_bytes + 1)
-        else:
-            data = path.read_bytes()
+            raise too_large
+        data = path.read_bytes()
     if len(data) > max_bytes:
-        raise ImportRefused(N_("%(source)s is larger than %(limit)d MB (--max-size); nothing was imported"),
-                            source=source, limit=max_bytes // 2**20)
+        raise too_large
     return data
 
 
@@ -152,7 +152,7 @@ def _event(component, uid: str, event_slug: str, where: str, lang: str) -> Impor
         found = component["GEO"]
         if -90 <= found.latitude <= 90 and -180 <= found.longitude <= 180:
             geo = (repr(float(found.latitude)), repr(float(found.longitude)))
-    url = _text(component, "URL")
+    url, notes = web_address(_text(component, "URL"), "URL")
     organizer = None
     if component.get("ORGANIZER") is not None:
         address = checked_text(str(component["ORGANIZER"]), "ORGANIZER")
@@ -172,5 +172,4 @@ def _event(component, uid: str, event_slug: str, where: str, lang: str) -> Impor
                          names={_language(component, "SUMMARY", lang): summary},
                          descriptions={_language(component, "DESCRIPTION", lang): description},
                          start=start, end=end, location=location, location_lang=_language(component, "LOCATION", lang),
-                         geo=geo, url=url if url and WEB_IRI.match(url) else None, status=status,
-                         organizer=organizer, keywords=tuple(words))
+                         geo=geo, url=url, status=status, organizer=organizer, keywords=tuple(words), notes=notes)

@@ -60,6 +60,7 @@ class ImportedEvent:
     status: str | None = None  # CONFIRMED, CANCELLED or TENTATIVE (RFC 5545's words)
     organizer: Organizer | None = None
     keywords: tuple[str, ...] = ()
+    notes: tuple[tuple[str, dict], ...] = ()  # warnings about what was left out: msgid, parameters
 
 
 def duplicate(uid: str, where: str, seen: dict[str, str]) -> Refusal | None:
@@ -68,6 +69,13 @@ def duplicate(uid: str, where: str, seen: dict[str, str]) -> Refusal | None:
         return Refusal(uid, where, N_("duplicate UID: another event at %(first)s has it"), {"first": seen[uid]})
     seen[uid] = where
     return None
+
+
+def web_address(value: str | None, what: str) -> tuple[str | None, tuple[tuple[str, dict], ...]]:
+    """An http(s) address as is; anything else left out, with a note saying so."""
+    if not value or WEB_IRI.match(value):
+        return value or None, ()
+    return None, ((N_("%(what)s “%(value)s” is not an http(s) address: left out"), {"what": what, "value": value}),)
 
 
 def slug(text: str, limit: int = 60) -> str:

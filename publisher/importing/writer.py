@@ -270,6 +270,7 @@ def _plan(accepted: list[tuple[ImportedEvent, Address]], refused: list[Refusal],
     organizers: dict[str, Organizer] = {}
     links: list[tuple[ImportedEvent, str, str | None]] = []
     for event, address in accepted:
+        summary.warnings.extend(Refusal(event.uid, event.where, message, params) for message, params in event.notes)
         place = f"place/{slug(event.location)}"
         places.setdefault(place, (address, event.location_lang, set()))[2].add(event.geo)
         organizer = None
@@ -348,6 +349,8 @@ def _stage_validate_and_move(into: Path, plan: _Plan, existing: dict[str, _Exist
     changed = {name: text for name, text in plan.wanted.items()
                if name not in existing or existing[name].text != text}
     kept = [into / name for name in plan.wanted if name not in changed]
+    if not changed:  # the same import again: nothing to write, nothing new to check
+        return Report([], [display_path(path) for path in kept])
     into.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{into.name}-import-", dir=into.parent))
     try:
