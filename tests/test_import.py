@@ -360,3 +360,17 @@ def test_an_event_refused_now_keeps_its_earlier_import_instead_of_being_removed(
     done = import_ical(feed, folder, "--lang", "en")
     assert done.returncode == 1 and "UID zebranie@test.example  the event has no description" in done.stdout
     assert "removed: 0, refused: 1" in done.stdout and snapshot(folder) == before
+
+
+def test_local_times_of_a_google_calendar_export_take_its_x_wr_timezone(tmp_path):
+    """Google Calendar may write times without a zone and name the calendar's zone once."""
+    feed = tmp_path / "google.ics"
+    feed.write_text(FEED.format(start="20270701T100000", end="20270701T110000", description="DESCRIPTION:Opis.\r\n")
+                    .replace("PRODID:-//test//EN\r\n", "PRODID:-//test//EN\r\nX-WR-TIMEZONE:Europe/Warsaw\r\n"))
+    assert import_ical(feed, tmp_path / "city").returncode == 0
+    graph = graph_of(tmp_path / "city")
+    meeting, = event_with(graph, "zebranie@test.example")
+    assert str(value(graph, meeting, "startDate")) == "2027-07-01T10:00:00+02:00"
+    feed.write_text(feed.read_text().replace("Europe/Warsaw", "Nowhere/Atlantis"))
+    done = import_ical(feed, tmp_path / "city", "--lang", "en")
+    assert done.returncode == 2 and "names an unknown time zone in X-WR-TIMEZONE" in done.stderr

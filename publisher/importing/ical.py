@@ -14,6 +14,7 @@ from pathlib import Path
 
 import icalendar
 import recurring_ical_events
+import x_wr_timezone
 
 from publisher.i18n import N_
 from publisher.importing.model import (EMAIL, ImportedEvent, Organizer, Refusal, Refused, check_dates, checked_text,
@@ -58,8 +59,13 @@ def read_ical(data: bytes, name: str, lang: str, window: tuple[date, date]) -> t
                             source=name)
     try:
         calendar = icalendar.Calendar.from_ical(text)
+        # Google Calendar may write local times without a zone and name it once, in X-WR-TIMEZONE.
+        calendar = x_wr_timezone.to_standard(calendar)
     except ValueError as error:
         raise ImportRefused(N_("%(source)s is not a well-formed iCalendar feed: %(error)s"),
+                            source=name, error=str(error)) from None
+    except LookupError as error:  # zoneinfo's: X-WR-TIMEZONE names no IANA time zone
+        raise ImportRefused(N_("%(source)s names an unknown time zone in X-WR-TIMEZONE: %(error)s"),
                             source=name, error=str(error)) from None
     lines = [number for number, line in enumerate(text.splitlines(), 1) if line.strip().upper() == "BEGIN:VEVENT"]
     components = calendar.walk("VEVENT")
