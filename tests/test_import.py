@@ -286,6 +286,7 @@ def test_served_imported_events_round_trip_and_a_removed_one_is_gone(feed_server
             assert page.status_code == 200 and "<script>alert(1)" not in page.text
             ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S).group(1))
             assert ld["startDate"] == str(value(graph, event, "startDate"))
+            assert ld["eventStatus"].endswith("EventCancelled" if uid.startswith("wyklad") else "EventScheduled")
             calendar = requests.get(app + path + ".ics", timeout=30).content
             entry = icalendar.Calendar.from_ical(calendar).walk("VEVENT")[0]
             original = source[uid]
