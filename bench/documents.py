@@ -21,13 +21,15 @@ from pathlib import Path
 
 from publisher.config import Settings
 from publisher.formats import RDF_DOCUMENT_FORMATS
-from publisher.snapshot import build_snapshot
+from publisher.preparing import build_snapshot
+from publisher.rendering import Rendering
 
 
 def main(calendar: Path, every: int) -> dict:
     settings = Settings(data_paths=(calendar,), serve_sparql=False)  # the base synth's IRIs assume
     snapshot = build_snapshot(settings, processes=os.cpu_count() or 1, in_memory=True)
     try:
+        rendering = Rendering(snapshot)
         resources = sorted(snapshot.resources)
         sample = resources[::every]
         gc.freeze()
@@ -39,15 +41,15 @@ def main(calendar: Path, every: int) -> dict:
             spent[kind] += time.perf_counter() - started
 
         for iri in sample:
-            timed("description", snapshot.describe, iri, 1)  # the key the renderers look it up by
+            timed("description", rendering.describe, iri, 1)  # the key the renderers look it up by
             for fmt in RDF_DOCUMENT_FORMATS:
-                timed(fmt.label, snapshot.render, iri, fmt)
+                timed(fmt.label, rendering.document, iri, fmt)
             for lang in snapshot.site.languages:
-                timed("HTML", snapshot.render_html, iri, lang)
+                timed("HTML", rendering.html, iri, lang)
             if snapshot.is_main_event(iri):
                 for lang in snapshot.site.languages:
-                    timed("calendar", snapshot.render_calendar, iri, lang)
-                    timed("social image", snapshot.render_image, iri, lang)
+                    timed("calendar", rendering.calendar, iri, lang)
+                    timed("social image", rendering.image, iri, lang)
         return {"resources": len(resources), "sampled": len(sample), "every": every,
                 "ms_per_resource": {kind: round(seconds / len(sample) * 1000, 3) for kind, seconds in spent.items()}}
     finally:

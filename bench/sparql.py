@@ -30,11 +30,11 @@ BASE = "http://127.0.0.1:8000/"
 SERVE = """
 import sys
 from pathlib import Path
-from publisher.config import Settings
+from publisher.config import Handover, Settings
 from publisher.load import fingerprint
 from publisher.server import run
 data = (Path(sys.argv[1]),)
-run(Settings(data_paths=data, validated=fingerprint(data), base_url=sys.argv[3]),
+run(Settings(data_paths=data, base_url=sys.argv[3]), Handover(validated=fingerprint(data)),
     "127.0.0.1", int(sys.argv[2]), 2, 16)
 """
 

@@ -14,11 +14,11 @@ from urllib.parse import quote
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, SKOS, XSD
 
-from publisher.describe import new_graph
+from publisher.addresses import Urls
 from publisher.dumps import DumpFile
 from publisher.labels import label
 from publisher.file_datasets import Part
-from publisher.namespaces import DCT, PROV, SCHEMA
+from publisher.namespaces import DCT, PROV, SCHEMA, new_graph
 from publisher.site import Site
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -52,7 +52,7 @@ def _typed(graph: Graph, node, cls, label: str | None = None) -> URIRef:
 
 
 def part_iri(base_url: str, part: Part) -> URIRef:
-    return URIRef(f"{base_url}dataset/{part.name}")
+    return Urls(base_url).iri("file_dataset", name=part.name)
 
 
 def build_catalog(data: Graph, description: Graph, base_url: str, site: Site, modified: datetime,
@@ -61,7 +61,8 @@ def build_catalog(data: Graph, description: Graph, base_url: str, site: Site, mo
     """The whole catalog; `parts` (one a data file) become datasets of their own, part of the
     whole, with their landing pages from `page_of(iri)`. `description`: what the site
     description says about the dataset, its publisher and the catalog (publisher.site)."""
-    catalog, dataset = URIRef(base_url + "catalog"), URIRef(base_url + "dataset")
+    urls = Urls(base_url)
+    catalog, dataset = urls.catalog, urls.dataset
     at = lambda name: URIRef(f"{catalog}#{name}")  # noqa: E731  nodes described only here
     g = new_graph()
     for prefix, namespace in (("dcat", DCAT), ("dcatap", DCATAP), ("spdx", SPDX), ("vcard", VCARD), ("foaf", FOAF),
@@ -105,7 +106,7 @@ def build_catalog(data: Graph, description: Graph, base_url: str, site: Site, mo
             g.add((node, DCT.language, language))
     g.add((catalog, FOAF.homepage, homepage))
     g.add((catalog, DCAT.dataset, dataset))
-    g.add((catalog, RDFS.seeAlso, URIRef(base_url + ".well-known/void")))
+    g.add((catalog, RDFS.seeAlso, urls.iri("void")))
     scheme = _typed(g, URIRef(f"{EU}data-theme"), SKOS.ConceptScheme)
     _both(g, scheme, DCT.title, "Dziedziny danych UE", "EU data themes")
     g.add((catalog, DCAT.themeTaxonomy, scheme))
@@ -142,7 +143,7 @@ def build_catalog(data: Graph, description: Graph, base_url: str, site: Site, mo
                   themes=themes, contact=contact, standard=schema_org, available=available)
     for part in parts:
         _add_part(g, data, catalog, dataset, part, base_url, at, page_of, **shared)
-    _add_feed(g, dataset, at("distribution-changes"), URIRef(base_url + "changes.atom"), licence, stamp, available)
+    _add_feed(g, dataset, at("distribution-changes"), urls.iri("changes"), licence, stamp, available)
     if sparql_endpoint:
         service = _add_service(g, catalog, dataset, at, URIRef(sparql_endpoint), licence, stamp, available)
         for theme in themes:
@@ -291,7 +292,7 @@ def _file_type(g: Graph, node, media_type: str, file_type: str, label: str) -> N
 
 def _add_distribution(g: Graph, dataset, node, dump: DumpFile, base_url: str, licence, standard, stamp,
                       available, texts) -> None:
-    url = URIRef(base_url + dump.name)
+    url = Urls(base_url).at(dump.name)
     kind = dump.format.label + (" (gzip)" if dump.compressed else "")
     (title_pl, title_en), (text_pl, text_en) = texts
     _distribution(g, dataset, node, (title_pl.format(kind), title_en.format(kind)),
@@ -355,7 +356,7 @@ def catalog_view(full: Graph, base_url: str, datasets: list[tuple[datetime, URIR
     Paged with Hydra as ckanext-dcat reads and writes it (hydra:PartialCollectionView with
     hydra:next …), and filtered like its `modified_since` parameter.
     """
-    catalog = URIRef(base_url + "catalog")
+    catalog = Urls(base_url).catalog
     chosen = changed_since(datasets, since)
     pages = max(1, -(-len(chosen) // size))
     shown = set(chosen[(page - 1) * size:page * size])

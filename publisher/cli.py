@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from publisher.config import (DEFAULT_DATA, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHAPES, DEFAULT_SITE_DESCRIPTION,
-                              Settings, default_base_url, normalise_base_url)
+                              Handover, Settings, default_base_url, normalise_base_url)
 from publisher.i18n import N_, shipped_languages, translations
 from publisher.load import DataError, load_stored
 from publisher.validate import load_shapes, validate
@@ -39,18 +39,17 @@ def data_options(command):
 
 def refuse_bad_data(action):
     """Runs `action`; bad data ends the command with its report and exit status 2 or 1."""
-    from publisher.snapshot import InvalidData
+    from publisher.preparing import Refused, unless_refused
 
     def run(lang: str):
-        try:
-            return action()
-        except DataError as error:
-            _report_unreadable(error, "text")
+        outcome = unless_refused(action, lang)
+        if not isinstance(outcome, Refused):
+            return outcome
+        click.echo(outcome.text, err=True)
+        if outcome.unreadable:
             sys.exit(EXIT_UNREADABLE)
-        except InvalidData as refused:
-            click.echo(refused.report.to_text(lang), err=True)
-            click.echo(translations(lang).gettext("Refused: the data does not conform."), err=True)
-            sys.exit(EXIT_INVALID)
+        click.echo(translations(lang).gettext("Refused: the data does not conform."), err=True)
+        sys.exit(EXIT_INVALID)
     return run
 
 
@@ -138,12 +137,10 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
                   graph_store_url, reload_interval, catalog_page_size, workers, threads, sparql_requests,
                   lang) -> None:
     """Validate the data, then serve it as linked data (HTML pages, RDF documents, dumps, SPARQL)."""
-    from dataclasses import replace
-
     from publisher.load import fingerprint, release_freed_memory
     from publisher.server import PortClaim, PortUnavailable, run
     from publisher.site import read_site
-    from publisher.snapshot import check_data
+    from publisher.preparing import check_data
 
     try:
         claim = PortClaim(host, port)
@@ -163,18 +160,17 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
                         reload_interval=reload_interval, catalog_page_size=catalog_page_size)
     # Only validate here: the workers build their own stores, and must not inherit one by fork.
     # They load the files just validated without validating them again (same fingerprint).
-    validated = fingerprint(settings.data_paths)
+    handover = Handover(validated=fingerprint(settings.data_paths))
     # The workers read the site description: a broken one is refused here, before they start.
     refuse_bad_data(lambda: read_site(settings.site_description, settings.base_url, settings.license))(lang)
     data = refuse_bad_data(lambda: check_data(settings, lang=lang, processes=os.cpu_count() or 1))(lang)
-    settings = replace(settings, validated=validated)
     if store_url:
-        settings = _load_into_store(settings, data, store_url, graph_store_url)
+        settings, handover = _load_into_store(settings, handover, data, store_url, graph_store_url)
     files = f"{len(data.files)} file" + ("s" if len(data.files) != 1 else "")
     click.echo(f"Serving {data.triple_count()} triples from {files} at {settings.base_url} (Ctrl+C stops).", err=True)
     del data  # the workers read the files themselves: what validating them took goes back
     release_freed_memory()
-    run(settings, host, port, workers, threads, claim)
+    run(settings, handover, host, port, workers, threads, claim)
 
 
 @main.command("build")
@@ -226,7 +222,7 @@ def synth_command(events, seed, out) -> None:
     click.echo(f"Wrote {events} synthetic events to {path}, its site description to {site_path(path)}", err=True)
 
 
-def _load_into_store(settings, data, store_url, graph_store_url):
+def _load_into_store(settings, handover, data, store_url, graph_store_url):
     """Put the validated data into the remote store (Graph Store Protocol), once, before workers start."""
     from dataclasses import replace
 
@@ -240,8 +236,8 @@ def _load_into_store(settings, data, store_url, graph_store_url):
         click.echo(f"Not serving: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
     click.echo(f"Loaded {data.triple_count()} triples into {store.graph_store_url}", err=True)
-    modified = data_modified(data.files).timestamp()
-    return replace(settings, store_url=store_url, graph_store_url=store.graph_store_url, data_modified=modified)
+    return (replace(settings, store_url=store_url, graph_store_url=store.graph_store_url),
+            replace(handover, data_modified=data_modified(data.files).timestamp()))
 
 
 @main.group("import")

@@ -56,16 +56,12 @@ class Settings:
     # external endpoint or none, so that VoID, the catalog and pages never link a dead one.
     serve_sparql: bool = True
     external_sparql: str | None = None
-    # The fingerprint of data files the serving master has just validated (load.fingerprint):
-    # its workers then load them without validating the same files again.
-    validated: str | None = None
     # Seconds between looks at the data files for a change to reload (0: never).
     reload_interval: float = 0.0
     # A remote store (SPARQL query URL, and its Graph Store Protocol URL) instead of the
-    # embedded one; the data's modification time then travels with the settings.
+    # embedded one.
     store_url: str | None = None
     graph_store_url: str | None = None
-    data_modified: float | None = None
     # Datasets a page of the catalog lists (ckanext-dcat's default, hydra paging beyond).
     catalog_page_size: int = 100
 
@@ -73,26 +69,52 @@ class Settings:
         object.__setattr__(self, "base_url", normalise_base_url(self.base_url))
         object.__setattr__(self, "data_paths", tuple(Path(p) for p in self.data_paths))
 
-    # Worker processes of the WSGI server receive the settings through the environment, one
-    # PUBLISHER_<FIELD> variable a field, so a new setting needs no code here.
     def to_environ(self) -> dict[str, str]:
-        environ = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if value is None:
-                continue
-            if isinstance(value, tuple):
-                value = os.pathsep.join(str(part) for part in value)
-            elif isinstance(value, bool):
-                value = "1" if value else "0"
-            environ[_variable(item.name)] = repr(value) if isinstance(value, float) else str(value)
-        return environ
+        return _to_environ(self)
 
     @classmethod
     def from_environ(cls, environ=os.environ) -> "Settings":
-        hints = get_type_hints(cls)
-        return cls(**{item.name: _parse(hints[item.name], environ[_variable(item.name)])
-                      for item in fields(cls) if _variable(item.name) in environ})
+        return _from_environ(cls, environ)
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What a serving master tells the workers it starts, beside the settings: facts of this run,
+    found when it starts or reloads, never chosen by anyone (so not settings)."""
+    # The fingerprint of the data files the master has just validated (load.fingerprint): a
+    # worker loads exactly those files without validating them again.
+    validated: str | None = None
+    # The data's modification time, when the worker's data is a copy read from a remote store.
+    data_modified: float | None = None
+
+    def to_environ(self) -> dict[str, str]:
+        return _to_environ(self)
+
+    @classmethod
+    def from_environ(cls, environ=os.environ) -> "Handover":
+        return _from_environ(cls, environ)
+
+
+# Worker processes of the WSGI server receive the settings and the handover through the
+# environment, one PUBLISHER_<FIELD> variable a field, so a new field needs no code here.
+def _to_environ(fields_of) -> dict[str, str]:
+    environ = {}
+    for item in fields(fields_of):
+        value = getattr(fields_of, item.name)
+        if value is None:
+            continue
+        if isinstance(value, tuple):
+            value = os.pathsep.join(str(part) for part in value)
+        elif isinstance(value, bool):
+            value = "1" if value else "0"
+        environ[_variable(item.name)] = repr(value) if isinstance(value, float) else str(value)
+    return environ
+
+
+def _from_environ(cls, environ):
+    hints = get_type_hints(cls)
+    return cls(**{item.name: _parse(hints[item.name], environ[_variable(item.name)])
+                  for item in fields(cls) if _variable(item.name) in environ})
 
 
 def _variable(name: str) -> str:

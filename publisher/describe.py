@@ -8,36 +8,16 @@ the resource that plays it, so roles on either side are described in full.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 
-from publisher.namespaces import PREFIXES, SCHEMA, SKOS
+from publisher.namespaces import SCHEMA, SKOS, new_graph
 from publisher.store.oxigraph_graph import column, store_of
 
 # Links pointing at a resource are listed this many to a page (a venue of thousands of events).
 PAGE_SIZE = 100
 
 LABELS = (RDF.type, SCHEMA.name, SKOS.prefLabel, SCHEMA.roleName)
-
-
-def new_graph() -> Graph:
-    # No named graphs here: SimpleMemory skips the bookkeeping of contexts. Binding each prefix
-    # through rdflib's namespace manager cost ~0.5 ms a graph, half of describing a resource:
-    # the store takes the same prefixes, worked out once, directly.
-    graph = Graph(store="SimpleMemory", bind_namespaces="none")
-    for prefix, namespace in _prefixes():
-        graph.store.bind(prefix, namespace)
-    return graph
-
-
-@lru_cache(maxsize=1)
-def _prefixes() -> tuple[tuple[str, URIRef], ...]:
-    """rdflib's own prefixes with ours over them, in the order a new graph has them."""
-    graph = Graph(store="SimpleMemory")
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return tuple(graph.namespaces())
 
 
 def _add_bounded(source: Graph, node, into: Graph) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 
 from publisher.namespaces import OWL, PROV
-from publisher.represent.urls import Urls
+from publisher.addresses import Urls
 
 
 @dataclass(frozen=True)

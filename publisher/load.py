@@ -12,10 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from publisher.labels import LABEL_PROPERTIES, label, pick_literal
+from publisher.store.terms import to_oxigraph, to_rdflib
 from publisher.xml_chars import NOT_XML_CHAR
 
 
@@ -130,38 +131,6 @@ def _with_line(path: Path | None, node, base_url: str) -> tuple[Path | None, int
     return path, line_of_subject(path, node, base_url)
 
 
-def to_oxigraph(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
-
-
-def to_oxigraph_quads(triples):
-    """rdflib triples as pyoxigraph quads of the default graph."""
-    return (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples)
-
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def to_rdflib(term):
-    """A pyoxigraph term as rdflib's parser gives it: a simple literal has no datatype."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value) if datatype == XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
-
-
 def _holdable_quads(graph: Graph):
     for triple in graph:
         subject, predicate, obj = triple
@@ -198,17 +167,23 @@ def load_stored(paths, base_url: str) -> StoredData | LoadedData:
     return StoredData(stored=store, files=files, base_url=base_url)
 
 
-def load_into_store(paths, base_url: str, path: Path) -> list[Path]:
+def load_into_store(paths, base_url: str, path: Path) -> tuple[list[Path], dict[URIRef, Path]]:
     """Every data file into the default graph of a new on-disk store at `path`, compacted for
-    read-only use; returns the files. A file pyoxigraph refuses raises DataError (rdflib's
-    message when rdflib refuses it too: it names line and column, with a hint)."""
+    read-only use; returns the files and, when they are several, the first file that describes
+    each subject (for the parts of the publication), found in the same single parse. A file
+    pyoxigraph refuses raises DataError (rdflib's message when rdflib refuses it too: it names
+    line and column, with a hint)."""
     files = data_files(paths)
     if not files:
         raise DataError(Path(", ".join(str(p) for p in paths)), "no data files (*.ttl) found")
     store = ox.Store(str(path))
+    origins: dict[URIRef, Path] = {}
     for file in files:
         try:
-            store.bulk_load(path=str(file), format=ox.RdfFormat.TURTLE, base_iri=base_url)
+            if len(files) == 1:  # no parts: the whole file in Rust, never a quad in Python
+                store.bulk_load(path=str(file), format=ox.RdfFormat.TURTLE, base_iri=base_url)
+            else:
+                store.bulk_extend(_noting_origins(file, base_url, origins))
         except (SyntaxError, OSError, ValueError) as error:
             parse_file(file, base_url)  # raises DataError with rdflib's explanation, if it has one
             raise _refused(file, error) from None
@@ -218,7 +193,13 @@ def load_into_store(paths, base_url: str, path: Path) -> list[Path]:
     store.flush()
     del store
     release_freed_memory()
-    return files
+    return files, origins
+
+
+def _noting_origins(file: Path, base_url: str, origins: dict[URIRef, Path]):
+    for quad in ox.parse(path=str(file), format=ox.RdfFormat.TURTLE, base_iri=base_url):
+        origins.setdefault(to_rdflib(quad.subject), file)
+        yield quad
 
 
 def _refused(file: Path, error: Exception) -> DataError:
@@ -235,15 +216,6 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
         pass
-
-
-def subject_origins(files: list[Path], base_url: str) -> dict[URIRef, Path]:
-    """The first file that describes each subject (for the parts of a publication of several files)."""
-    origins: dict[URIRef, Path] = {}
-    for file in files:
-        for quad in ox.parse(path=str(file), format=ox.RdfFormat.TURTLE, base_iri=base_url):
-            origins.setdefault(to_rdflib(quad.subject), file)
-    return origins
 
 
 def data_files(paths: list[Path] | tuple[Path, ...]) -> list[Path]:

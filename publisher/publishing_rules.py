@@ -15,9 +15,9 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from publisher.formats import DOCUMENT_FORMATS
 from publisher.i18n import shipped_languages
-from publisher.load import to_oxigraph, to_rdflib
+from publisher.store.terms import to_oxigraph, to_rdflib
 from publisher.represent.rdfxml import has_element_name
-from publisher.represent.urls import LINK_SCHEMES, linkable
+from publisher.addresses import LINK_SCHEMES, Urls, linkable, reserved_patterns, reserved_segments
 from publisher.xml_chars import NOT_XML_CHAR, NOT_XML_CHAR_RUST, visible
 
 
@@ -70,13 +70,13 @@ UNLINKABLE = _messages(
 # First path segments and whole paths the app and the export use themselves (publisher.web,
 # publisher.export): a resource there would be hidden by them, or served differently by nginx.
 # So is every language a site may have its pages in (under /{lang}/) from what ships.
-RESERVED_SEGMENTS = (*shipped_languages(), "static", "data", "dataset", "_gone", "_errors", ".well-known")
-RESERVED_PATHS = ("", "sparql", "catalog", r"changes\.atom", r"robots\.txt", r"openapi\.json", r"event\.ics",
-                  r"dump\.[^/#]*", r"sitemap(-[0-9]+)?\.xml")  # regular expressions; "" is the home page
+RESERVED_SEGMENTS = (*shipped_languages(), *reserved_segments())
+RESERVED_PATHS = ("", *reserved_patterns())  # regular expressions; "" is the home page
 # A resource's documents and files are at its path plus one of these (publisher.export).
 DOCUMENT_EXTENSIONS = (*(fmt.extension for fmt in DOCUMENT_FORMATS), "ics", "png")
-_KINDS = ((PERCENT, r"[^#]*%"), (QUERY, r"[^#]*\?"), (SLASH, r"[^#]*/(#|$)"),
-          (RESERVED, f"(({'|'.join(re.escape(s) for s in RESERVED_SEGMENTS)})(/|#|$)|({'|'.join(RESERVED_PATHS)})(#|$))"),
+# A path (and fragment) that the app or the export uses itself.
+RESERVED_PATTERN = f"(({'|'.join(re.escape(s) for s in RESERVED_SEGMENTS)})(/|#|$)|({'|'.join(RESERVED_PATHS)})(#|$))"
+_KINDS = ((PERCENT, r"[^#]*%"), (QUERY, r"[^#]*\?"), (SLASH, r"[^#]*/(#|$)"), (RESERVED, RESERVED_PATTERN),
           # only when that other resource exists: checked for each IRI the pattern finds
           (DOCUMENT, rf"[^#]*\.({'|'.join(DOCUMENT_EXTENSIONS)})(#|$)"))
 _UNSERVABLE = "^(" + "|".join(f"({pattern})" for _, pattern in _KINDS) + ")"
@@ -181,7 +181,7 @@ def _unservable_iris(store: ox.Store, base_url: str) -> list[Finding]:
         messages = next((messages for messages, pattern in _KINDS if re.match(pattern, path)), None)
         if messages is None:  # the store's regular expressions and Python's differ here: not ours to guess
             continue
-        if messages is DOCUMENT and not _is_node(store, URIRef(base_url + path.split("#")[0].rsplit(".", 1)[0])):
+        if messages is DOCUMENT and not _is_node(store, Urls(base_url).at(path.split("#")[0].rsplit(".", 1)[0])):
             continue  # …/report.html is a fine IRI while there is no …/report
         if _described(store, iri):  # reported where it is described
             results.append(Finding(iri, None, messages))

@@ -16,7 +16,7 @@ from dataclasses import replace
 from granian import Granian
 from granian.constants import Interfaces
 
-from publisher.config import Settings
+from publisher.config import Handover, Settings
 from publisher.working_dirs import server_scratch
 
 log = logging.getLogger("publisher")
@@ -30,32 +30,27 @@ class _ManyThreadsAreIntended(logging.Filter):
         return "Python threads, which seems quite high" not in record.getMessage()
 
 
-def reload_if_valid(settings: Settings, respawn) -> None:
+def reload_if_valid(settings: Settings, handover: Handover, respawn) -> None:
     """SIGHUP: validate the data files in the master; only valid data replaces the workers.
 
     Granian answers SIGHUP by starting new workers one by one before stopping the old; a new
     worker would load whatever is on disk, so invalid data is refused here, with its report in
     the log, and the workers keep serving the last valid data.
     """
-    from publisher.load import DataError, fingerprint
-    from publisher.snapshot import InvalidData, check_data
+    from publisher.load import fingerprint
+    from publisher.preparing import Refused, check_data, unless_refused
 
-    candidate = replace(settings, validated=None)
     try:
         validated = fingerprint(settings.data_paths)
-        check_data(candidate)
-    except DataError as error:
-        log.error("SIGHUP: data reload rejected, still serving the last valid data: %s", error)
-        return
-    except InvalidData as refused:
-        log.error("SIGHUP: data reload rejected, still serving the last valid data:\n%s",
-                  refused.report.to_text("en"))
-        return
+        outcome = unless_refused(lambda: check_data(settings))
     except Exception:  # noqa: BLE001 — raised here it would end serve() and remove the scratch files
         log.exception("SIGHUP: data reload failed, still serving the last valid data")
         return
+    if isinstance(outcome, Refused):
+        log.error("SIGHUP: data reload rejected, still serving the last valid data:\n%s", outcome.text)
+        return
     # New workers load these files without validating them again.
-    os.environ.update(replace(settings, validated=validated).to_environ())
+    os.environ.update(replace(handover, validated=validated).to_environ())
     log.info("SIGHUP: data valid, replacing the workers")
     respawn()
 
@@ -93,7 +88,8 @@ class PortClaim:
         self._socket.close()
 
 
-def run(settings: Settings, host: str, port: int, workers: int, threads: int, claim: PortClaim | None = None) -> None:
+def run(settings: Settings, handover: Handover, host: str, port: int, workers: int, threads: int,
+        claim: PortClaim | None = None) -> None:
     """Serve with Granian; `claim`: the address, claimed early by `serve` (else here)."""
     from publisher.web.wsgi import log_to_stderr
 
@@ -101,7 +97,7 @@ def run(settings: Settings, host: str, port: int, workers: int, threads: int, cl
 
     log_to_stderr()
     logging.getLogger("_granian").addFilter(_ManyThreadsAreIntended())
-    os.environ.update(settings.to_environ())
+    os.environ.update({**settings.to_environ(), **handover.to_environ()})
     server = Granian(
         "publisher.web.wsgi:create",
         factory=True,
@@ -116,7 +112,7 @@ def run(settings: Settings, host: str, port: int, workers: int, threads: int, cl
     )
     # Granian installs its SIGHUP handler from this attribute when it starts serving.
     respawn = server.signal_handler_reload
-    server.signal_handler_reload = lambda *_args, **_kwargs: reload_if_valid(settings, respawn)
+    server.signal_handler_reload = lambda *_args, **_kwargs: reload_if_valid(settings, handover, respawn)
     with server_scratch():
         claim.release()
         server.serve()

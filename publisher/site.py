@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
+from publisher.addresses import Urls
 from publisher.i18n import SOURCE_LANGUAGE, TRANSLATIONS_DIR, Languages, catalogue, known_locale
 from publisher.labels import label
 from publisher.load import DataError, parse_file
@@ -54,7 +55,8 @@ def read_site(path: Path, base_url: str, licence: str | None = None) -> tuple[Si
 
     Raises DataError, naming what is missing, for a description the site cannot be built from."""
     graph = parse_file(path, base_url)
-    site, dataset, catalog = URIRef(base_url), URIRef(base_url + "dataset"), URIRef(base_url + "catalog")
+    urls = Urls(base_url)
+    site, dataset, catalog = URIRef(base_url), urls.dataset, urls.catalog
 
     def missing(what: str) -> DataError:
         return DataError(path, f"the site description lacks {what}")

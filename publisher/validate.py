@@ -18,7 +18,8 @@ import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
-from publisher.load import DataError, LoadedData, StoredData, data_files, load, parse_file, to_rdflib
+from publisher.load import DataError, LoadedData, StoredData, data_files, load, parse_file
+from publisher.store.terms import to_rdflib
 from publisher.i18n import translations
 from publisher.labels import pick_literal
 from publisher.publishing_rules import findings

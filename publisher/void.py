@@ -7,22 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from publisher.describe import new_graph
 from publisher.dumps import DumpFile
+from publisher.addresses import Urls
 from publisher.formats import RDF_DOCUMENT_FORMATS
-from publisher.load import to_rdflib
-from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
+from publisher.store.terms import to_rdflib
+from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS, VOID, new_graph
 from publisher.store.oxigraph_graph import store_of
-
-VOID = Namespace("http://rdfs.org/ns/void#")
-
-
-def dataset_iri(base_url: str) -> URIRef:
-    return URIRef(base_url + "dataset")
-
 
 def _slug(iri: URIRef) -> str:
     """schema.org terms by their name, other vocabularies' with their prefix (rdf-type, dct-type)."""
@@ -73,20 +66,21 @@ def graph_stats(data: Graph, base_url: str) -> GraphStats:
 
 def build_void(stats: GraphStats, description: Graph, base_url: str, license: str, modified: datetime,
                dumps: dict[str, DumpFile], example: URIRef | None, sparql_endpoint: str | None = None) -> Graph:
-    dataset = dataset_iri(base_url)
+    urls = Urls(base_url)
+    dataset = urls.dataset
     void = new_graph()
     void.bind("void", VOID)
     # The site description's dataset and publisher; what it says of the catalog stays there.
-    void += (triple for triple in description if triple[0] != URIRef(base_url + "catalog"))
+    void += (triple for triple in description if triple[0] != urls.catalog)
     void.add((dataset, RDF.type, VOID.Dataset))
     void.add((dataset, VOID.triples, Literal(stats.triples)))
     void.add((dataset, VOID.entities, Literal(stats.entities)))
     void.add((dataset, VOID.distinctSubjects, Literal(stats.distinct_subjects)))
     void.add((dataset, VOID.distinctObjects, Literal(stats.distinct_objects)))
     void.add((dataset, VOID.uriSpace, Literal(base_url)))
-    void.add((dataset, RDFS.seeAlso, URIRef(base_url + "catalog")))
+    void.add((dataset, RDFS.seeAlso, urls.catalog))
     # The change feed (Atom): what was created, changed or removed, and when.
-    feed = URIRef(base_url + "changes.atom")
+    feed = urls.iri("changes")
     void.add((dataset, RDFS.seeAlso, feed))
     void.add((feed, DCT["format"], Literal("application/atom+xml")))
     void.add((dataset, DCT.license, URIRef(license)))
@@ -100,8 +94,8 @@ def build_void(stats: GraphStats, description: Graph, base_url: str, license: st
     if sparql_endpoint:
         void.add((dataset, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
     for dump in dumps.values():
-        void.add((dataset, VOID.dataDump, URIRef(base_url + dump.name)))
-        void.add((URIRef(base_url + dump.name), DCT["format"], Literal(dump.media_type)))
+        void.add((dataset, VOID.dataDump, urls.at(dump.name)))
+        void.add((urls.at(dump.name), DCT["format"], Literal(dump.media_type)))
 
     # Partitions get hash IRIs below the dataset: they dereference with it, and stay stable.
     classes = stats.classes

@@ -205,7 +205,7 @@ def test_date_ranges_read_naturally_in_both_languages(start, end, pl, en):
 def test_an_event_at_two_venues_names_the_same_one_on_its_page_calendar_and_image():
     from publisher.represent.calendar import event_calendar
     from publisher.represent.event_view import EventPageBuilder, headline
-    from publisher.represent.urls import Urls
+    from publisher.addresses import Urls
     from rdflib import RDF
 
     base = "http://example.org/"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from publisher.web import create_app
 from publisher.web.limits import MAX_HEADER_LINE
-from publisher.web.resources import NOT_A_PATH
+from publisher.http_policy import NOT_A_PATH
 
 APP = create_app()
 CLIENT = APP.test_client()

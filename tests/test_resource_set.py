@@ -11,7 +11,7 @@ from conftest import BASE
 from publisher.config import DEFAULT_DATA, Settings
 from publisher.describe import resource_iris
 from publisher.resource_set import ResourceSet, digests
-from publisher.snapshot import build_snapshot
+from publisher.preparing import build_snapshot
 
 DATA = [URIRef(BASE + f"event/{n}") for n in range(1000)]
 EXTRA = [URIRef(BASE + "catalog"), URIRef(BASE + "event/7")]  # one of them is also in the data

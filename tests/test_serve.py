@@ -30,38 +30,39 @@ def test_a_base_url_with_a_path_prefix_is_served_below_it():
 
 def test_workers_skip_validation_only_for_exactly_the_files_the_master_validated(tmp_path):
     import os
-    from dataclasses import replace
 
     import pytest
 
-    from publisher.config import Settings
+    from publisher.config import Handover, Settings
     from publisher.load import fingerprint
-    from publisher.snapshot import InvalidData, check_data
+    from publisher.preparing import InvalidData, check_data
 
     live = tmp_path / "event.ttl"
     live.write_text((ROOT / "data" / "event.ttl").read_text(encoding="utf-8"), encoding="utf-8")
     settings = Settings(data_paths=(live,))
-    validated = replace(settings, validated=fingerprint(settings.data_paths))
-    assert check_data(validated) is None  # trusted: not read, not validated
+    handover = Handover(validated=fingerprint(settings.data_paths))
+    assert check_data(settings, handover=handover) is None  # trusted: not read, not validated
     assert check_data(settings).triple_count() == 368  # validated
     # The file changes after the master's check: the worker validates, and refuses it.
     live.write_text(live.read_text(encoding="utf-8").replace('schema:startDate "2017-11-16"^^xsd:date ;', ""),
                     encoding="utf-8")
     os.utime(live, ns=(1, 1))
     with pytest.raises(InvalidData):
-        check_data(validated)
+        check_data(settings, handover=handover)
 
 
-def test_settings_travel_to_workers_through_the_environment_unchanged():
+def test_settings_and_the_masters_handover_travel_to_workers_through_the_environment_unchanged():
     from pathlib import Path
 
-    from publisher.config import Settings
+    from publisher.config import Handover, Settings
 
     settings = Settings(base_url="http://127.0.0.1:1/dane", data_paths=(Path("a.ttl"), Path("b")),
-                        store_url="http://127.0.0.1:2/query", data_modified=1.25, validated="abc",
-                        serve_sparql=False, query_timeout=3.5, reload_interval=0.5)
-    assert Settings.from_environ(settings.to_environ()) == settings
-    assert Settings.from_environ({}) == Settings()
+                        store_url="http://127.0.0.1:2/query", serve_sparql=False, query_timeout=3.5,
+                        reload_interval=0.5)
+    handover = Handover(validated="abc", data_modified=1.25)
+    environ = {**settings.to_environ(), **handover.to_environ()}
+    assert Settings.from_environ(environ) == settings and Handover.from_environ(environ) == handover
+    assert Settings.from_environ({}) == Settings() and Handover.from_environ({}) == Handover()
 
 
 def test_a_server_removes_the_working_folders_of_killed_servers_and_builds(tmp_path, monkeypatch):

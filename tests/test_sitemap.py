@@ -15,9 +15,10 @@ from lxml import etree
 from conftest import BASE, REFERENCE
 from publisher.config import Settings
 from publisher.export.build import export
-from publisher import snapshot as snapshot_module
+from publisher import rendering as rendering_module
 from publisher.represent import sitemap as sitemap_module
-from publisher.snapshot import build_snapshot
+from publisher.preparing import build_snapshot
+from publisher.rendering import Rendering
 from publisher.web import create_app
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
@@ -45,7 +46,7 @@ def test_one_sitemap_lists_every_page_when_they_fit(snapshot):
 
 
 def test_more_pages_than_one_file_may_list_get_an_index_and_its_sitemaps(snapshot, monkeypatch):
-    whole = locations(etree.fromstring(snapshot.render_sitemap(0).body))
+    whole = locations(etree.fromstring(Rendering(snapshot).sitemap(0).body))
     monkeypatch.setattr(sitemap_module, "URLS_PER_SITEMAP", 40)  # 20 pages, each in pl and en
     split = build_snapshot(Settings(base_url=BASE))
     try:
@@ -80,11 +81,13 @@ def test_a_client_cycling_through_the_sitemaps_makes_the_server_list_the_pages_o
     monkeypatch.setattr(sitemap_module, "URLS_PER_SITEMAP", 40)
     split = build_snapshot(Settings(base_url=BASE))
     listings = []
-    list_pages = split.html_pages
-    monkeypatch.setattr(split, "html_pages", lambda: listings.append(1) or list_pages())
+    app = create_app(snapshot=split)
+    rendering = app.extensions["publisher"].rendering
+    list_pages = rendering.html_pages
+    monkeypatch.setattr(rendering, "html_pages", lambda: listings.append(1) or list_pages())
     try:
-        client = create_app(snapshot=split).test_client()
-        numbers = list(split.sitemap_numbers())
+        client = app.test_client()
+        numbers = list(rendering.sitemap_numbers())
         assert len(numbers) > 3
         for _ in range(3):
             for number in reversed(numbers):
@@ -101,7 +104,7 @@ def test_the_export_writes_the_same_sitemaps_and_nginx_serves_them_as_files(snap
         export(split, tmp_path, "127.0.0.1:8080", progress=False)
         client = create_app(snapshot=split).test_client()
         written = sorted(p.name for p in (tmp_path / "public").glob("sitemap*.xml"))
-        assert len(written) == split.sitemap_count() + 1 > 2
+        assert len(written) == Rendering(split).sitemap_count() + 1 > 2
         for name in written:
             assert (tmp_path / "public" / name).read_bytes() == client.get("/" + name).data, name
     finally:
@@ -114,7 +117,7 @@ def test_the_export_writes_the_same_sitemaps_and_nginx_serves_them_as_files(snap
 def test_a_crawler_revalidating_a_sitemap_gets_304_and_the_file_streamed_otherwise(snapshot):
     client = create_app(snapshot=snapshot).test_client()
     first = client.get("/sitemap.xml")
-    assert first.status_code == 200 and first.data == snapshot.render_sitemap(0).body
+    assert first.status_code == 200 and first.data == Rendering(snapshot).sitemap(0).body
     assert first.headers["Content-Type"] == "application/xml; charset=utf-8"
     assert int(first.headers["Content-Length"]) == len(first.data)
     assert first.headers["Last-Modified"] and "max-age" in first.headers["Cache-Control"]
@@ -127,11 +130,11 @@ def test_a_snapshot_is_not_removed_while_its_sitemaps_are_being_written(monkeypa
     meanwhile waits for them, so the request that writes them gets them whole."""
     retiring = build_snapshot(Settings(base_url=BASE))
     writing = threading.Event()
-    write = snapshot_module.sitemap
-    monkeypatch.setattr(snapshot_module, "sitemap",
+    write = rendering_module.sitemap
+    monkeypatch.setattr(rendering_module, "sitemap",
                         lambda *args: writing.set() or time.sleep(0.5) or write(*args))
     with ThreadPoolExecutor(1) as pool:
-        written = pool.submit(retiring.sitemap_file, 0)
+        written = pool.submit(Rendering(retiring).sitemap_file, 0)
         assert writing.wait(30)
         retiring.discard()
         path, etag = written.result()
@@ -142,7 +145,7 @@ def test_a_sitemap_whose_snapshot_a_reload_retires_meanwhile_comes_from_the_new_
     old, new = build_snapshot(Settings(base_url=BASE)), build_snapshot(Settings(base_url=BASE))
     app = create_app(snapshot=old)
     state = app.extensions["publisher"]
-    lookup = old.sitemap_file
+    lookup = state.rendering.sitemap_file
 
     def retired_meanwhile(number):
         found = lookup(number)
@@ -150,9 +153,9 @@ def test_a_sitemap_whose_snapshot_a_reload_retires_meanwhile_comes_from_the_new_
         old.discard()
         return found
 
-    monkeypatch.setattr(old, "sitemap_file", retired_meanwhile)
+    monkeypatch.setattr(state.rendering, "sitemap_file", retired_meanwhile)
     try:
         response = app.test_client().get("/sitemap.xml")
-        assert response.status_code == 200 and response.data == new.render_sitemap(0).body
+        assert response.status_code == 200 and response.data == Rendering(new).sitemap(0).body
     finally:
         state.close()

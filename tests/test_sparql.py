@@ -266,6 +266,18 @@ def test_query_page_works_without_javascript_and_shows_an_accessible_table(serve
     assert '<html lang="en">' in english and "Example queries" in english
 
 
+def test_the_query_page_shows_the_beginning_of_a_large_result_and_the_formats_have_all_of_it(server):
+    """The page is rendered in the serving process: it shows 500 rows, says so, and points to
+    the formats, which carry every row."""
+    query = "SELECT ?a ?b WHERE { ?a a ?x . ?b a ?y } LIMIT 1000"
+    page = requests.get(server + "sparql", params={"query": query}, headers={"Accept": "text/html"}, timeout=30).text
+    assert page.count("<tr><td>") == 500
+    assert "<caption>1000 wierszy — tutaj pierwsze 500</caption>" in page
+    assert "Ta strona pokazuje początek wyniku." in page
+    csv = requests.get(server + "sparql", params={"query": query}, headers={"Accept": "text/csv"}, timeout=30).text
+    assert len(csv.strip().splitlines()) == 1000 + 1  # the header, then every row
+
+
 @pytest.mark.slow  # waits out the query time limit on a server of its own
 @pytest.mark.parametrize("engine", ["embedded", "remote-store"])
 def test_runaway_query_is_stopped_at_its_limit_while_small_queries_answer(engine):

@@ -117,10 +117,11 @@ def test_every_rdf_file_of_the_export_parses_and_its_pages_pass_the_nu_checker(s
 @pytest.mark.slow  # three processes each build the whole snapshot
 def test_every_representation_is_the_same_bytes_in_every_process():
     """The app and the export are different processes: Python's hash seed must not change a byte."""
-    script = ("import hashlib\nfrom publisher.config import Settings\nfrom publisher.snapshot import build_snapshot\n"
-              "from publisher.formats import RDF_DOCUMENT_FORMATS\ns = build_snapshot(Settings())\nh = hashlib.sha256()\n"
-              "for iri in sorted(s.resources):\n    for f in RDF_DOCUMENT_FORMATS: h.update(s.render(iri, f).body)\n"
-              "    for lang in ('pl', 'en'): h.update(s.render_html(iri, lang).body)\nprint(h.hexdigest())\ns.discard()\n")
+    script = ("import hashlib\nfrom publisher.config import Settings\nfrom publisher.preparing import build_snapshot\n"
+              "from publisher.rendering import Rendering\nfrom publisher.formats import RDF_DOCUMENT_FORMATS\n"
+              "s = build_snapshot(Settings())\nr = Rendering(s)\nh = hashlib.sha256()\n"
+              "for iri in sorted(s.resources):\n    for f in RDF_DOCUMENT_FORMATS: h.update(r.document(iri, f).body)\n"
+              "    for lang in ('pl', 'en'): h.update(r.html(iri, lang).body)\nprint(h.hexdigest())\ns.discard()\n")
     digests = {subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
                               env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1

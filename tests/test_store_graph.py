@@ -11,7 +11,8 @@ from conftest import BASE
 from publisher.config import DEFAULT_DATA, Settings
 from publisher.formats import RDF_DOCUMENT_FORMATS
 from publisher.namespaces import SCHEMA
-from publisher.snapshot import build_snapshot
+from publisher.preparing import build_snapshot
+from publisher.rendering import Rendering
 from publisher.store.oxigraph_graph import store_of
 from publisher.void import graph_stats
 
@@ -48,12 +49,12 @@ def test_counts_resources_void_and_catalog_agree(snapshots):
 
 
 def test_every_document_is_the_same_bytes_from_either(snapshots):
-    served, exported = snapshots
-    for iri in sorted(served.resources):
+    served, exported = map(Rendering, snapshots)
+    for iri in sorted(served.snapshot.resources):
         for fmt in RDF_DOCUMENT_FORMATS:
-            assert served.render(iri, fmt).body == exported.render(iri, fmt).body, (iri, fmt.key)
+            assert served.document(iri, fmt).body == exported.document(iri, fmt).body, (iri, fmt.key)
         for lang in ("pl", "en"):
-            assert served.render_html(iri, lang).body == exported.render_html(iri, lang).body, (iri, lang)
+            assert served.html(iri, lang).body == exported.html(iri, lang).body, (iri, lang)
 
 
 def test_the_served_graph_cannot_be_changed_and_impossible_lookups_find_nothing(snapshots):
@@ -68,13 +69,13 @@ def test_the_served_graph_cannot_be_changed_and_impossible_lookups_find_nothing(
 @pytest.mark.parametrize("in_memory", [False, True], ids=["served", "exported"])
 def test_large_data_is_prepared_in_a_child_process_with_the_same_outcome(snapshots, monkeypatch, in_memory):
     # The export starts the child before validating (both then use a core); serving after.
-    import publisher.snapshot as snapshot_module
+    import publisher.preparing as preparing
 
     served, _exported = snapshots
-    monkeypatch.setattr(snapshot_module, "PREPARE_ELSEWHERE_BYTES", 0)  # the real data counts as large
+    monkeypatch.setattr(preparing, "PREPARE_ELSEWHERE_BYTES", 0)  # the real data counts as large
     started = []
-    real = snapshot_module._PreparingElsewhere
-    monkeypatch.setattr(snapshot_module, "_PreparingElsewhere", lambda *args: started.append(args) or real(*args))
+    real = preparing._PreparingElsewhere
+    monkeypatch.setattr(preparing, "_PreparingElsewhere", lambda *args: started.append(args) or real(*args))
     elsewhere = build_snapshot(served.settings, in_memory=in_memory)
     try:
         assert started, "the preparation did not run in a child process"
@@ -84,10 +85,11 @@ def test_large_data_is_prepared_in_a_child_process_with_the_same_outcome(snapsho
         assert {name: dump.etag for name, dump in elsewhere.dumps.items()} == \
             {name: dump.etag for name, dump in served.dumps.items()}
         assert isomorphic(elsewhere.void, served.void) and isomorphic(elsewhere.catalog, served.catalog)
+        mine, theirs = Rendering(elsewhere), Rendering(served)
         for iri in sorted(served.resources):
             for fmt in RDF_DOCUMENT_FORMATS:
-                assert elsewhere.render(iri, fmt).body == served.render(iri, fmt).body, (iri, fmt.key)
-            assert elsewhere.render_html(iri, "en").body == served.render_html(iri, "en").body, iri
+                assert mine.document(iri, fmt).body == theirs.document(iri, fmt).body, (iri, fmt.key)
+            assert mine.html(iri, "en").body == theirs.html(iri, "en").body, iri
     finally:
         elsewhere.discard()
 
@@ -95,16 +97,16 @@ def test_large_data_is_prepared_in_a_child_process_with_the_same_outcome(snapsho
 def test_refused_data_stops_the_child_preparing_it_and_leaves_no_folder(tmp_path, monkeypatch):
     import multiprocessing
 
-    import publisher.snapshot as snapshot_module
-    from publisher.snapshot import InvalidData
+    import publisher.preparing as preparing
+    from publisher.preparing import InvalidData
 
     broken = tmp_path / "event.ttl"
     broken.write_text((DEFAULT_DATA / "event.ttl").read_text(encoding="utf-8")
                       .replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
-    monkeypatch.setattr(snapshot_module, "PREPARE_ELSEWHERE_BYTES", 0)
+    monkeypatch.setattr(preparing, "PREPARE_ELSEWHERE_BYTES", 0)
     folders = []
-    real = snapshot_module.scratch_dir
-    monkeypatch.setattr(snapshot_module, "scratch_dir", lambda kind: folders.append(real(kind)) or folders[-1])
+    real = preparing.scratch_dir
+    monkeypatch.setattr(preparing, "scratch_dir", lambda kind: folders.append(real(kind)) or folders[-1])
     with pytest.raises(InvalidData):
         build_snapshot(Settings(base_url=BASE, data_paths=(broken,)), in_memory=True)
     assert folders and not folders[0].exists()

@@ -18,14 +18,17 @@ from urllib.parse import urlsplit
 
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
+from publisher.addresses import ROUTES
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
+from publisher.http_policy import plain_error_body
 from publisher.i18n import Languages
+from publisher.preparing import build_snapshot
+from publisher.rendering import Rendering
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
-from publisher.snapshot import Snapshot, build_snapshot
-from publisher.web.errors import plain_error_body
+from publisher.snapshot import Snapshot
 
 
 class Progress:
@@ -79,57 +82,59 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
             shutil.rmtree(directory)
     prefix = urlsplit(snapshot.base_url).path.lstrip("/")
     writer = Writer(public / prefix if prefix else public, snapshot.modified.timestamp())
-    urls = snapshot.urls()
+    urls = snapshot.urls
     resources = sorted(snapshot.resources)
     bar = Progress(len(resources), progress)
     rest = Writer(writer.root, writer.mtime)
-    writer.count += _write_resources(snapshot, writer, resources, bar, meanwhile=lambda: _write_rest(snapshot, rest))
+    rendering = Rendering(snapshot)
+    writer.count += _write_resources(rendering, writer, resources, bar, meanwhile=lambda: _write_rest(rendering, rest))
     writer.count += rest.count
 
     nginx.mkdir(parents=True)
     (nginx / "tmp").mkdir()
     home_path = urls.path(snapshot.home) if snapshot.home is not None else None
     js = nginx / "negotiate.js"
-    js.write_text(negotiate_js(snapshot.base_url, snapshot.site.languages, home_path), encoding="utf-8")
+    js.write_text(negotiate_js(urls, home_path), encoding="utf-8")
     (nginx / "http.conf").write_text(http_block(js), encoding="utf-8")
     home_calendar = str(snapshot.home).rsplit("/", 1)[-1] if snapshot.home is not None else None
     ended = Ended(gone=sorted(urls.path(iri) for iri in snapshot.lifecycle.gone),
                   moved=sorted((urls.path(old), urls.path(new)) for old, new in snapshot.lifecycle.moved.items()))
-    (nginx / "server.conf").write_text(server_block(public.resolve(), snapshot.base_url, listen,
-                                                    snapshot.settings.max_age, snapshot.site.languages,
+    (nginx / "server.conf").write_text(server_block(public.resolve(), urls, listen, snapshot.settings.max_age,
                                                     home_path, home_calendar, ended),
                                        encoding="utf-8")
     (nginx / "nginx.conf").write_text(standalone_config(nginx.resolve()), encoding="utf-8")
     return writer.count
 
 
-def _write_rest(snapshot: Snapshot, writer: Writer) -> None:
+def _write_rest(rendering: Rendering, writer: Writer) -> None:
     """Everything that is not a resource's own document: home pages, dumps, the change feed,
     sitemaps, robots.txt, assets, tombstones and error documents."""
+    snapshot = rendering.snapshot
     languages = snapshot.site.languages
-    _write_tombstones(writer, snapshot)
+    _write_tombstones(writer, rendering)
     if snapshot.home is not None:
         for lang in languages:
-            writer.write(localized("index.html", lang, languages), snapshot.render_html(snapshot.home, lang).body)
-        writer.write("event.ics", snapshot.render_calendar(snapshot.home, languages.default).body)
+            writer.write(localized("index.html", lang, languages), rendering.html(snapshot.home, lang).body)
+        writer.write(ROUTES["event_calendar"].path, rendering.calendar(snapshot.home, languages.default).body)
     for dump in [*snapshot.dumps.values(), *snapshot.part_dumps.values()]:
         writer.write(dump.name, dump.path.read_bytes())
+    feed, feed_extension = ROUTES["changes"].path.rsplit(".", 1)
     for lang in languages:
-        for page in range(1, snapshot.feed_pages() + 1):
-            writer.write(f"{localized('changes', lang, languages)}{page_suffix(page)}.atom",
-                         snapshot.render_feed(lang, page).body)
-    for number in snapshot.sitemap_numbers():
-        writer.write(sitemap_name(number), snapshot.render_sitemap(number).body)
-    writer.write("robots.txt", robots(snapshot.base_url, map(languages.prefix, languages)))
+        for page in range(1, rendering.feed_pages() + 1):
+            writer.write(f"{localized(feed, lang, languages)}{page_suffix(page)}.{feed_extension}",
+                         rendering.feed(lang, page).body)
+    for number in rendering.sitemap_numbers():
+        writer.write(sitemap_name(number), rendering.sitemap(number).body)
+    writer.write(ROUTES["robots"].path, robots(snapshot.urls))
     for asset in sorted((PROJECT_ROOT / "site" / "static").iterdir()):
-        writer.write(f"static/{asset.name}", asset.read_bytes())
+        writer.write(ROUTES["static"].fill({"filename": asset.name}), asset.read_bytes())
     _write_errors(writer, snapshot)
 
 
 CHUNK = 100  # resources a worker renders at a time: small enough to balance, big enough to amortise
 
 
-def _write_resources(snapshot: Snapshot, writer: Writer, resources: list, bar: Progress, meanwhile) -> int:
+def _write_resources(rendering: Rendering, writer: Writer, resources: list, bar: Progress, meanwhile) -> int:
     """Every document of every resource, rendered by one forked process a core (rendering is
     CPU-bound Python; the snapshot is shared copy-on-write), while this process runs
     `meanwhile` (at 10,000 events the feed and sitemaps took ~7 s alone at the end). Returns
@@ -137,7 +142,7 @@ def _write_resources(snapshot: Snapshot, writer: Writer, resources: list, bar: P
     global _JOB
     chunks = [resources[i:i + CHUNK] for i in range(0, len(resources), CHUNK)]
     processes = min(os.cpu_count() or 1, len(chunks))
-    _JOB = (snapshot, writer)
+    _JOB = (rendering, writer)
     # Python's full collections scanned the whole copy of the data (1.4 million objects at
     # 10,000 events) again and again: ~10% of rendering. Frozen, they are left out, and the
     # forked renderers do not copy its pages to mark them.
@@ -162,53 +167,55 @@ def _stepped(counts, chunks, bar: Progress):
         yield count
 
 
-_JOB: tuple | None = None  # (snapshot, writer) for the forked workers
+_JOB: tuple | None = None  # (rendering, writer) for the forked workers
 
 
 def _render_chunk(chunk: list) -> int:
-    snapshot, parent = _JOB
+    rendering, parent = _JOB
+    snapshot = rendering.snapshot
     writer = Writer(parent.root, parent.mtime)
-    urls, languages = snapshot.urls(), snapshot.site.languages
+    urls, languages = snapshot.urls, snapshot.site.languages
     for iri in chunk:
         path = urls.path(iri)
-        for page in range(1, snapshot.pages(iri) + 1):
+        for page in range(1, rendering.pages(iri) + 1):
             suffix = page_suffix(page)
             for fmt in RDF_DOCUMENT_FORMATS:
-                writer.write(f"{path}{suffix}.{fmt.extension}", snapshot.render(iri, fmt, page).body)
+                writer.write(f"{path}{suffix}.{fmt.extension}", rendering.document(iri, fmt, page).body)
             for lang in languages:
                 writer.write(f"{localized(path, lang, languages)}{suffix}.html",
-                             snapshot.render_html(iri, lang, page).body)
+                             rendering.html(iri, lang, page).body)
         if snapshot.is_main_event(iri):
             for lang in languages:
-                writer.write(f"{localized(path, lang, languages)}.ics", snapshot.render_calendar(iri, lang).body)
-                writer.write(f"{localized(path, lang, languages)}.png", snapshot.render_image(iri, lang).body)
+                writer.write(f"{localized(path, lang, languages)}.ics", rendering.calendar(iri, lang).body)
+                writer.write(f"{localized(path, lang, languages)}.png", rendering.image(iri, lang).body)
     return writer.count
 
 
-def _write_tombstones(writer: Writer, snapshot: Snapshot) -> None:
+def _write_tombstones(writer: Writer, rendering: Rendering) -> None:
     """The 410 documents of removed resources, where nginx's @gone location finds them."""
-    urls, languages = snapshot.urls(), snapshot.site.languages
+    snapshot = rendering.snapshot
+    urls, languages, gone = snapshot.urls, snapshot.site.languages, ROUTES["tombstones"].folder
     for iri in sorted(snapshot.lifecycle.gone):
         path = urls.path(iri)
         for fmt in RDF_DOCUMENT_FORMATS:
-            writer.write(f"_gone/{path}.{fmt.extension}", snapshot.render(iri, fmt).body)
+            writer.write(f"{gone}{path}.{fmt.extension}", rendering.document(iri, fmt).body)
         for lang in languages:
-            writer.write(f"_gone/{localized(path, lang, languages)}.html", snapshot.render_html(iri, lang).body)
+            writer.write(f"{gone}{localized(path, lang, languages)}.html", rendering.html(iri, lang).body)
 
 
 def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
     """The 404 document in every format (HTML per language) and the 406 text, as the app sends."""
-    urls, languages = snapshot.urls(), snapshot.site.languages
+    urls, languages, errors = snapshot.urls, snapshot.site.languages, ROUTES["error_documents"].folder
     for fmt in DOCUMENT_FORMATS:
         if fmt is HTML:
             for lang in languages:
-                writer.write(f"_errors/{localized('404.html', lang, languages)}",
+                writer.write(f"{errors}{localized('404.html', lang, languages)}",
                              error_body(fmt, *NOT_FOUND, urls, lang))
         else:
-            writer.write(f"_errors/404.{fmt.extension}", error_body(fmt, *NOT_FOUND, urls, languages.default))
-    writer.write("_errors/404.txt", error_body(None, *NOT_FOUND, urls, languages.default))
-    writer.write("_errors/406.txt", not_acceptable_body())
-    writer.write("_errors/416.txt", plain_error_body(RequestedRangeNotSatisfiable()).encode())
+            writer.write(f"{errors}404.{fmt.extension}", error_body(fmt, *NOT_FOUND, urls, languages.default))
+    writer.write(errors + "404.txt", error_body(None, *NOT_FOUND, urls, languages.default))
+    writer.write(errors + "406.txt", not_acceptable_body())
+    writer.write(errors + "416.txt", plain_error_body(RequestedRangeNotSatisfiable()).encode())
 
 
 def build(settings: Settings, out: Path, listen: str, progress: bool, lang: str = "pl") -> tuple[Snapshot, int]:

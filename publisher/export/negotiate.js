@@ -9,6 +9,8 @@ var ORIGIN = __ORIGIN__;
 var OTHER_LANGS = __OTHER_LANGS__;  // the site's languages but the default: pages under /{lang}/
 var PATH_ALIASES = __PATH_ALIASES__;
 var HOME = __HOME__;
+var ERRORS = __ERRORS__;  // where the error documents are
+var GONE = __GONE__;  // where the tombstones are
 // A path that names a document's format: its stem, then the format's extension.
 var FORMAT_PATH = new RegExp("^(.*)\\.(" + OFFERED.map(function (type) { return EXTENSIONS[type]; }).join("|") + ")$");
 
@@ -128,8 +130,8 @@ function alternates(path, served) {
 // The 404 document in the negotiated format and language.
 function not_found(r) {
     var extension = ext(r) || "txt";
-    if (extension === "html") { return "/_errors/" + language(r.uri) + "404.html"; }
-    return "/_errors/404." + extension;
+    if (extension === "html") { return ERRORS + language(r.uri) + "404.html"; }
+    return ERRORS + "404." + extension;
 }
 
 // The file suffix of the requested page of a paged document: "" for page 1, ".page-N" else;
@@ -152,7 +154,7 @@ function gone(r) {
     var extension = match ? match[2] : (lang ? "html" : ext(r));
     if (match) { uri = match[1]; }
     if (!extension) { return ""; }
-    return "/_gone/" + (extension === "html" ? lang : "") + uri.substring(1) + "." + extension;
+    return GONE + (extension === "html" ? lang : "") + uri.substring(1) + "." + extension;
 }
 
 export default {ext: ext, link: link, not_found: not_found, choose: choose, page: page, gone: gone};

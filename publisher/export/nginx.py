@@ -15,11 +15,9 @@ from urllib.parse import urlsplit
 
 from werkzeug import exceptions
 
-from publisher.formats import ALIASES, DOCUMENT_FORMATS, FORMATS
-from publisher.i18n import Languages
-from publisher.web.errors import plain_error_body
-from publisher.web.resources import BAD_PATH
-from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS
+from publisher.addresses import ROUTES, Urls
+from publisher.formats import ALIASES, DOCUMENT_FORMATS, FORMATS, HTML
+from publisher.http_policy import BAD_PATH, CORS_HEADERS, SECURITY_HEADERS, plain_error_body
 
 JS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"
 MIME_TYPES = {**{fmt.extension: fmt.media_type for fmt in FORMATS if fmt.extension}, "ics": "text/calendar",
@@ -39,9 +37,9 @@ OWN_ERRORS = {400: (400, BAD_PATH, {}), 414: (414, plain_error_body(exceptions.R
               501: (501, plain_error_body(exceptions.NotImplemented()), {})}
 
 
-def negotiate_js(base_url: str, languages: Languages, home_path: str | None = None) -> str:
+def negotiate_js(urls: Urls, home_path: str | None = None) -> str:
     """`home_path`: the main event's path, whose documents the home pages link."""
-    parts = urlsplit(base_url)
+    parts, languages = urlsplit(urls.base), urls.languages
     source = (Path(__file__).with_name("negotiate.js")).read_text(encoding="utf-8")
     constants = {
         "__OFFERED__": [f.media_type for f in DOCUMENT_FORMATS],
@@ -49,7 +47,9 @@ def negotiate_js(base_url: str, languages: Languages, home_path: str | None = No
         "__ALIASES__": ALIASES,
         "__ORIGIN__": f"{parts.scheme}://{parts.netloc}",
         "__OTHER_LANGS__": list(languages.others),
-        "__PATH_ALIASES__": {f"{parts.path}.well-known/void": f"{parts.path}dataset"},
+        "__PATH_ALIASES__": {f"{parts.path}{ROUTES['void'].path}": f"{parts.path}{ROUTES['dataset'].path}"},
+        "__ERRORS__": "/" + ROUTES["error_documents"].folder,
+        "__GONE__": "/" + ROUTES["tombstones"].folder,
         "__HOME__": {} if home_path is None else {f"{parts.path}{local}": f"{parts.path}{home_path}"
                                                   for local in map(languages.prefix, languages)},
     }
@@ -74,10 +74,9 @@ def _regex(path: str) -> str:
     return re.sub(r'([\\.^$|?*+()\[\]{}"])', r"\\\1", path)
 
 
-def _lifecycle_locations(prefix: str, base_url: str, ended: Ended, common: list[str], block,
-                         langs: tuple[str, ...]) -> str:
-    """The app's 410 and 301 answers (publisher/lifecycle.py) as regex locations, same paths;
-    `langs`: the languages whose pages are under /{lang}/."""
+def _lifecycle_locations(prefix: str, urls: Urls, ended: Ended, common: list[str], block) -> str:
+    """The app's 410 and 301 answers (publisher/lifecycle.py) as regex locations, same paths."""
+    langs = urls.languages.others
     formats = "|".join(fmt.extension for fmt in DOCUMENT_FORMATS)
     parts = []
     for path in ended.gone:
@@ -93,12 +92,12 @@ def _lifecycle_locations(prefix: str, base_url: str, ended: Ended, common: list[
     for old, new in ended.moved:
         for lang in langs:
             parts.append(f"""
-    location ~ "^{prefix}{lang}/{_regex(old)}(\\.html)?$" {{ return 301 {_quote(base_url + lang + "/" + new)[:-1]}$1"; }}""")
+    location ~ "^{prefix}{lang}/{_regex(old)}(\\.html)?$" {{ return 301 {_quote(urls.in_language(new, lang))[:-1]}$1"; }}""")
         parts.append(f"""
-    location ~ "^{prefix}{_regex(old)}(\\.(?:{formats}))?$" {{ return 301 {_quote(base_url + new)[:-1]}$1"; }}""")
+    location ~ "^{prefix}{_regex(old)}(\\.(?:{formats}))?$" {{ return 301 {_quote(urls.at(new))[:-1]}$1"; }}""")
     if ended.gone:
         parts.append(f"""
-    location {prefix}_gone/ {{ internal; }}
+    location {prefix}{ROUTES["tombstones"].folder} {{ internal; }}
 
     location @gone {{
 {block(common[:-1])}
@@ -109,9 +108,10 @@ def _lifecycle_locations(prefix: str, base_url: str, ended: Ended, common: list[
     return "".join(parts)
 
 
-def server_block(public: Path, base_url: str, listen: str, max_age: int, languages: Languages,
+def server_block(public: Path, urls: Urls, listen: str, max_age: int,
                  home_path: str | None, home_calendar: str | None, ended: Ended | None = None) -> str:
     """The `server { … }` a deployer includes in nginx's http block (after http.conf)."""
+    base_url, languages = urls.base, urls.languages
     prefix = urlsplit(base_url).path  # e.g. "/" or "/dane/"
     always = {**CORS_HEADERS, **SECURITY_HEADERS}
     common = [f"add_header {name} {_quote(value)} always;" for name, value in always.items()]
@@ -128,24 +128,24 @@ def server_block(public: Path, base_url: str, listen: str, max_age: int, languag
         if ($publisher_ext = "") {{ return 406; }}
         if ($publisher_ext != "html") {{  # its own headers: the page's Content-Location is not the 303's
 {block(common[:-1] + ['add_header Vary "Accept" always;'], "            ")}
-            return 303 {_quote(base_url + "dataset")};
+            return 303 {_quote(urls.site("dataset"))};
         }}
 {block(negotiated)}
-        add_header Content-Location {_quote(base_url + home_path + ".html")};
+        add_header Content-Location {_quote(urls.document(urls.at(home_path), HTML))};
         try_files {prefix}index.html =404;
     }}
     location = {prefix}index.html {{ internal; }}"""
     calendar = ""
     if home_calendar is not None:
         calendar = f"""
-    location = {prefix}event.ics {{
+    location = {prefix}{ROUTES["event_calendar"].path} {{
 {block(common)}
         add_header Content-Disposition {_quote(f'attachment; filename="{home_calendar}.ics"')};
     }}"""
     language_locations = "".join(f"""
     location = {prefix}{lang} {{
 {block(common[:-1])}
-        return 301 {_quote(base_url + lang + "/")};
+        return 301 {_quote(urls.in_language("", lang))};
     }}
     location = {prefix}{lang}/index.html {{ internal; }}
     location = {prefix}{lang}/ {{
@@ -158,17 +158,21 @@ def server_block(public: Path, base_url: str, listen: str, max_age: int, languag
         add_header Link $publisher_link;
         try_files $uri $uri$publisher_page.html =404;
     }}""" for lang in languages.others)
-    lifecycle = _lifecycle_locations(prefix, base_url, ended or Ended(), common, block, languages.others)
+    lifecycle = _lifecycle_locations(prefix, urls, ended or Ended(), common, block)
     # The change feed in each language; ?page=N is the file changes.page-N.atom.
+    feed, feed_extension = ROUTES["changes"].path.rsplit(".", 1)
     feeds = "".join(f"""
-    location = {prefix}{local}changes.atom {{
+    location = {prefix}{local}{feed}.{feed_extension} {{
 {block(common)}
-        try_files {prefix}{local}changes$publisher_page.atom =404;
+        try_files {prefix}{local}{feed}$publisher_page.{feed_extension} =404;
     }}""" for local in map(languages.prefix, languages))
-    error_pages = "\n".join(f"    error_page {code} ={status} {prefix}_errors/{code}.txt;"
+    errors = prefix + ROUTES["error_documents"].folder
+    # Files served as they are, one byte range allowed: dumps, sitemaps, assets.
+    downloads = "|".join(ROUTES[name].pattern() for name in ("dump", "file_dump", "sitemap", "sitemap_part", "static"))
+    error_pages = "\n".join(f"    error_page {code} ={status} {errors}{code}.txt;"
                             for code, (status, *_) in OWN_ERRORS.items())
     own_errors = "".join(f"""
-    location = {prefix}_errors/{code}.txt {{
+    location = {errors}{code}.txt {{
         internal;
 {block(common[:-1] + [f"add_header {name} {_quote(value)} always;" for name, value in headers.items()])}
         return {status} {_quote(text)};
@@ -199,19 +203,19 @@ server {{
     # A dot segment (. or .., also as %2e) or an empty one (// or %2f): nginx would resolve it and
     # serve where it leads; the app names nothing by such a path. Both refuse it (400).
     if ($request_uri ~* "^[^?#]*(/|%2f)((\\.|%2e){{1,2}}(/|%2f|[?#]|$)|/|%2f)") {{
-        rewrite ^ {prefix}_errors/400.txt last;
+        rewrite ^ {errors}400.txt last;
     }}
 {lifecycle}{home}{calendar}{language_locations}
 
 {feeds}
-    location = {prefix}.well-known/void {{
+    location = {prefix}{ROUTES["void"].path} {{
         if ($publisher_ext = "") {{ return 406; }}
 {block(negotiated)}
-        add_header Content-Location "{base_url}dataset.$publisher_ext";
-        try_files {prefix}dataset.$publisher_ext =404;
+        add_header Content-Location "{urls.site("dataset")}.$publisher_ext";
+        try_files {prefix}{ROUTES["dataset"].path}.$publisher_ext =404;
     }}
 
-    location {prefix}_errors/ {{
+    location {errors} {{
         internal;
 {block(common[:-1])}
         add_header Vary "Accept" always;
@@ -220,7 +224,7 @@ server {{
     # A page of a paged document is its ?page=N, never its file's name.
     location ~ "\\.page-[0-9]+\\.[a-z]+$" {{ internal; }}
 
-    location ~ "^{prefix}(dump\\.|data/|sitemap(-[0-9]+)?\\.xml$|static/)" {{
+    location ~ "^{prefix}({downloads})$" {{
 {block(common)}
         max_ranges 1;
         try_files $uri =404;  # a folder is no document: 404, as in the app
@@ -235,7 +239,7 @@ server {{
 {block(common)}
     }}
 
-    location = {prefix}robots.txt {{
+    location = {prefix}{ROUTES["robots"].path} {{
 {block(common)}
     }}
 
@@ -260,7 +264,7 @@ server {{
 {block(common[:-1])}
         add_header Vary "Accept" always;
         add_header Link $publisher_link always;
-        try_files {prefix}_errors/406.txt =500;
+        try_files {errors}406.txt =500;
     }}
 
 {own_errors}
@@ -268,7 +272,7 @@ server {{
     location @not_satisfiable {{
 {block(common[:-1])}
         charset_types *;  # else the charset follows the file's type: none for a .gz
-        try_files {prefix}_errors/416.txt =416;
+        try_files {errors}416.txt =416;
     }}
 
     location @not_found {{

@@ -6,7 +6,7 @@ from publisher.formats import ALIASES, DOCUMENT_FORMATS, HTML, Format
 from publisher.i18n import N_
 from publisher.represent.html import render_error_page
 from publisher.represent.rdf import error_document, error_line
-from publisher.represent.urls import Urls
+from publisher.addresses import Urls
 
 NOT_FOUND = (404, N_("Not found"), N_("There is no resource with this address in the dataset."))
 

@@ -13,14 +13,14 @@ from rdflib import RDF, Graph, URIRef
 from publisher.i18n import babel_locale
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA, SKOS
-from publisher.represent.urls import Urls
+from publisher.addresses import Urls
 from publisher.represent.resource_view import LANGUAGE_NAMES, VALUE_LABELS, format_date_literal
 
 
 @dataclass
 class Link:
     text: str
-    href: str | None  # None: not linkable (publisher.represent.urls), shown as text
+    href: str | None  # None: not linkable (publisher.addresses), shown as text
 
 
 @dataclass

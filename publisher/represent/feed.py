@@ -14,7 +14,7 @@ from rdflib import Graph
 from publisher.formats import TURTLE
 from publisher.history import CREATED, DELETED, MOVED, UPDATED, Change
 from publisher.labels import label
-from publisher.represent.urls import Urls
+from publisher.addresses import Urls
 from publisher.site import Site
 
 ATOM = "http://www.w3.org/2005/Atom"

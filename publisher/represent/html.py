@@ -14,7 +14,7 @@ from publisher.represent.event_view import EventPage, EventPageBuilder
 from publisher.represent.series_view import build_series_page, editions_of
 from publisher.represent.structured_data import event_structured_data, script_json, series_structured_data
 from publisher.represent.tombstone_view import tombstone
-from publisher.represent.urls import Urls
+from publisher.addresses import Urls
 from publisher.represent.resource_view import ViewBuilder
 from publisher.site import Site
 
@@ -37,7 +37,7 @@ def environment(lang: str, languages: Languages) -> Environment:
 
 def site_links(urls: Urls, lang: str) -> dict:
     """Links every page carries to the publication's own documents (VoID, catalog, SPARQL)."""
-    dataset, catalog = URIRef(urls.base + "dataset"), URIRef(urls.base + "catalog")
+    dataset, catalog = urls.dataset, urls.catalog
     return {
         "dataset_url": urls.page(dataset, lang),
         "catalog_url": urls.page(catalog, lang),

@@ -21,8 +21,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from publisher.formats import Format
-from publisher.load import to_oxigraph_quads
-from publisher.represent.jsonld import to_jsonld
+from publisher.store.terms import to_oxigraph_quads
+from publisher.jsonld import to_jsonld
 from publisher.represent.rdfxml import to_rdfxml
 
 # An IRI's namespace: everything up to its last / or #, when what follows can be a local name.

@@ -13,7 +13,7 @@ from rdflib.namespace import XSD
 from publisher.i18n import N_, babel_locale
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
-from publisher.represent.urls import Urls
+from publisher.addresses import Urls
 
 PROPERTY_LABELS = {
     SCHEMA.alternateName: N_("Also known as"),

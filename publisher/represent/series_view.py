@@ -9,7 +9,7 @@ from rdflib import RDF, Graph, URIRef
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA
 from publisher.represent.event_view import Link, date_range, place_text, status_notice
-from publisher.represent.urls import Urls
+from publisher.addresses import Urls
 
 
 @dataclass

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
+from publisher.addresses import ROUTES, Urls
+
 URLS_PER_SITEMAP = 50_000
 
 
@@ -24,14 +26,14 @@ def sitemap_count(pages: int, languages: int) -> int:
 
 
 def sitemap_name(number: int) -> str:
-    return f"sitemap-{number}.xml" if number else "sitemap.xml"
+    return ROUTES["sitemap_part"].fill({"number": number}) if number else ROUTES["sitemap"].path
 
 
-def sitemap_index(base_url: str, count: int, modified: datetime) -> bytes:
+def sitemap_index(urls: Urls, count: int, modified: datetime) -> bytes:
     lastmod = modified.date().isoformat()
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    out += [f"<sitemap><loc>{escape(base_url + sitemap_name(number))}</loc><lastmod>{lastmod}</lastmod></sitemap>"
+    out += [f"<sitemap><loc>{escape(urls.at(sitemap_name(number)))}</loc><lastmod>{lastmod}</lastmod></sitemap>"
             for number in range(1, count + 1)]
     out.append("</sitemapindex>")
     return ("\n".join(out) + "\n").encode("utf-8")
@@ -53,8 +55,7 @@ def sitemap(pages: Iterable[dict[str, str]], modified: datetime) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def robots(base_url: str, prefixes: Iterable[str]) -> bytes:
-    """`prefixes`: the path of each language's pages ("", "en/", …)."""
+def robots(urls: Urls) -> bytes:
     # Query URLs are for people and programs, not crawlers: each would run a query.
-    disallowed = "".join(f"Disallow: /{prefix}sparql?\n" for prefix in prefixes)
-    return f"User-agent: *\nAllow: /\n{disallowed}\nSitemap: {base_url}sitemap.xml\n".encode("utf-8")
+    disallowed = "".join(f"Disallow: /{urls.path(urls.site('sparql', lang))}?\n" for lang in urls.languages)
+    return f"User-agent: *\nAllow: /\n{disallowed}\nSitemap: {urls.site('sitemap')}\n".encode("utf-8")

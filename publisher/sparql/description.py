@@ -5,11 +5,10 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
+from publisher.addresses import Urls
 from publisher.config import Settings
-from publisher.describe import new_graph
-from publisher.namespaces import DCT
+from publisher.namespaces import DCT, VOID, new_graph
 from publisher.sparql.formats import GRAPH_FORMATS, SOLUTION_FORMATS
-from publisher.void import VOID
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 # Limits have no standard terms; these name them, and rdfs:comment says them in words.
@@ -17,7 +16,8 @@ LIMITS = Namespace("urn:publisher:limits:")
 
 
 def service_description(settings: Settings, triples: int) -> Graph:
-    endpoint = URIRef(settings.base_url + "sparql")
+    urls = Urls(settings.base_url)
+    endpoint = urls.iri("sparql")
     dataset = URIRef(f"{endpoint}#dataset")
     default_graph = URIRef(f"{endpoint}#default-graph")
     graph = new_graph()
@@ -47,7 +47,7 @@ def service_description(settings: Settings, triples: int) -> Graph:
     graph.add((endpoint, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default_graph))
-    graph.add((dataset, RDFS.seeAlso, URIRef(settings.base_url + "dataset")))
+    graph.add((dataset, RDFS.seeAlso, urls.dataset))
     graph.add((default_graph, RDF.type, SD.Graph))
     graph.add((default_graph, VOID.triples, Literal(triples)))
     return graph

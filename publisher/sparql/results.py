@@ -97,7 +97,7 @@ def write_triples(triples, key: str, max_triples: int, prefixes: dict[str, str],
         # Same compact JSON-LD as the linked-data documents: parse the N-Triples into rdflib.
         from rdflib import Graph
 
-        from publisher.represent.jsonld import to_jsonld
+        from publisher.jsonld import to_jsonld
 
         data = _Capped(INTERMEDIATE_FACTOR * max_bytes, max_bytes)
         ox.serialize(triples, data, format=ox.RdfFormat.N_TRIPLES)

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 
-from publisher.load import to_oxigraph, to_rdflib
+from publisher.store.terms import to_oxigraph, to_rdflib
 from publisher.namespaces import PREFIXES
 
 _NO_CONTEXTS = ()

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from publisher.config import PROJECT_ROOT, Settings
-from publisher.snapshot import Snapshot, build_snapshot
-from publisher.web.security import CORS_HEADERS, MAX_REQUEST_BODY
+from publisher.addresses import ROUTES
+from publisher.config import PROJECT_ROOT, Handover, Settings
+from publisher.preparing import build_snapshot
+from publisher.snapshot import Snapshot
+from publisher.http_policy import CORS_HEADERS, MAX_REQUEST_BODY
 from publisher.web.state import PublisherState
 
 
-def create_app(settings: Settings | None = None, snapshot: Snapshot | None = None) -> Flask:
+def create_app(settings: Settings | None = None, snapshot: Snapshot | None = None,
+               handover: Handover = Handover()) -> Flask:
     """Build the app around a validated snapshot (built here from `settings` when not given)."""
     settings = settings or (snapshot.settings if snapshot else Settings())
     app = Flask(
         __name__,
         static_folder=str(PROJECT_ROOT / "site" / "static"),
-        static_url_path="/static",
+        static_url_path="/" + ROUTES["static"].path.rsplit("/", 1)[0],
     )
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
-    app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings))
+    app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings, handover=handover))
 
     from publisher.web import dataset_documents, errors, openapi, resources, security, sparql
-    from publisher.web.languages import OtherLanguage
+    from publisher.web.routing import OtherLanguage
 
     app.url_map.converters["other_language"] = OtherLanguage
     app.register_blueprint(dataset_documents.blueprint)

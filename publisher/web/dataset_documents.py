@@ -7,10 +7,11 @@ from flask import Blueprint, abort, request, send_file
 from publisher.etag import etag_of
 from publisher.represent.feed import MEDIA_TYPE as ATOM
 from publisher.represent.sitemap import robots
-from publisher.snapshot import Rendered
+from publisher.rendering import Rendered, Rendering
 from publisher.web.documents import document_response, negotiate, requested_page
 from publisher.web.resources import respond
-from publisher.web.state import current_snapshot
+from publisher.web.routing import route
+from publisher.web.state import current_rendering, current_snapshot
 
 blueprint = Blueprint("meta", __name__)
 
@@ -25,15 +26,16 @@ def one_byte_range():
         request.environ.pop("HTTP_RANGE", None)
 
 
-@blueprint.route("/.well-known/void")
+@route(blueprint, "void")
 def well_known_void():
     """VoID §6: the dataset description at a well-known address, negotiated like any IRI."""
-    snapshot = current_snapshot()
-    return respond(snapshot, snapshot.dataset, negotiate(), snapshot.site.default_language, negotiated=True)
+    rendering = current_rendering()
+    snapshot = rendering.snapshot
+    return respond(rendering, snapshot.dataset, negotiate(), snapshot.site.default_language, negotiated=True)
 
 
-@blueprint.route("/dump.<path:extension>", defaults={"folder": ""})
-@blueprint.route("/data/<path:extension>", defaults={"folder": "data/"})
+@route(blueprint, "dump", defaults={"folder": ""})
+@route(blueprint, "file_dump", defaults={"folder": "data/"})
 def dump(extension: str, folder: str):
     """The whole-graph dumps (dump.ttl, …) and each data file's own (data/<file>.ttl, .nt)."""
     snapshot = current_snapshot()
@@ -62,49 +64,49 @@ def _snapshot_file(snapshot, path, etag: str, media_type: str, content_type: str
     return response
 
 
-@blueprint.route("/changes.atom", defaults={"lang": None})
-@blueprint.route("/<other_language:lang>/changes.atom")
+@route(blueprint, "changes")
 def changes(lang: str | None):
     """The Atom feed of changes to the data; ?page=N for older changes (RFC 5005 paging)."""
-    snapshot = current_snapshot()
+    rendering = current_rendering()
+    snapshot = rendering.snapshot
     lang = lang or snapshot.site.default_language
-    page = requested_page(snapshot.feed_pages())
-    return document_response(snapshot, snapshot.render_feed(lang, page), None, location=None, alternates=[],
+    page = requested_page(rendering.feed_pages())
+    return document_response(snapshot, rendering.feed(lang, page), None, location=None, alternates=[],
                              negotiated=False, content_type=f"{ATOM}; charset=utf-8")
 
 
-@blueprint.route("/sitemap.xml")
+@route(blueprint, "sitemap")
 def sitemap_xml():
     """The sitemap, or with more pages than one file may list, the index of /sitemap-N.xml."""
     return _sitemap(0)
 
 
-@blueprint.route("/sitemap-<int:number>.xml")
+@route(blueprint, "sitemap_part")
 def sitemap_part(number: int):
     return _sitemap(number) if number > 0 else abort(404)
 
 
 def _sitemap(number: int):
-    snapshot = current_snapshot()
+    rendering = current_rendering()
     try:
-        return _sitemap_of(snapshot, number)
+        return _sitemap_of(rendering, number)
     except FileNotFoundError:
-        if current_snapshot() is snapshot:
+        if current_rendering() is rendering:
             raise
-        return _sitemap_of(current_snapshot(), number)  # a reload retired it meanwhile
+        return _sitemap_of(current_rendering(), number)  # a reload retired it meanwhile
 
 
-def _sitemap_of(snapshot, number: int):
-    found = snapshot.sitemap_file(number)
+def _sitemap_of(rendering: Rendering, number: int):
+    found = rendering.sitemap_file(number)
     if found is None:
         abort(404)
     path, etag = found  # up to ~15 MB at 100,000 events: streamed, never read for a 304
-    return _snapshot_file(snapshot, path, etag, "application/xml", content_type="application/xml; charset=utf-8")
+    return _snapshot_file(rendering.snapshot, path, etag, "application/xml", content_type="application/xml; charset=utf-8")
 
 
-@blueprint.route("/robots.txt")
+@route(blueprint, "robots")
 def robots_txt():
     snapshot = current_snapshot()
-    body = robots(snapshot.base_url, map(snapshot.site.languages.prefix, snapshot.site.languages))
+    body = robots(snapshot.urls)
     return document_response(snapshot, Rendered(body, etag_of(body)), None, location=None, alternates=[],
                              negotiated=False, content_type="text/plain; charset=utf-8")

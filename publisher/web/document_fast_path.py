@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from email.utils import format_datetime
 
-from rdflib import URIRef
 from werkzeug.http import parse_date
 
 from publisher.formats import DOCUMENT_FORMATS
 from publisher.web.documents import alternates, format_for, link_header, render, resource_iri
-from publisher.web.security import CORS_HEADERS, SECURITY_HEADERS, request_id
+from publisher.web.security import request_id
+from publisher.http_policy import CORS_HEADERS, SECURITY_HEADERS
 
 ALWAYS = list(CORS_HEADERS.items()) + list(SECURITY_HEADERS.items())
 
@@ -30,7 +30,7 @@ class FastPath:
         of every path of 100,000 events' resources would hold hundreds of MB in each worker."""
         if not path.startswith("/"):
             return None
-        iri = resource_iri(snapshot.base_url, path[1:])
+        iri = resource_iri(snapshot.urls, path[1:])
         if iri is None:
             return None
         if iri in snapshot.resources:
@@ -38,7 +38,7 @@ class FastPath:
         stem, dot, extension = path.rpartition(".")
         fmt = self._extensions.get(dot + extension)
         if fmt is not None and "/" not in extension:
-            iri = URIRef(snapshot.base_url + stem[1:])
+            iri = snapshot.urls.at(stem[1:])
             if iri in snapshot.resources:
                 return iri, fmt
         return None
@@ -47,7 +47,8 @@ class FastPath:
         method = environ["REQUEST_METHOD"]
         if method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
             return self.app(environ, start_response)
-        snapshot = self.state.snapshot
+        rendering = self.state.rendering
+        snapshot = rendering.snapshot
         found = self.lookup(snapshot, environ.get("PATH_INFO", ""))
         if found is None:
             return self.app(environ, start_response)
@@ -57,9 +58,9 @@ class FastPath:
             fmt = format_for(environ.get("HTTP_ACCEPT", ""))
             if fmt is None:  # the 406, with its list of types, is Flask's to write
                 return self.app(environ, start_response)
-        rendered = render(snapshot, iri, fmt, snapshot.site.default_language)
+        rendered = render(rendering, iri, fmt, snapshot.site.default_language)
         etag = f'"{rendered.etag}"'
-        urls = snapshot.urls()
+        urls = snapshot.urls
         headers = [("Content-Type", fmt.content_type), ("ETag", etag),
                    ("Last-Modified", format_datetime(snapshot.modified, usegmt=True)),
                    ("Cache-Control", f"public, max-age={snapshot.settings.max_age}")]

@@ -7,9 +7,11 @@ import re
 from flask import Response, abort, request
 from rdflib import URIRef
 
+from publisher.addresses import Urls
 from publisher.formats import ALIASES, BY_MEDIA_TYPE, DOCUMENT_FORMATS, HTML, Format
 from publisher.negotiate import cached_for_short_headers, choose
-from publisher.snapshot import Rendered, Snapshot
+from publisher.rendering import Rendered, Rendering
+from publisher.snapshot import Snapshot
 
 
 # Characters no IRI may hold (RFC 3987): a path with one names no resource. Checked before an
@@ -17,9 +19,9 @@ from publisher.snapshot import Rendered, Snapshot
 _NOT_IN_AN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
 
-def resource_iri(base_url: str, path: str) -> URIRef | None:
+def resource_iri(urls: Urls, path: str) -> URIRef | None:
     """The IRI a path below the base names, or None where no IRI can have that path."""
-    return None if _NOT_IN_AN_IRI.search(path) else URIRef(base_url + path)
+    return None if _NOT_IN_AN_IRI.search(path) else urls.at(path)
 
 
 def available_types() -> list[str]:
@@ -51,14 +53,14 @@ def requested_page(pages: int) -> int:
     return int(digits)
 
 
-def render(snapshot: Snapshot, iri: URIRef, fmt: Format, lang: str, page: int = 1) -> Rendered:
+def render(rendering: Rendering, iri: URIRef, fmt: Format, lang: str, page: int = 1) -> Rendered:
     if fmt is HTML:
-        return snapshot.render_html(iri, lang, page)
-    return snapshot.render(iri, fmt, page)
+        return rendering.html(iri, lang, page)
+    return rendering.document(iri, fmt, page)
 
 
 def alternates(snapshot: Snapshot, iri: URIRef, exclude: Format | None) -> list[tuple[str, Format]]:
-    urls = snapshot.urls()
+    urls = snapshot.urls
     return [(urls.document(iri, fmt), fmt) for fmt in DOCUMENT_FORMATS if fmt is not exclude]
 
 

@@ -8,9 +8,10 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, NotAcceptable, NotFound
 
 from publisher.formats import Format
+from publisher.http_policy import plain_error_body
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.web.documents import link_header, negotiate
-from publisher.web.languages import request_language
+from publisher.web.routing import request_language
 from publisher.web.state import current_snapshot
 
 log = logging.getLogger("publisher")
@@ -19,7 +20,7 @@ log = logging.getLogger("publisher")
 def negotiated_error(status: int, title: str, detail: str) -> Response:
     """A small error document in the negotiated format; plain text when none fits."""
     fmt = negotiate()
-    body = error_body(fmt, status, title, detail, current_snapshot().urls(), request_language())
+    body = error_body(fmt, status, title, detail, current_snapshot().urls, request_language())
     response = Response(body, status=status, content_type=fmt.content_type if fmt else "text/plain; charset=utf-8")
     response.vary.add("Accept")
     return response
@@ -31,11 +32,6 @@ def not_acceptable(alternates: list[tuple[str, Format]] | None = None) -> Respon
         response.headers["Link"] = link_header(alternates)
     response.vary.add("Accept")
     return response
-
-
-def plain_error_body(error: HTTPException) -> str:
-    """The text of an HTTP error without a document of its own (the export writes nginx's from it)."""
-    return f"{error.code} {error.name}\n"
 
 
 def register(app: Flask) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from publisher.addresses import ROUTES
 from publisher.formats import DOCUMENT_FORMATS, DUMP_FORMATS, GRAPH_RESULT_FORMATS, SOLUTION_FORMATS
 from publisher.site import Site
+from publisher.web.routing import route
 from publisher.web.state import current_snapshot
 
 blueprint = Blueprint("openapi", __name__)
@@ -28,6 +30,10 @@ def _responses(types: list[str], *codes: int) -> dict:
 
 ACCEPT = {"name": "Accept", "in": "header", "required": False, "schema": {"type": "string"}}
 PAGE = {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
+
+
+def _at(name: str) -> str:
+    return "/" + ROUTES[name].template()
 
 
 def specification(base_url: str, site: Site) -> dict:
@@ -56,7 +62,7 @@ def specification(base_url: str, site: Site) -> dict:
                                                               "schema": {"type": "string"}}, PAGE],
                                               "responses": _responses(["text/html"], 404)}}
                for lang in site.languages.others},
-            "/sparql": {
+            _at("sparql"): {
                 "get": {"summary": "SPARQL 1.1 query (GET), the service description, or the query page",
                         "parameters": query_parameters,
                         "responses": _responses(sparql_types, 400, 403, 406, 413, 503)},
@@ -67,31 +73,31 @@ def specification(base_url: str, site: Site) -> dict:
                                  "type": "object", "properties": {"query": {"type": "string", "maxLength": 20000}}}},
                              "application/sparql-query": {"schema": {"type": "string", "maxLength": 20000}}}},
                          "responses": _responses(sparql_types, 400, 403, 406, 413, 415, 503)}},
-            "/.well-known/void": {"get": {"summary": "VoID description of the dataset", "parameters": [ACCEPT],
+            _at("void"): {"get": {"summary": "VoID description of the dataset", "parameters": [ACCEPT],
                                           "responses": _responses(DOCUMENT_TYPES, 406)}},
-            "/catalog": {"get": {"summary": "DCAT-AP 3.0 catalog", "parameters": [ACCEPT],
+            _at("catalog"): {"get": {"summary": "DCAT-AP 3.0 catalog", "parameters": [ACCEPT],
                                  "responses": _responses(DOCUMENT_TYPES, 406)}},
-            "/dump.{extension}": {"get": {"summary": f"Whole-graph dump ({', '.join(DUMP_EXTENSIONS)}, and .gz)",
+            _at("dump"): {"get": {"summary": f"Whole-graph dump ({', '.join(DUMP_EXTENSIONS)}, and .gz)",
                                           "parameters": [{"name": "extension", "in": "path", "required": True,
                                                           "schema": {"type": "string",
                                                                      "enum": DUMP_EXTENSIONS + [
                                                                          f"{ext}.gz" for ext in DUMP_EXTENSIONS]}}],
                                           "responses": _responses(DUMP_TYPES, 404)}},
-            "/event.ics": {"get": {"summary": "The main event as iCalendar",
+            _at("event_calendar"): {"get": {"summary": "The main event as iCalendar",
                                    "responses": _responses(["text/calendar"], 404)}},
-            "/sitemap.xml": {"get": {"summary": "Sitemap with hreflang alternates (an index of sitemaps "
+            _at("sitemap"): {"get": {"summary": "Sitemap with hreflang alternates (an index of sitemaps "
                                                 "when the pages are more than one file may list)",
                                      "responses": _responses(["application/xml"])}},
-            "/sitemap-{number}.xml": {"get": {"summary": "The Nth sitemap named by the index",
+            _at("sitemap_part"): {"get": {"summary": "The Nth sitemap named by the index",
                                               "parameters": [{"name": "number", "in": "path", "required": True,
                                                               "schema": {"type": "integer", "minimum": 1}}],
                                               "responses": _responses(["application/xml"], 404)}},
-            "/robots.txt": {"get": {"summary": "robots.txt naming the sitemap", "responses": _responses(["text/plain"])}},
+            _at("robots"): {"get": {"summary": "robots.txt naming the sitemap", "responses": _responses(["text/plain"])}},
         },
     }
 
 
-@blueprint.route("/openapi.json")
+@route(blueprint, "openapi")
 def openapi_json():
     snapshot = current_snapshot()
     response = jsonify(specification(snapshot.base_url, snapshot.site))

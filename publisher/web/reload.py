@@ -11,10 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import replace
-
-from publisher.load import DataError, fingerprint
-from publisher.snapshot import InvalidData, build_snapshot
+from publisher.load import fingerprint
+from publisher.preparing import Refused, build_snapshot, unless_refused
 
 log = logging.getLogger("publisher")
 
@@ -48,15 +46,10 @@ class DataWatcher:
 
     def _load(self, candidate: str) -> None:
         started = time.monotonic()
-        try:
-            snapshot = build_snapshot(replace(self.state.settings, validated=None))
-        except DataError as error:
+        snapshot = unless_refused(lambda: build_snapshot(self.state.settings))
+        if isinstance(snapshot, Refused):
             self.rejected = candidate
-            log.error("data reload rejected, still serving the last valid data: %s", error)
-            return
-        except InvalidData as refused:
-            self.rejected = candidate
-            log.error("data reload rejected, still serving the last valid data:\n%s", refused.report.to_text("en"))
+            log.error("data reload rejected, still serving the last valid data:\n%s", snapshot.text)
             return
         self.current, self.rejected = candidate, None
         self.state.swap(snapshot)

@@ -9,7 +9,6 @@ languages (/en/…); only the default language's addresses negotiate.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, redirect, request
@@ -17,24 +16,18 @@ from rdflib import URIRef
 
 from publisher.etag import etag_of
 from publisher.formats import BY_EXTENSION, HTML, Format
+from publisher.http_policy import BAD_PATH, NOT_A_PATH
 from publisher.lifecycle import moved_location
 from publisher.represent.html import render_page
 from publisher.represent.rdf import render_rdf
-from publisher.snapshot import Rendered, Snapshot
+from publisher.rendering import Rendered, Rendering
+from publisher.snapshot import Snapshot
 from publisher.web.documents import alternates, document_response, negotiate, render, requested_page, resource_iri
 from publisher.web.errors import not_acceptable
-from publisher.web.state import current_snapshot
+from publisher.web.routing import route
+from publisher.web.state import current_rendering
 
 blueprint = Blueprint("resources", __name__)
-
-# A dot segment, an empty segment or a NUL byte in the decoded path: no published IRI has one.
-# nginx would resolve the dot segments and serve where they lead (or refuse some itself); the
-# app and the export both refuse such a path with 400, in the same words (publisher build
-# writes them for nginx, whose own 400s say the same).
-NOT_A_PATH = re.compile(r"(?:^|/)\.\.?(?:/|$)|//|\x00")
-BAD_PATH = ("400 Bad Request: this request cannot name anything here. A path is written as published: "
-            "no . or .. segments, no empty segments (//), no NUL bytes.\n")
-
 
 @blueprint.before_app_request
 def refuse_unpublishable_path():
@@ -43,53 +36,54 @@ def refuse_unpublishable_path():
         return Response(BAD_PATH, status=400, content_type="text/plain; charset=utf-8")
 
 
-def respond(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool, page: int = 1):
-    urls = snapshot.urls()
+def respond(rendering: Rendering, iri: URIRef, fmt: Format | None, lang: str, negotiated: bool, page: int = 1):
+    snapshot = rendering.snapshot
     if fmt is None:
         return not_acceptable(alternates(snapshot, iri, exclude=None))
-    location = urls.document(iri, fmt) if negotiated else None
-    return document_response(snapshot, render(snapshot, iri, fmt, lang, page), fmt, location=location,
+    location = snapshot.urls.document(iri, fmt) if negotiated else None
+    return document_response(snapshot, render(rendering, iri, fmt, lang, page), fmt, location=location,
                              alternates=alternates(snapshot, iri, exclude=fmt), negotiated=negotiated)
 
 
 @blueprint.route("/", defaults={"path": ""})
 @blueprint.route("/<path:path>")
 def resource(path: str):
-    snapshot = current_snapshot()
+    rendering = current_rendering()
+    snapshot = rendering.snapshot
     languages = snapshot.site.languages
     if path in languages.others:
-        return redirect(snapshot.urls().in_language("", path), code=301)
+        return redirect(snapshot.urls.in_language("", path), code=301)
     lang, path = languages.of_path(path)
     default = lang == languages.default  # only the default language's addresses negotiate
     if path == "":
-        return home(snapshot, lang)
+        return home(rendering, lang)
 
-    iri = resource_iri(snapshot.base_url, path)
+    iri = resource_iri(snapshot.urls, path)
     if iri is None:
         abort(404)
     if iri == snapshot.catalog_iri and "modified_since" in request.args:
         return changed_catalog(snapshot, negotiate() if default else HTML, lang, negotiated=default)
     if iri in snapshot.resources:
-        page = requested_page(snapshot.pages(iri))
+        page = requested_page(rendering.pages(iri))
         if not default:
-            return respond(snapshot, iri, HTML, lang, negotiated=False, page=page)
-        return respond(snapshot, iri, negotiate(), lang, negotiated=True, page=page)
+            return respond(rendering, iri, HTML, lang, negotiated=False, page=page)
+        return respond(rendering, iri, negotiate(), lang, negotiated=True, page=page)
     if iri in snapshot.lifecycle:
-        return ended(snapshot, iri, None, lang)
+        return ended(rendering, iri, None, lang)
 
     stem, dot, extension = path.rpartition(".")
-    iri = URIRef(snapshot.base_url + stem)
+    iri = snapshot.urls.at(stem)
     fmt = BY_EXTENSION.get(extension)
     if dot and fmt is not None and (default or fmt is HTML) and iri in snapshot.lifecycle:
-        return ended(snapshot, iri, fmt, lang)
+        return ended(rendering, iri, fmt, lang)
     if not dot or iri not in snapshot.resources:
         abort(404)
     if iri == snapshot.catalog_iri and "modified_since" in request.args and fmt is not None:
         return changed_catalog(snapshot, fmt, lang, negotiated=False)
     if extension in EVENT_FILES and snapshot.is_main_event(iri):
-        return event_file(snapshot, iri, extension, lang)
+        return event_file(rendering, iri, extension, lang)
     if fmt is not None and (default or fmt is HTML):
-        return respond(snapshot, iri, fmt, lang, negotiated=False)
+        return respond(rendering, iri, fmt, lang, negotiated=False)
     abort(404)
 
 
@@ -109,24 +103,25 @@ def changed_catalog(snapshot: Snapshot, fmt: Format | None, lang: str, negotiate
         return not_acceptable(alternates(snapshot, snapshot.catalog_iri, exclude=None))
     document = snapshot.catalog_view(page, since)
     if fmt is HTML:
-        body = render_page(document, snapshot.catalog_iri, snapshot.urls(), lang, snapshot.site, page, pages)
+        body = render_page(document, snapshot.catalog_iri, snapshot.urls, lang, snapshot.site, page, pages)
     else:
         body = render_rdf(document, fmt, snapshot.base_url)
     return document_response(snapshot, Rendered(body, etag_of(body)), fmt, location=None,
                              alternates=alternates(snapshot, snapshot.catalog_iri, exclude=fmt), negotiated=negotiated)
 
 
-def ended(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str):
+def ended(rendering: Rendering, iri: URIRef, fmt: Format | None, lang: str):
     """A merged resource: 301 to its successor, same language and format. A removed one: 410
     with its tombstone in the format its URL names, else the negotiated one (HTML under /{lang}/)."""
+    snapshot = rendering.snapshot
     successor = snapshot.lifecycle.moved.get(iri)
     if successor is not None:
-        return redirect(moved_location(snapshot.urls(), successor, lang, fmt.extension if fmt else None), code=301)
+        return redirect(moved_location(snapshot.urls, successor, lang, fmt.extension if fmt else None), code=301)
     negotiated = fmt is None and lang == snapshot.site.default_language
     fmt = fmt or (negotiate() if negotiated else HTML)
     if fmt is None:
         return not_acceptable(alternates(snapshot, iri, exclude=None))
-    return document_response(snapshot, render(snapshot, iri, fmt, lang), fmt, location=None,
+    return document_response(snapshot, render(rendering, iri, fmt, lang), fmt, location=None,
                              alternates=alternates(snapshot, iri, exclude=fmt), negotiated=negotiated, status=410)
 
 
@@ -134,26 +129,28 @@ def ended(snapshot: Snapshot, iri: URIRef, fmt: Format | None, lang: str):
 EVENT_FILES = {"ics": "text/calendar; charset=utf-8", "png": "image/png"}
 
 
-def event_file(snapshot: Snapshot, iri: URIRef, extension: str, lang: str):
-    render_file = snapshot.render_calendar if extension == "ics" else snapshot.render_image
-    response = document_response(snapshot, render_file(iri, lang), None, location=None, alternates=[],
+def event_file(rendering: Rendering, iri: URIRef, extension: str, lang: str):
+    render_file = rendering.calendar if extension == "ics" else rendering.image
+    response = document_response(rendering.snapshot, render_file(iri, lang), None, location=None, alternates=[],
                                  negotiated=False, content_type=EVENT_FILES[extension])
     if extension == "ics":
         response.headers["Content-Disposition"] = f'attachment; filename="{iri.rsplit("/", 1)[-1]}.ics"'
     return response
 
 
-@blueprint.route("/event.ics")
+@route(blueprint, "event_calendar")
 def home_calendar():
     """A short, memorable address for the main event's calendar entry."""
-    snapshot = current_snapshot()
+    rendering = current_rendering()
+    snapshot = rendering.snapshot
     if snapshot.home is None:
         abort(404)
-    return event_file(snapshot, snapshot.home, "ics", snapshot.site.default_language)
+    return event_file(rendering, snapshot.home, "ics", snapshot.site.default_language)
 
 
-def home(snapshot: Snapshot, lang: str):
+def home(rendering: Rendering, lang: str):
     """The home page is the main event's page; data clients are sent to the dataset."""
+    snapshot = rendering.snapshot
     default = lang == snapshot.site.default_language
     fmt = negotiate() if default else HTML
     if fmt is None:
@@ -162,4 +159,4 @@ def home(snapshot: Snapshot, lang: str):
         response = redirect(str(snapshot.dataset), code=303)
         response.vary.add("Accept")  # a cache must not give this to a browser asking for the page
         return response
-    return respond(snapshot, snapshot.home, HTML, lang, negotiated=default)
+    return respond(rendering, snapshot.home, HTML, lang, negotiated=default)

@@ -1,9 +1,5 @@
-"""Security headers on every response, and a request id that ties an error to its log line.
-
-The Content-Security-Policy allows no inline script or style: the only inline <script> is the
-JSON-LD data block, which browsers never execute. The same headers are written into the nginx
-config of the static export.
-"""
+"""Security headers (publisher.http_policy) on every response, and a request id that ties an
+error to its log line."""
 
 from __future__ import annotations
 
@@ -11,22 +7,7 @@ import uuid
 
 from flask import Flask, g, request
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-}
-# The data is public and read-only: any origin may read it (CORS).
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Link, Content-Location, Last-Modified, Vary",
-}
-MAX_REQUEST_BODY = 1024 * 1024  # bytes; a larger body is refused with 413
-
+from publisher.http_policy import SECURITY_HEADERS
 
 def request_id(given: str) -> str:
     """A caller's id is kept when it is a plain token (a proxy's), else a fresh one."""

@@ -11,9 +11,9 @@ from publisher.formats import JSONLD, TURTLE, Format
 from publisher.negotiate import cached_for_short_headers, choose
 from publisher.represent.html import environment, language_links, site_identity, site_links
 from publisher.represent.rdf import render_rdf
-from publisher.represent.urls import Urls
+from publisher.addresses import Urls
 from publisher.etag import etag_of
-from publisher.snapshot import Rendered
+from publisher.rendering import Rendered
 from publisher.sparql.description import service_description
 from publisher.sparql.examples import example, examples
 from publisher.sparql.formats import GRAPH_ALIASES, HTML, SOLUTION_ALIASES, SOLUTION_FORMATS, by_name, formats_for
@@ -22,6 +22,7 @@ from publisher.sparql.guard import precheck
 from publisher.sparql.pool import Answer
 from publisher.sparql.worker import Job
 from publisher.web.documents import available_types, document_response, negotiate
+from publisher.web.routing import route
 from publisher.web.state import PublisherState, current_snapshot, current_state
 
 blueprint = Blueprint("sparql", __name__)
@@ -79,8 +80,7 @@ def result_format(named: str, accept: str | None, is_graph: bool) -> Format | No
     return next((f for f in formats_for(is_graph) + (HTML,) if f.media_type == chosen), None)
 
 
-@blueprint.route("/sparql", methods=["GET", "POST"], defaults={"lang": None})
-@blueprint.route("/<other_language:lang>/sparql", methods=["GET", "POST"], endpoint="endpoint_in")
+@route(blueprint, "sparql", methods=["GET", "POST"])
 def endpoint(lang: str | None):
     lang = lang or current_snapshot().site.default_language
     params, refusal = _parameters()
@@ -171,12 +171,19 @@ def _cells(binding: dict | None, urls: Urls, lang: str) -> dict:
     return {"text": value, "lang": binding.get("xml:lang")}
 
 
+# What the query page shows of a result, rendered in the serving process: a result may hold up
+# to --max-result-rows rows and 16 MiB (seconds of templating); the formats have all of it.
+PAGE_ROWS = 500
+PAGE_GRAPH_CHARACTERS = 200_000
+
+
 def query_page(lang: str, query: str, params, answer: Answer | None, error: str | None = None, status: int = 200):
     snapshot = current_snapshot()
-    urls = snapshot.urls()
+    urls = snapshot.urls
     endpoint = urls.in_language("sparql", lang)
     context = {
         "lang": lang, "query": query, "error": error, "table": None, "boolean": None, "graph_text": None,
+        "cut": False,
         "endpoint": endpoint, "chosen_format": "html", "format_choices": FORMAT_CHOICES,
         "limits": {"timeout": f"{snapshot.settings.query_timeout:g}", "rows": snapshot.settings.max_result_rows},
         "canonical": endpoint,
@@ -189,15 +196,17 @@ def query_page(lang: str, query: str, params, answer: Answer | None, error: str 
     }
     if answer is not None:
         if is_graph_form(answer.form):
-            context["graph_text"] = answer.body.decode("utf-8")
+            text = answer.body.decode("utf-8")
+            context["graph_text"], context["cut"] = text[:PAGE_GRAPH_CHARACTERS], len(text) > PAGE_GRAPH_CHARACTERS
         else:
             results = json.loads(answer.body)
             if "boolean" in results:
                 context["boolean"] = results["boolean"]
             else:
-                columns = results["head"]["vars"]
-                rows = [[_cells(b.get(c), urls, lang) for c in columns] for b in results["results"]["bindings"]]
-                context["table"] = {"columns": columns, "rows": rows}
+                columns, bindings = results["head"]["vars"], results["results"]["bindings"]
+                rows = [[_cells(b.get(c), urls, lang) for c in columns] for b in bindings[:PAGE_ROWS]]
+                context["table"] = {"columns": columns, "rows": rows, "total": len(bindings)}
+                context["cut"] = len(bindings) > PAGE_ROWS
     body = environment(lang, urls.languages).get_template("sparql.html").render(context)
     response = Response(body, status=status, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")

@@ -21,12 +21,13 @@ from urllib.parse import parse_qs
 
 from werkzeug.http import http_date
 
+from publisher.addresses import ROUTES
 from publisher.etag import etag_of
 from publisher.sparql import QueryError, is_graph_form
 from publisher.sparql.formats import HTML
 from publisher.sparql.guard import precheck
 from publisher.web.document_fast_path import every_response_headers, not_modified
-from publisher.web.security import MAX_REQUEST_BODY
+from publisher.http_policy import MAX_REQUEST_BODY
 from publisher.web.sparql import plain_error, result_format, run_on
 
 BUSY = "The endpoint is answering as many SPARQL requests as it takes at once; try again shortly."
@@ -39,7 +40,7 @@ class SparqlFastPath:
 
     def _is_endpoint(self, path: str) -> bool:
         """/sparql, or its page in another of the site's languages (/en/sparql)."""
-        return path.startswith("/") and self.state.snapshot.site.languages.of_path(path[1:])[1] == "sparql"
+        return path.startswith("/") and self.state.snapshot.site.languages.of_path(path[1:])[1] == ROUTES["sparql"].path
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]

@@ -8,6 +8,7 @@ import threading
 from flask import current_app
 
 from publisher.config import Settings
+from publisher.rendering import Rendering
 from publisher.snapshot import Snapshot
 from publisher.sparql.cache import ResultCache
 from publisher.sparql.pool import QueryPool
@@ -17,7 +18,8 @@ from publisher.store.remote import RemoteStore
 class PublisherState:
     def __init__(self, settings: Settings, snapshot: Snapshot):
         self.settings = settings
-        self.snapshot = snapshot
+        # The snapshot served now and its rendering, swapped together as one.
+        self.rendering = Rendering(snapshot)
         self._pool: QueryPool | RemoteStore | None = None
         # One cache for the process, across snapshots (each its own keys): its bound holds.
         self.results = ResultCache(settings.result_cache_mb * 1024 * 1024) if settings.result_cache_mb > 0 else None
@@ -30,7 +32,7 @@ class PublisherState:
         """Serve a new, valid snapshot; queries move to a store built from it."""
         with self._lock:
             old_pool, self._pool = self._pool, None
-            old, self.snapshot = self.snapshot, snapshot
+            old, self.rendering = self.snapshot, Rendering(snapshot)
         # Queries and downloads already under way on the old snapshot finish (or time out)
         # before its store closes and its files go.
         retire = threading.Timer(self.settings.query_timeout + 1, self._retire, args=(old, old_pool))
@@ -44,6 +46,10 @@ class PublisherState:
             if pool.cache is not None:
                 pool.cache.discard(pool.store_path)
         snapshot.discard()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.rendering.snapshot
 
     def close(self) -> None:
         """At exit: stop the query workers and remove the current snapshot's files."""
@@ -72,3 +78,7 @@ def current_state() -> PublisherState:
 
 def current_snapshot() -> Snapshot:
     return current_state().snapshot
+
+
+def current_rendering() -> Rendering:
+    return current_state().rendering

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
 
-from publisher.config import Settings
+from publisher.config import Handover, Settings
 from publisher.working_dirs import remove_orphans
 from publisher.web import create_app
 from publisher.web.document_fast_path import ALWAYS
@@ -18,11 +18,11 @@ from publisher.web.document_fast_path import ALWAYS
 
 def create():
     remove_orphans()
-    settings = Settings.from_environ()
+    settings, handover = Settings.from_environ(), Handover.from_environ()
     if settings.store_url:
         settings = settings_from_store(settings)
     log_to_stderr()
-    app = create_app(settings)
+    app = create_app(settings, handover=handover)
     if settings.reload_interval > 0 and not settings.store_url:
         from publisher.web.reload import DataWatcher
 

@@ -14,9 +14,9 @@ import requests
 from lxml import etree
 
 from conftest import BASE, run_cli
-from publisher.config import Settings
+from publisher.config import Handover, Settings
 from publisher.server import reload_if_valid
-from publisher.snapshot import build_snapshot
+from publisher.preparing import build_snapshot
 from publisher.web.state import PublisherState
 from publisher.xml_chars import NOT_XML_CHAR
 from servers import publisher_server, server_master
@@ -176,14 +176,14 @@ def test_an_unexpected_error_in_a_watched_reload_is_logged_and_the_watcher_keeps
 
 def test_an_unexpected_error_in_a_sighup_reload_is_a_rejected_reload(monkeypatch, caplog):
     """It is logged and the workers are not replaced; nothing escapes into the server's loop."""
-    from publisher import snapshot
+    from publisher import preparing
 
     def fails(*_args, **_kwargs):
         raise RuntimeError("injected failure")
 
-    monkeypatch.setattr(snapshot, "check_data", fails)
+    monkeypatch.setattr(preparing, "check_data", fails)
     replaced = []
-    reload_if_valid(Settings(base_url=BASE), lambda: replaced.append(True))
+    reload_if_valid(Settings(base_url=BASE), Handover(), lambda: replaced.append(True))
     assert replaced == [] and "SIGHUP: data reload failed" in caplog.text and "injected failure" in caplog.text
 
 

@@ -20,7 +20,7 @@ from publisher.config import DEFAULT_SITE_DESCRIPTION
 from publisher.load import load
 from publisher.namespaces import DCT, PROV, SCHEMA
 from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
-from publisher.represent.urls import Urls, linkable
+from publisher.addresses import Urls, linkable
 from publisher.site import read_site
 from servers import publisher_server
 

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from publisher.formats import DOCUMENT_FORMATS
-from publisher.web.security import SECURITY_HEADERS
+from publisher.http_policy import SECURITY_HEADERS
 from security.wire import send
 
 EVENT = "/event/miejsca-otwarte-2017"

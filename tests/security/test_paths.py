@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from publisher.web.security import SECURITY_HEADERS
+from publisher.http_policy import SECURITY_HEADERS
 from security.wire import Answer, send
 
 EVENT = "/event/miejsca-otwarte-2017"

@@ -18,7 +18,7 @@ from publisher.negotiate import CACHE_SIZE, CACHED_HEADER_LENGTH
 from publisher.web import create_app
 from publisher.web.documents import format_for
 from publisher.web.limits import RequestLimits
-from publisher.web.security import SECURITY_HEADERS
+from publisher.http_policy import SECURITY_HEADERS
 from publisher.web.sparql import result_format
 from publisher.web.wsgi import OneRecordALine
 from servers import free_port, publisher_server
@@ -109,12 +109,12 @@ def test_granian_answers_a_request_line_of_64_kb_itself_and_the_server_keeps_ser
 
 def test_an_error_in_a_fast_path_is_a_500_with_the_security_headers_and_the_request_id(caplog):
     app = create_app()
-    snapshot = app.extensions["publisher"].snapshot
+    rendering = app.extensions["publisher"].rendering
 
     def broken(*_args):
         raise RuntimeError("injected failure")
 
-    snapshot.render = broken  # the fast path renders Turtle straight from the snapshot
+    rendering.document = broken  # the fast path renders Turtle straight from the snapshot's rendering
     with caplog.at_level(logging.ERROR, logger="publisher"):
         response = app.test_client().get(f"{EVENT}.ttl", headers={"X-Request-Id": "abc123"})
     assert response.status_code == 500 and response.headers["X-Request-Id"] == "abc123"

@@ -12,7 +12,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from publisher.web.security import SECURITY_HEADERS
+from publisher.http_policy import SECURITY_HEADERS
 
 
 @dataclass
