@@ -375,3 +375,12 @@ def test_local_times_of_a_google_calendar_export_take_its_x_wr_timezone(tmp_path
     feed.write_text(feed.read_text().replace("Europe/Warsaw", "Nowhere/Atlantis"))
     done = import_ical(feed, tmp_path / "city", "--lang", "en")
     assert done.returncode == 2 and "names an unknown time zone in X-WR-TIMEZONE" in done.stderr
+
+
+def test_a_required_language_the_site_does_not_offer_is_a_clear_error(tmp_path):
+    site = tmp_path / "site.ttl"
+    site.write_text(SITE.read_text(encoding="utf-8").replace('ps:requiredLanguage "pl"', 'ps:requiredLanguage "de"'),
+                    encoding="utf-8")
+    done = run_cli("validate", "--site-description", str(site))
+    assert done.returncode == 2
+    assert "a required language (de) is not one of the site's languages" in done.stderr
