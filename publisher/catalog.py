@@ -200,16 +200,21 @@ def _add_part(g: Graph, data: Graph, catalog, whole, part: Part, base_url: str, 
 def _add_temporal(g: Graph, data: Graph, subjects, period: URIRef) -> URIRef | None:
     """The time the data is about: from the earliest start to the latest end of its events
     (of `subjects` only, when given)."""
-    starts = [o.toPython() for s, o in data.subject_objects(SCHEMA.startDate) if subjects is None or s in subjects]
-    ends = [o.toPython() for s, o in data.subject_objects(SCHEMA.endDate)
+    # Dates and date-times (with their own offsets) compare as the days they fall on.
+    starts = [_day(o.toPython()) for s, o in data.subject_objects(SCHEMA.startDate) if subjects is None or s in subjects]
+    ends = [_day(o.toPython()) for s, o in data.subject_objects(SCHEMA.endDate)
             if subjects is None or s in subjects] or starts
-    days = [d for d in starts + ends if isinstance(d, date)]
-    if not days:
+    starts, ends = [d for d in starts if d is not None], [d for d in ends if d is not None]
+    if not starts or not ends:
         return None
     g.add((period, RDF.type, DCT.PeriodOfTime))
     g.add((period, DCAT.startDate, Literal(min(starts), datatype=XSD.date)))
     g.add((period, DCAT.endDate, Literal(max(ends), datatype=XSD.date)))
     return period
+
+
+def _day(value) -> date | None:
+    return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
 
 
 def _add_contact(g: Graph, data: Graph, contact: URIRef, site: Site) -> URIRef | None:

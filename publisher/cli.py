@@ -10,7 +10,7 @@ import click
 
 from publisher.config import (DEFAULT_DATA, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHAPES, DEFAULT_SITE_DESCRIPTION,
                               Handover, Settings, default_base_url, normalise_base_url)
-from publisher.i18n import shipped_languages, translations
+from publisher.i18n import N_, shipped_languages, translations
 from publisher.load import DataError, load_stored
 from publisher.validate import load_shapes, validate
 
@@ -67,15 +67,19 @@ def main() -> None:
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text for people, json for machines.")
 @click.option("--base-url", default=None, help="Base URL for relative IRIs (default: the serve default).")
-def validate_command(files, shapes_path, lang, output, base_url) -> None:
+@click.option("--site-description", type=click.Path(path_type=Path), default=DEFAULT_SITE_DESCRIPTION,
+              show_default=True, help="The site description, whose languages names and descriptions need.")
+def validate_command(files, shapes_path, lang, output, base_url, site_description) -> None:
     """Check data files (default: data/) against the SHACL shapes.
 
     Exit status: 0 conforms, 1 violations found, 2 a file cannot be read or parsed.
     """
+    from publisher.site import required_languages
+
     base = normalise_base_url(base_url or default_base_url())
     try:
         data = load_stored(list(files) or [DEFAULT_DATA], base)
-        shapes = load_shapes(shapes_path)
+        shapes = load_shapes(shapes_path, required_languages(site_description, base))
     except DataError as error:
         _report_unreadable(error, output)
         sys.exit(EXIT_UNREADABLE)
@@ -234,3 +238,105 @@ def _load_into_store(settings, handover, data, store_url, graph_store_url):
     click.echo(f"Loaded {data.triple_count()} triples into {store.graph_store_url}", err=True)
     return (replace(settings, store_url=store_url, graph_store_url=store.graph_store_url),
             replace(handover, data_modified=data_modified(data.files).timestamp()))
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import events from an iCalendar feed or a CSV file into a folder of their own."""
+
+
+def import_options(command):
+    """The options both imports share."""
+    for option in reversed([
+        click.option("--into", type=click.Path(path_type=Path), required=True,
+                     help="The folder the imported events are kept in (one file an event), e.g. data/city/."),
+        click.option("--source-url", default=None,
+                     help="The public http(s) address of the source, named as every fact's dct:source "
+                          "(default: SOURCE when it is a URL)."),
+        click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="pl", show_default=True,
+                     help="Language of the source's text, and of the summary."),
+        click.option("--force", is_flag=True, help="Overwrite files in --into not written by an import of this "
+                                                   "source, or edited since."),
+        click.option("--base-url", default=None, help="Base URL for relative IRIs (default: the serve default)."),
+        click.option("--shapes", "shapes_path", type=click.Path(path_type=Path), default=DEFAULT_SHAPES,
+                     show_default=True, help="SHACL shapes the imported data must conform to."),
+        click.option("--site-description", type=click.Path(path_type=Path), default=DEFAULT_SITE_DESCRIPTION,
+                     show_default=True, help="The site description, whose languages names and descriptions need."),
+    ]):
+        command = option(command)
+    return command
+
+
+@import_group.command("ical")
+@click.argument("source")
+@import_options
+@click.option("--from", "window_start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First day of the window recurring events are expanded in (default: today).")
+@click.option("--days", default=365, show_default=True, type=int, help="Length of that window, in days.")
+@click.option("--max-size", default=20, show_default=True, type=int, help="Largest feed accepted, in MB.")
+def import_ical_command(source, into, source_url, lang, force, base_url, shapes_path, site_description,
+                        window_start, days, max_size) -> None:
+    """Import an iCalendar feed (a file or an http(s) URL): one event a VEVENT, one a recurring
+    event's occurrence inside the window.
+
+    Exit status: 0 imported, 1 imported but some events refused, 2 nothing imported."""
+    from datetime import date, timedelta
+
+    from publisher.importing.ical import read_ical, read_source
+
+    start = window_start.date() if window_start else date.today()
+    _run_import(lambda: read_ical(read_source(source, max_size * 2**20), source, lang,
+                                  (start, start + timedelta(days=days))),
+                source, into, source_url, lang, force, base_url, shapes_path, site_description, start)
+
+
+@import_group.command("csv")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--metadata", type=click.Path(path_type=Path), required=True,
+              help="The CSVW metadata (JSON) that maps the columns to schema.org (template in docs/).")
+@import_options
+def import_csv_command(file, metadata, into, source_url, lang, force, base_url, shapes_path,
+                       site_description) -> None:
+    """Import a CSV file whose columns a CSVW metadata document describes: one event a row.
+
+    Exit status: 0 imported, 1 imported but some rows refused, 2 nothing imported."""
+    from publisher.importing.csvw import read_csv
+
+    _run_import(lambda: read_csv(file, metadata, lang), str(file), into, source_url, lang, force, base_url,
+                shapes_path, site_description, None)
+
+
+def _run_import(read, source, into, source_url, lang, force, base_url, shapes_path, site_description,
+                keep_before) -> None:
+    from datetime import date
+
+    from publisher.importing.model import WEB_IRI
+    from publisher.importing.report import summary_text
+    from publisher.importing.writer import ImportRefused, write_import
+    from publisher.site import required_languages
+
+    _ = translations(lang).gettext
+    source_url = source_url or source
+    base = normalise_base_url(base_url or default_base_url())
+
+    def progress(done: int, total: int) -> None:
+        click.echo(_("%(done)d of %(total)d events") % {"done": done, "total": total}, err=True)
+
+    try:
+        if not WEB_IRI.match(source_url):
+            raise ImportRefused(N_("give --source-url, the public http(s) address of %(source)s: every imported "
+                                  "fact names its source"), source=source)
+        shapes = load_shapes(shapes_path, required_languages(site_description, base))
+        events, refused = read()
+        summary = write_import(events, refused, into, source_url, today=date.today(), base_url=base,
+                               shapes=shapes, lang=lang, force=force, keep_before=keep_before, progress=progress)
+    except DataError as error:
+        _report_unreadable(error, "text")
+        sys.exit(EXIT_UNREADABLE)
+    except ImportRefused as refused:
+        if refused.report is not None:
+            click.echo(refused.report.to_text(lang), err=True)
+        click.echo(_("Not imported: %s") % (_(refused.message) % refused.params), err=True)
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(summary_text(summary, lang))
+    sys.exit(EXIT_INVALID if summary.refused else EXIT_OK)

@@ -91,6 +91,7 @@ class StoredData:
 
     def __post_init__(self) -> None:
         self._graphs = {ox.NamedNode(f.resolve().as_uri()): f for f in self.files}
+        self._order = {f: n for n, f in enumerate(self.files)}  # one file an event: thousands of files
         self._origins: dict = {}
         self._labels: dict = {}
 
@@ -106,7 +107,7 @@ class StoredData:
             return self.files[0] if next(self.stored.quads_for_pattern(subject, None, None), None) else None
         found = {self._graphs[row["g"]] for row in self.stored.query(
             "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("s"): subject})}
-        return next((f for f in self.files if f in found), None)  # the first file, as `load` names it
+        return min(found, key=self._order.__getitem__, default=None)  # the first file, as `load` names it
 
     def label(self, node, lang: str) -> str | None:
         if isinstance(node, Literal):

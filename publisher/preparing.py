@@ -31,7 +31,7 @@ from publisher.load import (DataError, LoadedData, StoredData, data_files, finge
                             release_freed_memory)
 from publisher.namespaces import SCHEMA
 from publisher.resource_set import digests
-from publisher.site import Site, read_site
+from publisher.site import Site, read_site, required_languages
 from publisher.snapshot import Snapshot, sparql_endpoint
 from publisher.store.oxigraph_graph import memory_graph, store_graph
 from publisher.validate import Report, load_shapes, validate
@@ -67,7 +67,8 @@ def check_data(settings: Settings, lang: str = "en", processes: int = 1,
     if handover.validated is not None and handover.validated == fingerprint(settings.data_paths):
         return None
     data = load_stored(settings.data_paths, settings.base_url)
-    report = validate(data, load_shapes(settings.shapes_path), lang=lang, processes=processes)
+    shapes = load_shapes(settings.shapes_path, required_languages(settings.site_description, settings.base_url))
+    report = validate(data, shapes, lang=lang, processes=processes)
     if not report.conforms:
         raise InvalidData(report)
     return data

@@ -21,7 +21,7 @@ from publisher.addresses import Urls
 from publisher.i18n import SOURCE_LANGUAGE, TRANSLATIONS_DIR, Languages, catalogue, known_locale
 from publisher.labels import label
 from publisher.load import DataError, parse_file
-from publisher.namespaces import DCT, SCHEMA
+from publisher.namespaces import DCT, PS, SCHEMA
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,16 @@ def _languages(graph: Graph, site: URIRef, path: Path) -> Languages:
             raise DataError(path, f"the site's language '{lang}' has no catalogue of translated strings: "
                                   f"add translations/{lang}/LC_MESSAGES/messages.po beside the site description")
     return Languages(tuple(default + others), folders)
+
+
+def required_languages(path: Path, base_url: str) -> tuple[str, ...]:
+    """The languages every name and description must be given in (`ps:requiredLanguage` on `<>`);
+    by default all the site's languages. Missing text in another of its languages is a warning."""
+    graph = parse_file(path, base_url)
+    site = URIRef(base_url)
+    languages = _languages(graph, site, path).codes
+    stated = tuple(sorted(str(o) for o in graph.objects(site, PS.requiredLanguage)))
+    if set(stated) - set(languages):
+        raise DataError(path, f"a required language ({', '.join(sorted(set(stated) - set(languages)))}) is not "
+                              "one of the site's languages (schema:inLanguage, schema:availableLanguage)")
+    return stated or languages

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 
 from publisher.load import DataError, LoadedData, StoredData, data_files, load, parse_file
 from publisher.store.terms import to_rdflib
@@ -85,14 +86,28 @@ class Report:
         return "\n".join(lines)
 
 
-def load_shapes(path: Path) -> Graph:
+def load_shapes(path: Path, required_languages: tuple[str, ...] | None = None) -> Graph:
+    """The shapes; with `required_languages`, a text the shapes require in another language is
+    only recommended (a warning), so data in the site's required languages validates."""
     shapes = Graph()
     for file in data_files([path]):
         try:
             shapes += parse_file(file, "urn:publisher:shapes:")
         except DataError as error:
             raise DataError(error.path, f"shapes file: {error.message}", error.line, error.column) from None
+    if required_languages is not None:
+        _recommend_other_languages(shapes, set(required_languages))
     return shapes
+
+
+def _recommend_other_languages(shapes: Graph, required: set[str]) -> None:
+    for shape, qualified in list(shapes.subject_objects(SH.qualifiedValueShape)):
+        languages = shapes.value(qualified, SH.languageIn)
+        if (languages is None or (shape, SH.qualifiedMinCount, None) not in shapes
+                or required & {str(tag) for tag in Collection(shapes, languages)}):
+            continue
+        if shapes.value(shape, SH.severity) in (None, SH.Violation):
+            shapes.set((shape, SH.severity, SH.Warning))
 
 
 @lru_cache(maxsize=1024)

@@ -18,6 +18,10 @@ from publisher.represent.event_view import place_text, venue_of
 
 def _value(literal):
     value = literal.toPython()
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # A fixed offset has no TZID readers know (icalendar would write TZID=UTC+02:00, which
+        # they read as a floating time): UTC names the same instant.
+        return value.astimezone(timezone.utc)
     return value if isinstance(value, (date, datetime)) else None
 
 
