@@ -229,6 +229,27 @@ def test_a_document_holds_labels_of_what_it_links_to_and_links_pointing_at_it(se
     assert {o.language for o in person_doc.objects(event, SCHEMA.name)} == {"pl", "en"}
 
 
+def test_a_document_holds_its_parts_in_full(server):
+    """What exists only as part of a resource (IRI under its path) is in its document: a client
+    reads the venue's street address from the venue's own document, and the contact point's
+    request deadline (a part of a part) from the contact point's."""
+    place = URIRef(server + "place/bok-glebocka-66")
+    doc = parse(get(str(place), "text/turtle").content, "turtle", server)
+    address = doc.value(place, SCHEMA.address)
+    assert address == URIRef(server + "place/bok-glebocka-66/address")
+    assert doc.value(address, SCHEMA.streetAddress) == Literal("ul. Głębocka 66")
+    assert doc.value(address, SCHEMA.addressCountry) == Literal("PL")
+    step_free = URIRef(server + "place/bok-glebocka-66/step-free-access")
+    assert doc.value(step_free, SCHEMA.value) == Literal(True)
+    contact = URIRef(server + "event/miejsca-otwarte-2017/accessibility-contact")
+    contact_doc = parse(get(str(contact), "text/turtle").content, "turtle", server)
+    hours = contact_doc.value(contact, SCHEMA.hoursAvailable)
+    assert str(contact_doc.value(hours, SCHEMA.validThrough)) == "2017-11-10"
+    # A part is not a resource of its owner's: the organisation a role names keeps its own document.
+    event_doc = parse(get(server + "event/miejsca-otwarte-2017", "text/turtle").content, "turtle", server)
+    assert not list(event_doc.objects(URIRef(server + "organization/warszawa-lokalnie"), SCHEMA.url))
+
+
 def test_jsonld_is_compact_with_an_inline_context_and_round_trips(server):
     response = get(server + "event/miejsca-otwarte-2017", "application/ld+json")
     document = json.loads(response.content)
