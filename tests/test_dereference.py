@@ -290,6 +290,25 @@ def test_void_describes_the_dataset_at_the_well_known_address(server, served_gra
     assert isomorphic(parse(get(str(dataset), "text/turtle").content, "turtle", server), void)
 
 
+def test_void_states_each_linkset_to_an_authority_counted_from_the_data(server, served_graph):
+    """The LOD cloud's criteria: the dataset description names each set of outbound links, its
+    link predicate, the authority's dataset and how many links there are."""
+    void = parse(get(server + ".well-known/void", "text/turtle").content, "turtle", server)
+    dataset = URIRef(server + "dataset")
+    v = lambda name: URIRef(VOID + name)  # noqa: E731
+    linksets = {void.value(linkset, v("objectsTarget")): linkset for linkset in void.objects(dataset, v("subset"))}
+    assert set(linksets) == {URIRef("https://www.geonames.org/"), URIRef("http://lexvo.org/")}
+    for target, linkset in linksets.items():
+        assert (linkset, RDF.type, v("Linkset")) in void
+        assert void.value(linkset, v("subjectsTarget")) == dataset
+        assert (target, RDF.type, v("Dataset")) in void and void.value(target, v("uriSpace")) is not None
+        predicate = void.value(linkset, v("linkPredicate"))
+        space = str(void.value(target, v("uriSpace")))
+        counted = [o for o in served_graph.objects(None, predicate) if str(o).startswith(space)]
+        assert int(void.value(linkset, v("triples"))) == len(counted) > 0
+    assert void.value(linksets[URIRef("https://www.geonames.org/")], v("linkPredicate")) == SCHEMA.sameAs
+
+
 @pytest.mark.parametrize("name, rdflib_format", [("dump.ttl", "turtle"), ("dump.nt", "nt"), ("dump.jsonld", "json-ld"),
                                                  ("dump.nq", "nquads")])
 def test_dumps_hold_the_whole_graph_plain_and_gzipped(server, served_graph, name, rdflib_format):
