@@ -34,6 +34,7 @@ from publisher.load import (LoadedData, StoredData, data_files, fingerprint, loa
 from publisher.formats import Format
 from publisher.namespaces import SCHEMA
 from publisher.file_datasets import Part, data_parts
+from publisher.quads import graph_names, named_graph_files
 from publisher.resource_set import ResourceSet, digests
 from publisher.working_dirs import scratch_dir
 from publisher.site import Site, read_site
@@ -190,8 +191,13 @@ class Snapshot:
             return 1
         return page_count(self.incoming(iri))
 
+    @cached_property
+    def graph_names(self) -> dict[URIRef, str]:
+        """The graph of each subject's statements in quads (publisher.quads); read on first use."""
+        return graph_names(self.parts, self.data.files, self.base_url)
+
     def _render(self, iri: URIRef, fmt: Format, page: int = 1) -> Rendered:
-        body = render_rdf(self.describe(iri, page), fmt, self.base_url)
+        body = render_rdf(self.describe(iri, page), fmt, self.base_url, self.graph_names.get)
         return Rendered(body, etag_of(body))
 
     def html_pages(self) -> Iterator[dict[str, str]]:
@@ -329,8 +335,8 @@ def prepare(settings: Settings, directory: Path) -> Prepared:
     file_times = file_modified(files)
     modified = (datetime.fromtimestamp(settings.data_modified, tz=timezone.utc) if settings.data_modified
                 else max(file_times.values()))
-    dumps = write_dumps(store, directory)
     parts = data_parts(data, settings.data_paths, file_times, directory)
+    dumps = write_dumps(store, directory, named_graph_files(parts, settings.base_url))
     home = _home_event(graph)
     site, description = read_site(settings.site_description, settings.base_url, settings.license)
     endpoint = sparql_endpoint(settings)

@@ -48,10 +48,10 @@ def test_nginx_serves_the_same_bytes_as_the_app_for_every_kind_of_iri_and_format
             assert fetch(app + path, accept) == fetch(base + path, accept), (path, accept)
             checked += 1
     for path in ["en/", "sitemap.xml", "robots.txt", "event.ics", "dump.ttl", "dump.nt.gz", "dump.jsonld", "dump.nq",
-                 "dump.nq.gz", "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
+                 "dump.nq.gz", "dump.trig", "dump.trig.gz", "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
                  "event/synth-000000.png", "en/event/synth-000000.ics"] + \
                 [f"en/{p}" for p in paths] + \
-                [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "nq", "html")]:
+                [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "nq", "trig", "html")]:
         assert fetch(app + path) == fetch(base + path), path
         checked += 1
     assert checked > 900
