@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph, URIRef
@@ -72,7 +73,17 @@ def _common(iri: URIRef, urls: Urls, lang: str, site: Site) -> dict:
         **site_identity(site, lang),
         "home_url": urls.page(urls.home, lang) if urls.home else urls.base,
         "static": urls.static,
+        "describe_url": describe_url(urls, iri, lang),
     }
+
+
+def describe_url(urls: Urls, iri: URIRef, lang: str) -> str | None:
+    """The query page asking DESCRIBE of the page's resource, run and shown (Trifid's "query
+    this"); None when the publication names no endpoint."""
+    page = urls.query(lang)
+    if page is None:
+        return None
+    return page + ("&" if "?" in page else "?") + urlencode({"query": f"DESCRIBE <{iri}>"})
 
 
 def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
