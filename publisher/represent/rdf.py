@@ -38,7 +38,8 @@ class Serializer:
     """How a format writes a graph, and a document with no triples that says what went wrong."""
     # (graph, format, prefixes): the prefixes to declare where the format has any; None: the
     # ones the graph uses (a document), else those given (a data file's download declares all).
-    write: Callable[[Graph, Format, dict[str, str] | None], bytes]
+    # A format of quads also takes a GraphOf, fourth (render_rdf).
+    write: Callable[..., bytes]
     error: Callable[[int, str, str], bytes]  # (status, title, detail)
 
 
