@@ -93,7 +93,7 @@ def test_synth_is_deterministic_labelled_and_never_writes_into_data(tmp_path):
 @pytest.mark.slow  # rapper on every RDF file, Nu on a sample of pages
 def test_every_rdf_file_of_the_export_parses_and_its_pages_pass_the_nu_checker(small_city):
     public = small_city.export / "public"
-    rdf = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml"}
+    rdf = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "nq": "nquads", "trig": "trig"}
     files = [path for path in public.rglob("*") if path.suffix.lstrip(".") in rdf]
     kinds = {re.sub(r"synth-[^/.]*", "synth-N", str(p.relative_to(public).with_suffix(""))) for p in files}
     assert {"_gone/event/test-removed", "event/synth-N", "event/synth-N/part-0", "event/synth-N/role/content-partner",
