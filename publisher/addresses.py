@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from rdflib import URIRef
 
@@ -178,6 +179,14 @@ class Urls:
         if self.serves_query_page():
             return self.site("sparql", lang)
         return self.query_page
+
+    def describe_query(self, iri, lang: str) -> str | None:
+        """The query page asking DESCRIBE of `iri`, run and shown (Trifid's "query this");
+        None when the publication names no endpoint."""
+        page = self.query(lang)
+        if page is None:
+            return None
+        return page + ("&" if "?" in page else "?") + urlencode({"query": f"DESCRIBE <{iri}>"})
 
     def static(self, name: str) -> str:
         return self.site("static", filename=name)

@@ -4,6 +4,11 @@ Its concise bounded description (every triple about it, following blank nodes), 
 point at it, and the types and labels (pl/en) of every resource on either side, so a person
 or crawler following links never reaches a dead end. A schema:Role means nothing apart from
 the resource that plays it, so roles on either side are described in full.
+
+A resource's parts are in its document in full too, as a CBD follows blank nodes: a part is a
+resource whose IRI is under the owner's path (<place/x/address> of <place/x>) that the owner's
+description links to, or that links to the owner; the parts of a part are followed in turn. So
+a client reads a venue's street address from the venue's own document.
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ def describe(source: Graph, iri: URIRef, page: int = 1, links: list | None = Non
         document.add((subject, predicate, iri))
     if len(links) > page * PAGE_SIZE:
         document.add((iri, RDFS.seeAlso, page_iri(iri, page + 1)))
+    # From every incoming link, not this page's: each page holds the same parts.
+    _add_parts(source, iri, document, [subject for subject, _predicate in links])
     for role in _linked(document, iri):
         if (role, RDF.type, SCHEMA.Role) in source:
             _add_bounded(source, role, document)
@@ -74,6 +81,19 @@ def describe(source: Graph, iri: URIRef, page: int = 1, links: list | None = Non
     for node in _linked(document, iri):
         _add_labels(source, node, document)
     return document
+
+
+def _add_parts(source: Graph, iri: URIRef, into: Graph, linking: list) -> None:
+    prefix = f"{iri}/"
+    parts = [node for node in (*into.objects(iri), *linking) if isinstance(node, URIRef) and node.startswith(prefix)]
+    seen = set()
+    while parts:
+        part = parts.pop()
+        if part in seen:
+            continue
+        seen.add(part)
+        _add_bounded(source, part, into)
+        parts.extend(o for o in into.objects(part) if isinstance(o, URIRef) and o.startswith(prefix))
 
 
 def _linked(document: Graph, iri: URIRef) -> set[URIRef]:

@@ -68,24 +68,36 @@ def write_dump(graph: Graph, directory: Path, name: str, fmt: Format) -> DumpFil
     return _described(path, name, fmt, compressed=False)
 
 
-def write_dumps(store: ox.Store, directory: Path) -> dict[str, DumpFile]:
-    """The store's default graph in every dump format, plain and gzipped.
+def write_dumps(store: ox.Store, directory: Path, named: list[tuple[str, Path]] = ()) -> dict[str, DumpFile]:
+    """The store's default graph in every dump format, plain and gzipped; with `named` (graph IRI,
+    N-Triples file of its statements), the formats of quads name those graphs instead.
 
     One thread a format: pyoxigraph writes without the GIL, and decoding the store's terms is
     most of the time (~20 s a format at 100,000 events)."""
     directory.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(len(DUMP_FORMATS)) as pool:
-        written = list(pool.map(lambda fmt: _write_dump(store, directory, fmt), DUMP_FORMATS))
+        written = list(pool.map(lambda fmt: _write_dump(store, directory, fmt, named), DUMP_FORMATS))
     return {dump.name: dump for pair in written for dump in pair}
 
 
-def _write_dump(store: ox.Store, directory: Path, fmt: Format) -> tuple[DumpFile, DumpFile]:
+def _write_dump(store: ox.Store, directory: Path, fmt: Format, named: list[tuple[str, Path]]) -> tuple[DumpFile, DumpFile]:
     path = directory / dump_name(fmt, False)
-    # Formats without prefixes (N-Triples) ignore them.
-    store.dump(str(path), format=fmt.oxigraph, from_graph=ox.DefaultGraph(), prefixes=_prefixes())
+    if named and fmt.quads:
+        ox.serialize(_named_quads(named), str(path), format=fmt.oxigraph, prefixes=_prefixes())
+    else:
+        # Formats without prefixes (N-Triples) ignore them.
+        store.dump(str(path), format=fmt.oxigraph, from_graph=ox.DefaultGraph(), prefixes=_prefixes())
     packed = directory / dump_name(fmt, True)
     # mtime=0 keeps the gzip bytes (and so the ETag) stable across runs; level 6 is ~3x
     # faster than 9 on hundreds of megabytes, for files a few per cent larger.
     with path.open("rb") as plain, gzip.GzipFile(packed, "wb", compresslevel=6, mtime=0) as out:
         shutil.copyfileobj(plain, out, CHUNK)
     return _described(path, path.name, fmt, compressed=False), _described(packed, packed.name, fmt, compressed=True)
+
+
+def _named_quads(named: list[tuple[str, Path]]):
+    """Each file's statements in its graph, graph after graph (TriG writes each graph once)."""
+    for graph, path in named:
+        name = ox.NamedNode(graph)
+        for triple in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, name)

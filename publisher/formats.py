@@ -35,6 +35,7 @@ class Format:
     oxigraph: ox.RdfFormat | ox.QueryResultsFormat | None = None  # pyoxigraph's writer of it
     file_type: str = ""  # the EU file type (publications.europa.eu/resource/authority/file-type/…)
     rdf: bool = True
+    quads: bool = False  # names each statement's graph (publisher.quads)
     # What it is offered for: resource documents, the whole-graph dumps, each data file's own
     # download, CONSTRUCT and DESCRIBE results, SELECT and ASK results.
     document: bool = False
@@ -69,9 +70,13 @@ NTRIPLES = Format("ntriples", "application/n-triples", "N-Triples", "nt", W3C + 
 RDFXML = Format("rdfxml", "application/rdf+xml", "RDF/XML", "rdf", W3C + "RDF_XML",
                 aliases=("application/xml", "text/xml"), names=("rdfxml", "rdf", "xml"),
                 oxigraph=ox.RdfFormat.RDF_XML, file_type="RDF_XML", document=True, graph_result=True)
-# Quads with no graph name for now (the lines of N-Triples): quad-aware clients ask for it first.
+# Quads, each in the graph of the data file's dataset that describes its subject (the catalog's
+# datasets; the default graph when there is one file): quad-aware clients ask for N-Quads first,
+# TriG second.
 NQUADS = Format("nquads", "application/n-quads", "N-Quads", "nq", W3C + "N-Quads",
-                oxigraph=ox.RdfFormat.N_QUADS, file_type="RDF_N_QUADS", document=True, dump=True)
+                oxigraph=ox.RdfFormat.N_QUADS, file_type="RDF_N_QUADS", quads=True, document=True, dump=True)
+TRIG = Format("trig", "application/trig", "TriG", "trig", W3C + "TriG",
+              oxigraph=ox.RdfFormat.TRIG, file_type="RDF_TRIG", quads=True, document=True, dump=True)
 # Clients that ask the endpoint for plain JSON or XML mean the usual results format of the query form.
 SPARQL_JSON = Format("json", "application/sparql-results+json", "SPARQL JSON", iri=W3C + "SPARQL_Results_JSON",
                      aliases=("application/json",), names=("json", "srj"), oxigraph=ox.QueryResultsFormat.JSON,
@@ -86,7 +91,7 @@ SPARQL_TSV = Format("tsv", "text/tab-separated-values", "TSV", iri=W3C + "SPARQL
 
 # The order is the server's preference when a client accepts several equally (e.g. */*): a new
 # format goes at the end of its kind, so that no client that is answered today gets another.
-FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML, NQUADS, SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
+FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML, NQUADS, TRIG, SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
 
 _BY_KEY = {fmt.key: fmt for fmt in FORMATS}
 DOCUMENT_FORMATS = tuple(fmt for fmt in FORMATS if fmt.document)

@@ -30,6 +30,7 @@ from publisher.history import file_modified
 from publisher.load import (DataError, LoadedData, StoredData, data_files, fingerprint, load_into_store, load_stored,
                             release_freed_memory)
 from publisher.namespaces import SCHEMA
+from publisher.quads import graph_names, named_graph_files
 from publisher.resource_set import digests
 from publisher.site import Site, read_site, required_languages
 from publisher.snapshot import Snapshot, sparql_endpoint
@@ -107,6 +108,7 @@ class Prepared:
     void: Graph
     catalog: Graph
     digests: array  # of the data's resource IRIs (publisher.resource_set)
+    graph_names: dict[URIRef, str]  # publisher.quads
 
 
 def prepare(settings: Settings, handover: Handover, directory: Path) -> Prepared:
@@ -119,8 +121,8 @@ def prepare(settings: Settings, handover: Handover, directory: Path) -> Prepared
     file_times = file_modified(files)
     modified = (datetime.fromtimestamp(handover.data_modified, tz=timezone.utc) if handover.data_modified
                 else max(file_times.values()))
-    dumps = write_dumps(store, directory)
     parts = data_parts(data, settings.data_paths, file_times, directory)
+    dumps = write_dumps(store, directory, named_graph_files(parts, settings.base_url))
     home = _home_event(graph)
     site, description = read_site(settings.site_description, settings.base_url, settings.license)
     endpoint = sparql_endpoint(settings)
@@ -131,7 +133,8 @@ def prepare(settings: Settings, handover: Handover, directory: Path) -> Prepared
                             page_of=lambda iri: Urls(settings.base_url, home, None, site.languages).page(
                                 iri, site.default_language))
     return Prepared(files=files, modified=modified, dumps=dumps, parts=parts, home=home, site=site, void=void,
-                    catalog=catalog, digests=digests(resource_iris(graph, settings.base_url)))
+                    catalog=catalog, digests=digests(resource_iris(graph, settings.base_url)),
+                    graph_names=graph_names(parts, origins, settings.base_url))
 
 
 # Data files larger than this are prepared in a child process: what the whole-graph work leaves
@@ -247,6 +250,6 @@ def build_snapshot(settings: Settings, lang: str = "en", processes: int = 1, in_
     snapshot = Snapshot(settings=settings, data=data, void=prepared.void, catalog=prepared.catalog,
                         dumps=prepared.dumps, modified=prepared.modified, home=prepared.home,
                         store_path=store_path if embedded else None, site=prepared.site, parts=prepared.parts, directory=directory,
-                        data_digests=prepared.digests)
+                        data_digests=prepared.digests, graph_names=prepared.graph_names)
     release_freed_memory()
     return snapshot

@@ -160,7 +160,7 @@ class Rendering:
         return page_count(self.incoming(iri))
 
     def _document(self, iri: URIRef, fmt: Format, page: int = 1) -> Rendered:
-        body = render_rdf(self.describe(iri, page), fmt, self.snapshot.base_url)
+        body = render_rdf(self.describe(iri, page), fmt, self.snapshot.base_url, self.snapshot.graph_names.get)
         return Rendered(body, etag_of(body))
 
     @_in_site

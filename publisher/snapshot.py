@@ -45,6 +45,8 @@ class Snapshot:
     site: Site
     parts: list[Part] = field(default_factory=list)
     directory: Path | None = None  # dumps and store written for this snapshot alone
+    # The graph of each subject's statements in quads (publisher.quads): none for one data file.
+    graph_names: dict[URIRef, str] = field(default_factory=dict)
     resources: ResourceSet = field(init=False)
     data_digests: InitVar[array | None] = None  # digests of the data's resource_iris, when already known
 

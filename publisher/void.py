@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyoxigraph as ox
@@ -13,6 +13,7 @@ from rdflib.namespace import XSD
 from publisher.dumps import DumpFile
 from publisher.addresses import Urls
 from publisher.formats import RDF_DOCUMENT_FORMATS
+from publisher.links import link_counts
 from publisher.store.terms import to_rdflib
 from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS, VOID, new_graph
 from publisher.store.oxigraph_graph import store_of
@@ -35,6 +36,7 @@ class GraphStats:
     distinct_objects: int
     classes: Counter  # class → typed IRIs
     properties: Counter  # property → triples
+    links: Counter = field(default_factory=Counter)  # (link predicate, authority) → triples (publisher.links)
 
 
 def graph_stats(data: Graph, base_url: str) -> GraphStats:
@@ -46,7 +48,7 @@ def graph_stats(data: Graph, base_url: str) -> GraphStats:
             entities=len({s for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(base_url)}),
             distinct_subjects=len(set(data.subjects())), distinct_objects=len(set(data.objects())),
             classes=Counter(o for s, o in data.subject_objects(RDF.type) if isinstance(s, URIRef)),
-            properties=Counter(data.predicates()))
+            properties=Counter(data.predicates()), links=link_counts(data))
 
     def count(query: str) -> int:
         return int(next(iter(store.query(query)))[0].value)
@@ -61,7 +63,8 @@ def graph_stats(data: Graph, base_url: str) -> GraphStats:
         distinct_subjects=count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
         distinct_objects=count("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
         classes=counter(f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?s <{RDF.type}> ?c FILTER(isIRI(?s)) }} GROUP BY ?c"),
-        properties=counter("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"))
+        properties=counter("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"),
+        links=link_counts(data))
 
 
 def build_void(stats: GraphStats, description: Graph, base_url: str, license: str, modified: datetime,
@@ -112,4 +115,22 @@ def build_void(stats: GraphStats, description: Graph, base_url: str, license: st
         void.add((dataset, VOID.propertyPartition, partition))
         void.add((partition, VOID.property, prop))
         void.add((partition, VOID.triples, Literal(count)))
+    _add_linksets(void, dataset, stats.links)
     return void
+
+
+def _add_linksets(void: Graph, dataset: URIRef, links: Counter) -> None:
+    """One void:Linkset a link predicate and authority, as the LOD cloud's criteria ask, with the
+    authority's dataset named as its target."""
+    for (predicate, authority), count in sorted(links.items(), key=lambda item: (item[0][1].key, str(item[0][0]))):
+        linkset = URIRef(f"{dataset}#linkset-{authority.key}-{_slug(predicate)}")
+        target = URIRef(authority.dataset)
+        void.add((dataset, VOID.subset, linkset))
+        void.add((linkset, RDF.type, VOID.Linkset))
+        void.add((linkset, VOID.subjectsTarget, dataset))
+        void.add((linkset, VOID.objectsTarget, target))
+        void.add((linkset, VOID.linkPredicate, predicate))
+        void.add((linkset, VOID.triples, Literal(count)))
+        void.add((target, RDF.type, VOID.Dataset))
+        void.add((target, DCT.title, Literal(authority.title)))
+        void.add((target, VOID.uriSpace, Literal(authority.uri_space)))

@@ -75,11 +75,11 @@ def test_catalog_describes_the_dataset_distributions_and_service(server, catalog
     assert str(catalog.value(contact, vcard.hasTelephone)) == "tel:+48224430198"
     assert str(catalog.value(contact, vcard.hasEmail)) == "mailto:ext.acirlic@um.warszawa.pl"
     assert URIRef("http://miejscaotwarte.pl/") in set(catalog.objects(dataset, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")))
-    # Eight dumps, the SPARQL endpoint and the change feed; each data file's own downloads on its dataset.
+    # Ten dumps, the SPARQL endpoint and the change feed; each data file's own downloads on its dataset.
     distributions = set(catalog.objects(dataset, DCAT.distribution))
-    assert len(distributions) == 10 and not any(d.startswith("_:") for d in map(str, distributions))
+    assert len(distributions) == 12 and not any(d.startswith("_:") for d in map(str, distributions))
     every = set(catalog.subjects(RDF.type, DCAT.Distribution))
-    assert len(every) == 10 + 2 * len(list(catalog.subjects(DCT.isPartOf, dataset)))
+    assert len(every) == 12 + 2 * len(list(catalog.subjects(DCT.isPartOf, dataset)))
     for distribution in every:
         url = catalog.value(distribution, DCAT.downloadURL)
         if url is None:
@@ -104,16 +104,19 @@ def test_catalog_describes_the_dataset_distributions_and_service(server, catalog
     assert "sparql-service-description" in description.text
 
 
-def test_the_n_quads_dumps_are_distributions_with_their_iana_and_eu_file_types(server, catalog):
+@pytest.mark.parametrize("extension, media_type, file_type, label", [
+    ("nq", "application/n-quads", "RDF_N_QUADS", "N-Quads"), ("trig", "application/trig", "RDF_TRIG", "TriG")])
+def test_the_quad_dumps_are_distributions_with_their_iana_and_eu_file_types(server, catalog, extension, media_type,
+                                                                           file_type, label):
     dataset = URIRef(server + "dataset")
     by_url = {catalog.value(d, DCAT.downloadURL): d for d in catalog.objects(dataset, DCAT.distribution)}
-    for name in ("dump.nq", "dump.nq.gz"):
+    for name in (f"dump.{extension}", f"dump.{extension}.gz"):
         distribution = by_url[URIRef(server + name)]
         assert catalog.value(distribution, DCAT.mediaType) == URIRef(
-            "http://www.iana.org/assignments/media-types/application/n-quads")
-        assert catalog.value(distribution, DCT["format"]) == URIRef(f"{EU}file-type/RDF_N_QUADS")
+            f"http://www.iana.org/assignments/media-types/{media_type}")
+        assert catalog.value(distribution, DCT["format"]) == URIRef(f"{EU}file-type/{file_type}")
         titles = [str(title) for title in catalog.objects(distribution, DCT.title)]
-        assert len(titles) == 2 and all("N-Quads" in title for title in titles)
+        assert len(titles) == 2 and all(label in title for title in titles)
     assert catalog.value(by_url[URIRef(server + "dump.nq.gz")], DCAT.compressFormat) == URIRef(
         "http://www.iana.org/assignments/media-types/application/gzip")
 
@@ -141,8 +144,8 @@ def test_a_ckan_portal_harvests_the_dataset_and_one_dataset_a_data_file(server):
     assert (extras["temporal_start"], extras["temporal_end"]) == ("2017-11-16", "2023-11-30")
     assert "miejscaotwarte.pl" in extras["provenance"]
     downloads = {r["download_url"]: r for r in dataset["resources"] if r.get("download_url")}
-    assert set(downloads) == {server + name for name in ("dump.ttl", "dump.nt", "dump.jsonld", "dump.nq", "dump.ttl.gz",
-                                                          "dump.nt.gz", "dump.jsonld.gz", "dump.nq.gz")}
+    assert set(downloads) == {server + f"dump.{extension}{gz}" for extension in ("ttl", "nt", "jsonld", "nq", "trig")
+                              for gz in ("", ".gz")}
     for url, resource in downloads.items():
         assert resource["format"].startswith(f"{EU}file-type/") and resource["license"].endswith("CC_BY_4_0")
         assert requests.head(url, timeout=30).status_code == 200

@@ -32,7 +32,9 @@ RDF_TYPES = {
     "application/n-triples": ("nt", "nt", "ntriples"),
     "application/rdf+xml": ("xml", "rdf", "rdfxml"),
     "application/n-quads": ("nquads", "nq", "nquads"),
+    "application/trig": ("trig", "trig", "trig"),
 }
+QUAD_FORMATS = ("nquads", "trig")
 VOID = "http://rdfs.org/ns/void#"
 
 
@@ -67,7 +69,23 @@ def get(url, accept=None, **kwargs):
 
 
 def parse(body: bytes, rdflib_format: str, base: str) -> Graph:
+    """The statements, whatever graph a format of quads puts them in."""
+    if rdflib_format in QUAD_FORMATS:
+        graph = Graph()
+        for s, p, o, _ in parse_quads(body, rdflib_format, base).quads():
+            graph.add((s, p, o))
+        return graph
     return Graph().parse(data=body, format=rdflib_format, publicID=base)
+
+
+def file_datasets(server: str) -> list[URIRef]:
+    """The catalog's dataset of each data file (none when the data is served as one file)."""
+    catalog = parse(get(server + "catalog", "text/turtle").content, "turtle", server)
+    return [d for d in catalog.objects(None, URIRef("http://www.w3.org/ns/dcat#dataset")) if str(d).startswith(server + "dataset/")]
+
+
+def parse_quads(body: bytes, rdflib_format: str, base: str) -> Dataset:
+    return Dataset().parse(data=body, format=rdflib_format, publicID=base)
 
 
 def rapper_parses(body: bytes, syntax: str, base: str) -> int:
@@ -144,19 +162,27 @@ def test_q_values_choose_the_representation(server, accept, expected):
     assert "Accept" in response.headers["Vary"]
 
 
-@pytest.mark.parametrize("accept", [COMUNICA_ACCEPT, "application/n-quads,application/trig;q=0.95,"
-                                              "application/ld+json;q=0.9,application/n-triples;q=0.8,*/*;q=0.1"])
-def test_a_quad_aware_client_gets_n_quads_with_every_triple_in_the_default_graph(server, accept):
-    """Comunica and other quad-aware clients ask for N-Quads first: they get it, each statement
-    without a graph name (the default graph), the same triples as the N-Triples document."""
+@pytest.mark.parametrize("accept, media_type, rdflib_format", [
+    (COMUNICA_ACCEPT, "application/n-quads", "nquads"),
+    ("application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,*/*;q=0.1", "application/n-quads", "nquads"),
+    ("application/trig, application/ld+json;q=0.9", "application/trig", "trig")])
+def test_a_quad_aware_client_gets_each_statement_in_the_graph_of_its_data_files_dataset(server, accept, media_type,
+                                                                                        rdflib_format):
+    """Comunica and other quad-aware clients ask for N-Quads first and TriG second: each statement
+    is in the graph named by the catalog's dataset of the data file that describes its subject,
+    and the statements are those of the N-Triples document."""
     iri = server + "place/bok-glebocka-66"
     response = get(iri, accept)
     assert response.status_code == 200
-    assert response.headers["Content-Type"] == "application/n-quads; charset=utf-8"
-    assert response.headers["Content-Location"] == iri + ".nq"
-    quads = Dataset().parse(data=response.content, format="nquads")
-    assert {graph for *_, graph in quads.quads()} == {DATASET_DEFAULT_GRAPH_ID}
-    assert isomorphic(parse(response.content, "nquads", iri), parse(get(iri + ".nt").content, "nt", iri))
+    assert response.headers["Content-Type"] == f"{media_type}; charset=utf-8"
+    quads = parse_quads(response.content, rdflib_format, iri)
+    graphs = {graph for *_, graph in quads.quads()}
+    if not file_datasets(server):  # served from one copy of the data (a remote store): one graph
+        assert graphs == {DATASET_DEFAULT_GRAPH_ID}
+    else:
+        assert graphs <= set(file_datasets(server)) and DATASET_DEFAULT_GRAPH_ID not in graphs
+        assert {graph for *_, graph in quads.quads((URIRef(iri), None, None))} == {URIRef(server + "dataset/event")}
+    assert isomorphic(parse(response.content, rdflib_format, iri), parse(get(iri + ".nt").content, "nt", iri))
 
 
 def test_unsupported_accept_gets_406_listing_the_available_types(server):
@@ -229,6 +255,27 @@ def test_a_document_holds_labels_of_what_it_links_to_and_links_pointing_at_it(se
     assert {o.language for o in person_doc.objects(event, SCHEMA.name)} == {"pl", "en"}
 
 
+def test_a_document_holds_its_parts_in_full(server):
+    """What exists only as part of a resource (IRI under its path) is in its document: a client
+    reads the venue's street address from the venue's own document, and the contact point's
+    request deadline (a part of a part) from the contact point's."""
+    place = URIRef(server + "place/bok-glebocka-66")
+    doc = parse(get(str(place), "text/turtle").content, "turtle", server)
+    address = doc.value(place, SCHEMA.address)
+    assert address == URIRef(server + "place/bok-glebocka-66/address")
+    assert doc.value(address, SCHEMA.streetAddress) == Literal("ul. Głębocka 66")
+    assert doc.value(address, SCHEMA.addressCountry) == Literal("PL")
+    step_free = URIRef(server + "place/bok-glebocka-66/step-free-access")
+    assert doc.value(step_free, SCHEMA.value) == Literal(True)
+    contact = URIRef(server + "event/miejsca-otwarte-2017/accessibility-contact")
+    contact_doc = parse(get(str(contact), "text/turtle").content, "turtle", server)
+    hours = contact_doc.value(contact, SCHEMA.hoursAvailable)
+    assert str(contact_doc.value(hours, SCHEMA.validThrough)) == "2017-11-10"
+    # A part is not a resource of its owner's: the organisation a role names keeps its own document.
+    event_doc = parse(get(server + "event/miejsca-otwarte-2017", "text/turtle").content, "turtle", server)
+    assert not list(event_doc.objects(URIRef(server + "organization/warszawa-lokalnie"), SCHEMA.url))
+
+
 def test_jsonld_is_compact_with_an_inline_context_and_round_trips(server):
     response = get(server + "event/miejsca-otwarte-2017", "application/ld+json")
     document = json.loads(response.content)
@@ -260,17 +307,37 @@ def test_void_describes_the_dataset_at_the_well_known_address(server, served_gra
     properties = {void.value(p, v("property")) for p in void.objects(dataset, v("propertyPartition"))}
     assert SCHEMA.name in properties
     dumps = set(void.objects(dataset, v("dataDump")))
-    assert len(dumps) == 8
-    assert {server + "dump.nq", server + "dump.nq.gz"} <= set(map(str, dumps))
-    assert URIRef("http://www.w3.org/ns/formats/N-Quads") in set(void.objects(dataset, v("feature")))
+    assert len(dumps) == 10
+    assert {server + "dump.nq", server + "dump.nq.gz", server + "dump.trig", server + "dump.trig.gz"} <= set(map(str, dumps))
+    assert {URIRef("http://www.w3.org/ns/formats/N-Quads"), URIRef("http://www.w3.org/ns/formats/TriG")} <= set(
+        void.objects(dataset, v("feature")))
     for dump in dumps:
         assert get(str(dump)).status_code == 200
     # The dataset IRI itself dereferences to the same description.
     assert isomorphic(parse(get(str(dataset), "text/turtle").content, "turtle", server), void)
 
 
+def test_void_states_each_linkset_to_an_authority_counted_from_the_data(server, served_graph):
+    """The LOD cloud's criteria: the dataset description names each set of outbound links, its
+    link predicate, the authority's dataset and how many links there are."""
+    void = parse(get(server + ".well-known/void", "text/turtle").content, "turtle", server)
+    dataset = URIRef(server + "dataset")
+    v = lambda name: URIRef(VOID + name)  # noqa: E731
+    linksets = {void.value(linkset, v("objectsTarget")): linkset for linkset in void.objects(dataset, v("subset"))}
+    assert set(linksets) == {URIRef("https://www.geonames.org/"), URIRef("http://lexvo.org/")}
+    for target, linkset in linksets.items():
+        assert (linkset, RDF.type, v("Linkset")) in void
+        assert void.value(linkset, v("subjectsTarget")) == dataset
+        assert (target, RDF.type, v("Dataset")) in void and void.value(target, v("uriSpace")) is not None
+        predicate = void.value(linkset, v("linkPredicate"))
+        space = str(void.value(target, v("uriSpace")))
+        counted = [o for o in served_graph.objects(None, predicate) if str(o).startswith(space)]
+        assert int(void.value(linkset, v("triples"))) == len(counted) > 0
+    assert void.value(linksets[URIRef("https://www.geonames.org/")], v("linkPredicate")) == SCHEMA.sameAs
+
+
 @pytest.mark.parametrize("name, rdflib_format", [("dump.ttl", "turtle"), ("dump.nt", "nt"), ("dump.jsonld", "json-ld"),
-                                                 ("dump.nq", "nquads")])
+                                                 ("dump.nq", "nquads"), ("dump.trig", "trig")])
 def test_dumps_hold_the_whole_graph_plain_and_gzipped(server, served_graph, name, rdflib_format):
     plain = get(server + name)
     assert plain.status_code == 200
@@ -281,6 +348,21 @@ def test_dumps_hold_the_whole_graph_plain_and_gzipped(server, served_graph, name
     assert packed.headers["Content-Type"] == "application/gzip"
     assert gzip.decompress(packed.content) == plain.content
     assert get(server + name, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("name, rdflib_format", [("dump.nq", "nquads"), ("dump.trig", "trig")])
+def test_each_graph_of_the_quad_dumps_is_a_data_files_dataset_and_its_download(server, name, rdflib_format):
+    """A quad-aware client reads the whole dump (rdflib as the quad parser, rapper as another):
+    each named graph is a dataset of the catalog, holding exactly what that dataset's own
+    download (data/{file}.nt) holds."""
+    body = get(server + name).content
+    dump = parse_quads(body, rdflib_format, server)
+    graphs = {graph for *_, graph in dump.quads()}
+    assert graphs == (set(file_datasets(server)) or {DATASET_DEFAULT_GRAPH_ID})
+    for graph in graphs - {DATASET_DEFAULT_GRAPH_ID}:
+        download = str(graph).replace(server + "dataset/", server + "data/") + ".nt"
+        assert isomorphic(dump.graph(graph), parse(get(download).content, "nt", server)), graph
+    assert rapper_parses(body, rdflib_format, server) == len(dump)
 
 
 def test_the_host_header_never_changes_the_iris(server):

@@ -221,3 +221,21 @@ def test_an_event_at_two_venues_names_the_same_one_on_its_page_calendar_and_imag
     [entry] = icalendar.Calendar.from_ical(event_calendar(data, event, "pl", base, datetime(2017, 11, 1, tzinfo=timezone.utc))).walk("VEVENT")
     assert page.place == headline(data, event, "pl").place == str(entry["location"]) == "Aneks"
     assert page.venue.href.endswith("place/a-annex")
+
+
+@pytest.mark.parametrize("path, lang, label", [
+    ("", "pl", "Zapytaj o to w SPARQL"), ("en/", "en", "Query this in SPARQL"),
+    ("place/bok-glebocka-66", "pl", "Zapytaj o to w SPARQL"), ("en/organization/warszawa-lokalnie", "en", "Query this in SPARQL")])
+def test_each_page_links_its_resource_described_on_the_sparql_page(server, path, lang, label):
+    """Trifid's users asked for it: from a page, one link opens the query page with a DESCRIBE of
+    the page's resource, already run."""
+    page = html(server + path)
+    iri = server + (path.removeprefix("en/") or EVENT_PATH)
+    link = re.search(r'<a href="([^"]+)">' + label + "</a>", page)
+    assert link, label
+    url = link.group(1).replace("&amp;", "&")
+    assert url.startswith(server + ("en/" if lang == "en" else "") + "sparql?query=")
+    answer = html(url)
+    assert f"DESCRIBE &lt;{iri}&gt;</textarea>" in answer  # the query, prefilled in the form
+    results = answer.split('<section class="results">')[1].split("</section>")[0]
+    assert f"&lt;{iri}&gt; " in results and "schema:name" in results  # and its answer: the resource's facts

@@ -31,6 +31,7 @@ def both(small_city):
 PATHS = ["event/test-removed", "en/event/test-removed", "event/test-removed.ttl", "event/test-removed.html",
          "event/test-removed.jsonld", "event/test-removed.nq", "en/event/test-removed.html", "en/event/test-removed.ttl",
          "organization/test-duplicate", "organization/test-duplicate.nt", "organization/test-duplicate.nq",
+         "organization/test-duplicate.trig", "event/test-removed.trig",
          "en/organization/test-duplicate",
          "en/organization/test-duplicate.html", "event/test-cancelled", "en/event/test-cancelled",
          "event/test-postponed", "en/event/test-postponed", "event/miejsca-otwarte", "en/event/miejsca-otwarte"]

@@ -48,10 +48,10 @@ def test_nginx_serves_the_same_bytes_as_the_app_for_every_kind_of_iri_and_format
             assert fetch(app + path, accept) == fetch(base + path, accept), (path, accept)
             checked += 1
     for path in ["en/", "sitemap.xml", "robots.txt", "event.ics", "dump.ttl", "dump.nt.gz", "dump.jsonld", "dump.nq",
-                 "dump.nq.gz", "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
+                 "dump.nq.gz", "dump.trig", "dump.trig.gz", "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
                  "event/synth-000000.png", "en/event/synth-000000.ics"] + \
                 [f"en/{p}" for p in paths] + \
-                [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "nq", "html")]:
+                [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "nq", "trig", "html")]:
         assert fetch(app + path) == fetch(base + path), path
         checked += 1
     assert checked > 900
@@ -93,7 +93,7 @@ def test_synth_is_deterministic_labelled_and_never_writes_into_data(tmp_path):
 @pytest.mark.slow  # rapper on every RDF file, Nu on a sample of pages
 def test_every_rdf_file_of_the_export_parses_and_its_pages_pass_the_nu_checker(small_city):
     public = small_city.export / "public"
-    rdf = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml"}
+    rdf = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "nq": "nquads", "trig": "trig"}
     files = [path for path in public.rglob("*") if path.suffix.lstrip(".") in rdf]
     kinds = {re.sub(r"synth-[^/.]*", "synth-N", str(p.relative_to(public).with_suffix(""))) for p in files}
     assert {"_gone/event/test-removed", "event/synth-N", "event/synth-N/part-0", "event/synth-N/role/content-partner",

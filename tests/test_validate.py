@@ -287,3 +287,39 @@ def test_validating_in_parallel_gives_the_same_report_as_one_process(tmp_path, s
     assert several == one
     assert not one.conforms and one.count("violation") == 3
     assert {p.path for p in one.problems if p.severity == "violation"} == {"schema:startDate", "schema:name"}
+
+
+BIALOLEKA = URIRef(BASE + "place/bialoleka")
+BIALOLEKA_GEONAMES = URIRef("https://sws.geonames.org/776103/")
+
+
+@pytest.mark.parametrize("link", ["https://www.wikidata.org/wiki/Q270", "http://www.wikidata.org/entity/270",
+                                  "http://sws.geonames.org/776103/", "https://sws.geonames.org/776103"])
+def test_a_malformed_authority_link_is_an_error(data, shapes, link):
+    """A sameAs must be the authority's entity IRI exactly: not its web page, not a near miss."""
+    graph = deepcopy(data.graph)
+    graph.add((BIALOLEKA, SCHEMA.sameAs, URIRef(link)))
+    report = validate(LoadedData(graph=graph, files=data.files, base_url=BASE, origins=data.origins), shapes,
+                      lang="en")
+    assert not report.conforms
+    found = [p for p in report.problems if p.severity == "violation" and p.node == link]
+    assert found and "Wikidata" in found[0].message, report.to_text("en")
+
+
+def test_a_language_that_is_not_a_lexvo_iri_is_an_error(data, shapes):
+    graph = deepcopy(data.graph)
+    graph.add((EVENT, DCT.language, URIRef("http://lexvo.org/id/iso639-1/pl")))
+    report = validate(LoadedData(graph=graph, files=data.files, base_url=BASE, origins=data.origins), shapes,
+                      lang="en")
+    assert [p.node for p in report.problems if p.severity == "violation"] == ["http://lexvo.org/id/iso639-1/pl"]
+
+
+def test_a_link_without_the_page_it_was_checked_on_is_a_warning(data, shapes):
+    """The link stays valid data; the editor is told it names no source."""
+    graph = deepcopy(data.graph)
+    graph.remove((URIRef(BASE + "place/bialoleka/link/geonames"), DCT.source, None))
+    report = validate(LoadedData(graph=graph, files=data.files, base_url=BASE, origins=data.origins), shapes,
+                      lang="en")
+    assert report.conforms
+    found = [p for p in report.problems if p.severity == "warning" and p.node == str(BIALOLEKA_GEONAMES)]
+    assert found and "checked against" in found[0].message, report.to_text("en")

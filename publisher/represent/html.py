@@ -72,6 +72,7 @@ def _common(iri: URIRef, urls: Urls, lang: str, site: Site) -> dict:
         **site_identity(site, lang),
         "home_url": urls.page(urls.home, lang) if urls.home else urls.base,
         "static": urls.static,
+        "describe_url": urls.describe_query(iri, lang),
     }
 
 

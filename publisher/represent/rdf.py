@@ -29,16 +29,24 @@ from publisher.represent.rdfxml import to_rdfxml
 _NAMESPACE = re.compile(r"^(.*[/#])[A-Za-z_][\w.-]*$")
 
 
+# The graph name of a subject's statements (None: the default graph).
+GraphOf = Callable[[object], str | None]
+
+
 @dataclass(frozen=True)
 class Serializer:
     """How a format writes a graph, and a document with no triples that says what went wrong."""
     # (graph, format, prefixes): the prefixes to declare where the format has any; None: the
     # ones the graph uses (a document), else those given (a data file's download declares all).
-    write: Callable[[Graph, Format, dict[str, str] | None], bytes]
+    # A format of quads also takes a GraphOf, fourth (render_rdf).
+    write: Callable[..., bytes]
     error: Callable[[int, str, str], bytes]  # (status, title, detail)
 
 
-def render_rdf(graph: Graph, fmt: Format, base_url: str) -> bytes:
+def render_rdf(graph: Graph, fmt: Format, base_url: str, graph_of: GraphOf | None = None) -> bytes:
+    """`graph_of` names the graph of a subject's statements in a format of quads (N-Quads, TriG)."""
+    if graph_of is not None and fmt.quads:
+        return SERIALIZERS[fmt.key].write(graph, fmt, None, graph_of)
     return SERIALIZERS[fmt.key].write(graph, fmt, None)
 
 
@@ -46,23 +54,28 @@ def error_document(fmt: Format, status: int, title: str, detail: str) -> bytes:
     return SERIALIZERS[fmt.key].error(status, title, detail)
 
 
-def ordered_quads(graph: Graph) -> list[ox.Quad]:
-    """The triples as pyoxigraph quads, each subject's rdf:type first, then sorted."""
-    return list(to_oxigraph_quads(sorted(graph, key=lambda t: (t[0], t[1] != RDF.type, t[1], t[2]))))
+def ordered_quads(graph: Graph, graph_of: GraphOf | None = None) -> list[ox.Quad]:
+    """The triples as pyoxigraph quads, each subject's rdf:type first, then sorted; with
+    `graph_of`, in the graph it names for the subject (None: the default graph), graph by graph."""
+    ordered = sorted(graph, key=lambda t: (t[0], t[1] != RDF.type, t[1], t[2]))
+    if graph_of is None:
+        return list(to_oxigraph_quads(ordered))
+    names = {subject: graph_of(subject) or "" for subject in {t[0] for t in ordered}}
+    ordered.sort(key=lambda t: names[t[0]])  # stable: each graph keeps the order above
+    return [ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(names[t[0]])) if names[t[0]] else quad
+            for t, quad in zip(ordered, to_oxigraph_quads(ordered))]
 
 
-def turtle(quads: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
-    return ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+def _turtle(graph: Graph, fmt: Format, prefixes: dict[str, str] | None, graph_of: GraphOf | None = None) -> bytes:
+    """Turtle, and TriG (Turtle's statements in graphs)."""
+    return ox.serialize(ordered_quads(graph, graph_of), format=fmt.oxigraph,
+                        prefixes=used_prefixes(graph) if prefixes is None else prefixes) or b""
 
 
-def _turtle(graph: Graph, _fmt: Format, prefixes: dict[str, str] | None) -> bytes:
-    return turtle(ordered_quads(graph), used_prefixes(graph) if prefixes is None else prefixes)
-
-
-def _sorted_lines(graph: Graph, fmt: Format, _prefixes) -> bytes:
+def _sorted_lines(graph: Graph, fmt: Format, _prefixes, graph_of: GraphOf | None = None) -> bytes:
     """One line a statement, sorted: the same bytes for the same triples, whatever their order
     (the triples need no order of their own)."""
-    quads = list(to_oxigraph_quads(graph))
+    quads = ordered_quads(graph, graph_of) if graph_of is not None else list(to_oxigraph_quads(graph))
     return b"".join(sorted((ox.serialize(quads, format=fmt.oxigraph) or b"").splitlines(keepends=True)))
 
 
@@ -112,4 +125,5 @@ SERIALIZERS = {
     "ntriples": Serializer(_sorted_lines, _comment_error),
     "rdfxml": Serializer(lambda graph, _fmt, _prefixes: to_rdfxml(graph), _rdfxml_error),
     "nquads": Serializer(_sorted_lines, _comment_error),
+    "trig": Serializer(_turtle, _comment_error),
 }

@@ -61,7 +61,16 @@ PROPERTY_LABELS = {
     SKOS.definition: N_("Definition"),
     DCT.type: N_("Kind of role"),
     DCT.source: N_("Sources"),
+    DCT.language: N_("Languages (ISO 639-3)"),
+    SCHEMA.sameAs: N_("Also described by"),
+    SCHEMA.identifier: N_("Register numbers"),
+    SCHEMA.propertyID: N_("Register"),
+    RDF.subject: N_("Link from"),
+    RDF.predicate: N_("Kind of link"),
+    RDF.object: N_("Link to"),
 }
+# Where a property means something else on a kind of resource: a register entry's value is its number.
+TYPE_PROPERTY_LABELS = {(SCHEMA.PropertyValue, SCHEMA.value): N_("Number")}
 TYPE_LABELS = {
     SCHEMA.Event: N_("Event"),
     SCHEMA.Organization: N_("Organisation"),
@@ -80,6 +89,8 @@ TYPE_LABELS = {
     SCHEMA.Audience: N_("Audience"),
     SCHEMA.WebPage: N_("Web page"),
     SKOS.Concept: N_("Role concept"),
+    SCHEMA.PropertyValue: N_("Register entry"),
+    RDF.Statement: N_("Link to an authority, with its source"),
 }
 VALUE_LABELS = {
     SCHEMA.EventScheduled: N_("As scheduled"),
@@ -184,12 +195,16 @@ class ViewBuilder:
         values = [self.value(prop, o) for o in objects]
         return sorted(values, key=lambda v: (v.text.casefold(), v.href or "", v.text))
 
-    def property_label(self, prop: URIRef) -> str:
+    def property_label(self, prop: URIRef, types=()) -> str:
+        special = next((TYPE_PROPERTY_LABELS[t, prop] for t in types if (t, prop) in TYPE_PROPERTY_LABELS), None)
+        if special is not None:
+            return self._(special)
         return self._(PROPERTY_LABELS[prop]) if prop in PROPERTY_LABELS else compact(prop)
 
     def build(self, iri: URIRef) -> PageView:
         graph = self.graph
-        kinds = [self._(TYPE_LABELS[t]) if t in TYPE_LABELS else compact(t) for t in graph.objects(iri, RDF.type)]
+        types = set(graph.objects(iri, RDF.type))
+        kinds = [self._(TYPE_LABELS[t]) if t in TYPE_LABELS else compact(t) for t in types]
         summary = pick_literal(list(graph.objects(iri, SCHEMA.description)) + list(graph.objects(iri, DCT.description)),
                                self.lang)
         page = PageView(lang=self.lang, iri=str(iri), title=self.node_label(iri), kind=", ".join(sorted(kinds)),
@@ -197,7 +212,8 @@ class ViewBuilder:
         props = {p for p in graph.predicates(iri, None) if p not in HIDDEN}
         ordered = [p for p in ORDER if p in props] + sorted(props - set(ORDER), key=compact)
         for prop in ordered:
-            page.facts.append(Fact(self.property_label(prop), self.values(prop, graph.objects(iri, prop)), compact(prop)))
+            page.facts.append(Fact(self.property_label(prop, types), self.values(prop, graph.objects(iri, prop)),
+                                   compact(prop)))
         incoming: dict[URIRef, list] = {}
         for subject, prop in graph.subject_predicates(iri):
             if isinstance(subject, URIRef):
