@@ -89,13 +89,17 @@ def test_feeds_from_two_calendar_programs_and_rfc_examples_import_and_validate(d
 
 
 def test_a_site_that_requires_english_refuses_each_polish_only_event_and_writes_nothing(tmp_path):
+    both = tmp_path / "site.ttl"
+    both.write_text((ROOT / "site" / "dataset.ttl").read_text(encoding="utf-8").replace(
+        'ps:requiredLanguage "pl" ;', 'ps:requiredLanguage "pl" , "en" ;'), encoding="utf-8")
     done = run_cli("import", "ical", str(FIXTURES / FEEDS["ical"]), "--into", str(tmp_path / "city"), "--source-url",
-                   "https://test.example/city.ics", "--from", "2027-01-01", "--lang", "pl")
+                   "https://test.example/city.ics", "--from", "2027-01-01", "--lang", "pl",
+                   "--site-description", str(both))
     assert done.returncode == 1
     refused = [line for line in done.stdout.splitlines() if "city-icalendar.ics:" in line]
     assert len(refused) == 8 and all("po angielsku" in line for line in refused), done.stdout
     assert "nowe: 0, zmienione: 0, bez zmian: 0, usunięte: 0, odrzucone: 8" in done.stdout
-    assert list(tmp_path.iterdir()) == []  # no folder, no staging folder left
+    assert list(tmp_path.iterdir()) == [both]  # no folder, no staging folder left
 
 
 def test_every_imported_resource_names_the_feed_as_its_source(data):
