@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from common import describe  # noqa: E402
 
-TARGETS = {"app_ratio": 0.2, "app_p99_ms": 10, "production_ratio": 0.9, "sparql_vs_oxigraph": 1.3,
-           "sparql_vs_rdflib": 20, "validate_100k_s": 60, "serving_rss_mib": 1024, "build_10k_s": 30}
+TARGETS = {"app_ratio": 0.2, "app_p99_ms": 10, "production_ratio": 0.9, "sparql_new_vs_oxigraph": 1.2,
+           "sparql_repeated_vs_oxigraph": 0.8,
+           "validate_100k_s": 60, "serving_rss_mib": 1024, "build_10k_s": 30}
 
 
 def verdict(ok: bool | None) -> str:
@@ -197,20 +198,21 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
         queries = sparql["queries"]
         if sparql.get("ours"):
             worst_ox = max(_endpoint_ratio(sparql["ours"][q], sparql["oxigraph"][q]) for q in queries)
-            summary_rows.append((f"SPARQL {events:,} events: our endpoint / oxigraph serve, over HTTP (worst query, median)",
-                                 f"{worst_ox:.2f}×", f"≤ {TARGETS['sparql_vs_oxigraph']}×",
-                                 verdict(worst_ox <= TARGETS["sparql_vs_oxigraph"])))
+            summary_rows.append((f"SPARQL {events:,} events: a repeated query (our result cache) / oxigraph serve, "
+                                 "over HTTP, lean keep-alive client (worst query, median)",
+                                 f"{worst_ox:.2f}×", f"≤ {TARGETS['sparql_repeated_vs_oxigraph']}×",
+                                 verdict(worst_ox <= TARGETS["sparql_repeated_vs_oxigraph"])))
         if sparql.get("new_lookups"):
             ratio = _endpoint_ratio(sparql["new_lookups"]["ours"], sparql["new_lookups"]["oxigraph"])
             summary_rows.append((f"SPARQL {events:,} events: a query met for the first time (the lookup, a new "
                                  "event each request) / oxigraph serve", f"{ratio:.2f}×",
-                                 f"≤ {TARGETS['sparql_vs_oxigraph']}×",
-                                 verdict(ratio <= TARGETS["sparql_vs_oxigraph"])))
+                                 f"≤ {TARGETS['sparql_new_vs_oxigraph']}×",
+                                 verdict(ratio <= TARGETS["sparql_new_vs_oxigraph"])))
         if sparql.get("rdflib"):
             least = min(_ms(sparql["rdflib"][q]) / max(_ms(sparql["engine"][q]), 1e-6) for q in queries)
             summary_rows.append((f"SPARQL {events:,} events: rdflib's engine / ours, in-process (least gain, median)",
-                                 f"{least:.0f}×", f"≥ {TARGETS['sparql_vs_rdflib']}×",
-                                 verdict(least >= TARGETS["sparql_vs_rdflib"])))
+                                 f"{least:.0f}×", "information (the 20× target is retired: oxigraph serve "
+                                 "itself is only 5.6-6.7× rdflib on the aggregate)", "—"))
     validations = {r["events"]: r for r in growth.get("validate", [])}
     builds = {r["events"]: r for r in growth.get("build", [])}
     if 100_000 in validations:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from common import ROOT, tree_rss_mib, wait_until_idle
+from common import ROOT, LeanClient, tree_rss_mib, wait_until_idle
 from servers import free_port, oxigraph_server, stop, wait_until_up
 
 QUERIES = sorted((ROOT / "bench" / "queries").glob("*.rq"))
@@ -92,16 +92,22 @@ def post_query(url: str, query: str, timeout: float = 300) -> requests.Response:
 def http_times(urls: list[str], queries: list[str]) -> tuple[list[list[float]], list[int]]:
     """Each of `queries` at each endpoint, taken alternately request by request, so that a slow
     moment of the machine (this one varies by ±0.5 ms on millisecond queries) falls on both
-    alike; the first is a warm-up. Seconds per endpoint, and rows (of the last query)."""
+    alike; the first is a warm-up. One keep-alive connection an endpoint (`LeanClient`).
+    Seconds per endpoint, and rows (of the last query)."""
+    clients = [LeanClient(url) for url in urls]
     times, rows = [[] for _ in urls], [0 for _ in urls]
-    for attempt, query in enumerate(queries):
-        for index, url in enumerate(urls):
-            started = time.perf_counter()
-            response = post_query(url, query)
-            elapsed = time.perf_counter() - started
-            rows[index] = len(response.json()["results"]["bindings"])
-            if attempt:
-                times[index].append(elapsed)
+    try:
+        for attempt, query in enumerate(queries):
+            for index, client in enumerate(clients):
+                started = time.perf_counter()
+                body = client.post_query(query)
+                elapsed = time.perf_counter() - started
+                rows[index] = len(json.loads(body)["results"]["bindings"])
+                if attempt:
+                    times[index].append(elapsed)
+    finally:
+        for client in clients:
+            client.close()
     return times, rows
 
 
@@ -124,10 +130,15 @@ def every_query_process_busy(url: str, clients: int = 8) -> None:
         list(pool.map(lambda query: post_query(url, query), queries))
 
 
-def summary(times: list[float]) -> dict:
+def summary(times: list[float], rounds: int = 3) -> dict:
+    """Median and p95, and the spread of the median over `rounds` consecutive shares of the runs
+    (a median that moves between rounds says the machine, not the endpoint, changed)."""
     ordered = sorted(times)
+    share = max(1, len(times) // rounds)
+    medians = [statistics.median(times[i:i + share]) * 1000 for i in range(0, share * rounds, share) if times[i:i + share]]
     return {"median_ms": round(statistics.median(ordered) * 1000, 2),
-            "p95_ms": round(ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000, 2)}
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000, 2),
+            "round_medians_ms": [round(m, 2) for m in medians]}
 
 
 def child_times(script: str, args: list[str], repeat: int, cap_s: float) -> dict:
