@@ -166,9 +166,13 @@ class Snapshot:
             return self.void + self.catalog
         if iri == self.catalog_iri:
             return self.catalog_view(page)
-        if iri in self.part_datasets:
+        if iri in self.part_datasets or self._described_by_catalog(iri):
             return describe(self.catalog, iri)
         return describe(self.graph, iri, page, self.incoming(iri))
+
+    def _described_by_catalog(self, iri: URIRef) -> bool:
+        """The catalog's own resources (its publisher, contact): what the data does not describe."""
+        return (iri, None, None) in self.catalog and (iri, None, None) not in self.graph
 
     def catalog_datasets(self) -> list[tuple[datetime, URIRef]]:
         """Every dataset of the catalog with when it last changed (the whole: when any part did)."""

@@ -31,6 +31,7 @@ class Part:
     contributors: list["RoleGroup"]
     parts: list["Part"]
     website: str | None
+    performers: list[Link] = field(default_factory=list)  # those no role of the part names already
 
 
 @dataclass
@@ -181,13 +182,16 @@ class EventPageBuilder:
 
     def part(self, node) -> Part:
         g = self.graph
+        contributors = self.role_groups(node)
+        named = {member.href or member.text for group in contributors for member in group.members}
         return Part(
             name=label(g, node, self.lang) or str(node),
             href=self.urls.href(node, self.lang),
             description=self.text(node, SCHEMA.description),
-            contributors=self.role_groups(node),
+            contributors=contributors,
             parts=self.parts(node),
             website=str(g.value(node, SCHEMA.url)) if g.value(node, SCHEMA.url) else None,
+            performers=[p for p in self.links(g.objects(node, SCHEMA.performer)) if (p.href or p.text) not in named],
         )
 
     def parts(self, node) -> list[Part]:

@@ -184,6 +184,18 @@ class ViewBuilder:
         values = [self.value(prop, o) for o in objects]
         return sorted(values, key=lambda v: (v.text.casefold(), v.href or "", v.text))
 
+    def title(self, iri: URIRef) -> str:
+        """A role is named by what it is, where and who: "Moderacja: Panel A — Dawid Zmuda", not
+        "moderacja" as a dozen other roles are."""
+        own = self.node_label(iri)
+        if (iri, RDF.type, SCHEMA.Role) not in self.graph:
+            return own
+        for prop in (SCHEMA.contributor, SCHEMA.sponsor, SCHEMA.performer, SCHEMA.organizer):
+            member, event = self.graph.value(iri, prop), self.graph.value(None, prop, iri)
+            if member is not None and event is not None:
+                return f"{own[:1].upper()}{own[1:]}: {self.node_label(event)} — {self.node_label(member)}"
+        return own
+
     def property_label(self, prop: URIRef) -> str:
         return self._(PROPERTY_LABELS[prop]) if prop in PROPERTY_LABELS else compact(prop)
 
@@ -192,7 +204,7 @@ class ViewBuilder:
         kinds = [self._(TYPE_LABELS[t]) if t in TYPE_LABELS else compact(t) for t in graph.objects(iri, RDF.type)]
         summary = pick_literal(list(graph.objects(iri, SCHEMA.description)) + list(graph.objects(iri, DCT.description)),
                                self.lang)
-        page = PageView(lang=self.lang, iri=str(iri), title=self.node_label(iri), kind=", ".join(sorted(kinds)),
+        page = PageView(lang=self.lang, iri=str(iri), title=self.title(iri), kind=", ".join(sorted(kinds)),
                         summary=str(summary) if summary is not None else None)
         props = {p for p in graph.predicates(iri, None) if p not in HIDDEN}
         ordered = [p for p in ORDER if p in props] + sorted(props - set(ORDER), key=compact)
