@@ -12,7 +12,7 @@ import threading
 from array import array
 from collections.abc import Iterator
 from dataclasses import InitVar, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import cached_property, lru_cache, wraps
 from itertools import islice
 from pathlib import Path
@@ -25,7 +25,7 @@ from publisher.config import Settings
 from publisher.describe import describe, incoming, page_count, resource_iris
 from publisher.dumps import DumpFile, write_dumps
 from publisher.etag import etag_of
-from publisher.event_kinds import is_main_event, is_series
+from publisher.event_kinds import as_of, event_last_day, is_main_event, is_series
 from publisher.history import Change, file_modified, history
 from publisher.labels import site_default
 from publisher.lifecycle import lifecycle
@@ -112,7 +112,8 @@ class Snapshot:
         # Each format of a resource renders from one description, so describe once for all.
         self.describe = lru_cache(maxsize=1024)(self._describe)
         self.render = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render)
-        self.render_html = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render_html)
+        self._cached_html = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._render_html)
+        self._last_day = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(lambda iri: event_last_day(self.graph, iri))
         self.render_calendar = lru_cache(maxsize=1024)(self._render_calendar)
         self.render_image = lru_cache(maxsize=64)(self._render_image)
         self.render_feed = lru_cache(maxsize=256)(self._render_feed)
@@ -260,17 +261,22 @@ class Snapshot:
     def is_main_event(self, iri: URIRef) -> bool:
         return is_main_event(self.graph, iri)
 
+    def render_html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
+        """A resource's page. An event's page depends on the day it is asked for (upcoming as of
+        that day, or past): the cached page of yesterday is not served once the event is over."""
+        return self._cached_html(iri, lang, page, as_of(self._last_day(iri), date.today()))
+
     @_in_site
-    def _render_html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
+    def _render_html(self, iri: URIRef, lang: str, page: int = 1, today: date | None = None) -> Rendered:
         if iri in self.lifecycle.gone:
             body = render_tombstone_page(self.graph, iri, self.urls(), lang, self.site)
         elif self.is_main_event(iri):
-            body = render_event_page(self.graph, iri, self.urls(), lang, self.site)
+            body = render_event_page(self.graph, iri, self.urls(), lang, self.site, today)
         elif is_series(self.graph, iri):
             body = render_series_page(self.graph, iri, self.urls(), lang, self.site)
         else:
             body = render_page(self.describe(iri, page), iri, self.urls(), lang, self.site,
-                               page=page, pages=self.pages(iri))
+                               page=page, pages=self.pages(iri), whole=self.graph)
         return Rendered(body, etag_of(body))
 
     @_in_site

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -98,9 +99,9 @@ def page_description(view: PageView) -> str:
 
 
 def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
-                page: int = 1, pages: int = 1) -> bytes:
+                page: int = 1, pages: int = 1, whole: Graph | None = None) -> bytes:
     context = _common(iri, urls, lang, site)
-    context["page"] = ViewBuilder(document, urls, lang).build(iri)
+    context["page"] = ViewBuilder(document, urls, lang, whole).build(iri)
     context["description"] = page_description(context["page"])
     own = urls.page(iri, lang)
     context["paging"] = {
@@ -117,15 +118,17 @@ def image_alt(event: EventPage) -> str:
     return " — ".join(part for part in (event.name, event.dates, event.place) if part)
 
 
-def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site) -> bytes:
-    """The main event's page: rendered from the whole graph, with its structured data."""
-    event = EventPageBuilder(graph, urls, lang).build(iri)
+def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
+                      today: date | None = None) -> bytes:
+    """The main event's page as of `today`: rendered from the whole graph, with its structured data."""
+    event = EventPageBuilder(graph, urls, lang).build(iri, today)
     context = _common(iri, urls, lang, site)
     image_url = urls.localized(iri, "png", lang)
     data = event_structured_data(graph, iri, lang, urls.page(iri, lang), image_url)
     summary = shortened(event.tagline or event.description or event.name)
     context.update(
         event=event,
+        title=f"{event.notice}: {event.name}" if event.notice else event.name,
         # A cancelled or postponed event says so first, wherever it is shown (results, previews).
         summary=f"{event.notice}: {summary}" if event.notice else summary,
         image={"url": image_url, "width": WIDTH, "height": HEIGHT, "alt": image_alt(event)},

@@ -62,6 +62,29 @@ PROPERTY_LABELS = {
     DCT.type: N_("Kind of role"),
     DCT.source: N_("Sources"),
 }
+# A link read backwards, on the page it points at: the recording's page says "Recording of" the
+# event, not "Recordings: <the event>".
+INVERSE_LABELS = {
+    SCHEMA.organizer: N_("Organiser of"),
+    SCHEMA.contributor: N_("Contributor to"),
+    SCHEMA.sponsor: N_("Patron of"),
+    SCHEMA.performer: N_("Speaker or moderator at"),
+    SCHEMA.location: N_("Venue of"),
+    SCHEMA.subEvent: N_("Part of"),
+    SCHEMA.superEvent: N_("Programme"),
+    SCHEMA.recordedIn: N_("Recording of"),
+    SCHEMA.recordedAt: N_("Recordings"),
+    SCHEMA.containedInPlace: N_("Includes"),
+    SCHEMA.address: N_("Address of"),
+    SCHEMA.amenityFeature: N_("Offered at"),
+    SCHEMA.valueReference: N_("Contact for"),
+    SCHEMA.audience: N_("Audience of"),
+    SCHEMA.subjectOf: N_("News about"),
+    SCHEMA.parentOrganization: N_("Units"),
+    SCHEMA.about: N_("Described by"),
+    DCT.type: N_("Roles of this kind"),
+    DCT.publisher: N_("Publisher of"),
+}
 TYPE_LABELS = {
     SCHEMA.Event: N_("Event"),
     SCHEMA.Organization: N_("Organisation"),
@@ -97,6 +120,7 @@ ORDER = [SCHEMA.disambiguatingDescription, SCHEMA.alternateName, SCHEMA.startDat
          SCHEMA.eventStatus, SCHEMA.eventAttendanceMode, SCHEMA.location, SCHEMA.address,
          SCHEMA.inLanguage, SCHEMA.organizer, SCHEMA.contributor, SCHEMA.sponsor, SCHEMA.performer,
          SCHEMA.subEvent, SCHEMA.superEvent, SCHEMA.recordedIn, SCHEMA.amenityFeature]
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 HIDDEN = {RDF.type, SCHEMA.name, SCHEMA.description, SCHEMA.keywords, DCT.title, DCT.description}
 
 
@@ -142,8 +166,10 @@ def format_date_literal(literal: Literal, lang: str) -> str:
 
 
 class ViewBuilder:
-    def __init__(self, document: Graph, urls: Urls, lang: str):
-        self.graph, self.urls, self.lang = document, urls, lang
+    def __init__(self, document: Graph, urls: Urls, lang: str, whole: Graph | None = None):
+        """`whole`: the whole graph, for what a page says beyond its document (a programme
+        part's dates are its event's)."""
+        self.graph, self.urls, self.lang, self.whole = document, urls, lang, whole
         self.gettext = urls.languages.gettext(lang)
 
     def _(self, message: str) -> str:
@@ -170,6 +196,8 @@ class ViewBuilder:
             return Value(text, href="tel:" + re.sub(r"[^+0-9]", "", text))
         if prop == SCHEMA.email:
             return Value(text, href="mailto:" + text)
+        if prop == SCHEMA.temporalCoverage and ISO_DAY.fullmatch(text):
+            return Value(format_date_literal(Literal(text, datatype=XSD.date), self.lang))
         if prop in (SCHEMA.inLanguage, SCHEMA.availableLanguage) and text in LANGUAGE_NAMES:
             return Value(self._(LANGUAGE_NAMES[text]))
         return Value(text, lang=literal.language)
@@ -214,6 +242,32 @@ class ViewBuilder:
         for subject, prop in graph.subject_predicates(iri):
             if isinstance(subject, URIRef):
                 incoming.setdefault(prop, []).append(subject)
+        within = self.within(iri)
+        if within is not None:  # a programme part: when, and of which event, first
+            event, dates = within
+            page.facts = [Fact(self._("When"), [Value(dates)], "schema:startDate"),
+                          Fact(self.property_label(SCHEMA.superEvent), [self.value(SCHEMA.superEvent, event)],
+                               "schema:superEvent")] + [f for f in page.facts if f.property != "schema:superEvent"]
+            if event in incoming.get(SCHEMA.subEvent, []):
+                incoming[SCHEMA.subEvent].remove(event)  # said above
         for prop in sorted(incoming, key=compact):
-            page.incoming.append(Fact(self.property_label(prop), self.values(prop, incoming[prop]), compact(prop)))
+            if incoming[prop]:
+                label = self._(INVERSE_LABELS[prop]) if prop in INVERSE_LABELS else self.property_label(prop)
+                page.incoming.append(Fact(label, self.values(prop, incoming[prop]), compact(prop)))
         return page
+
+    def within(self, iri: URIRef):
+        """A programme part without dates of its own: its event and that event's dates."""
+        from publisher.represent.event_view import date_range  # event_view builds on this module
+
+        graph = self.whole
+        if graph is None or (iri, RDF.type, SCHEMA.Event) not in graph or graph.value(iri, SCHEMA.startDate) is not None:
+            return None
+        parent = graph.value(iri, SCHEMA.superEvent) or graph.value(None, SCHEMA.subEvent, iri)
+        ancestor, seen = parent, set()
+        while ancestor is not None and graph.value(ancestor, SCHEMA.startDate) is None and ancestor not in seen:
+            seen.add(ancestor)
+            ancestor = graph.value(ancestor, SCHEMA.superEvent) or graph.value(None, SCHEMA.subEvent, ancestor)
+        if parent is None or ancestor is None:
+            return None
+        return parent, date_range(graph, ancestor, self.lang)
