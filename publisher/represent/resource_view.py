@@ -13,6 +13,8 @@ from rdflib.namespace import XSD
 from publisher.i18n import N_, babel_locale
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
+from publisher.formats import RDF_DOCUMENT_FORMATS
+from publisher.represent.catalog_labels import CATALOG_PROPERTY_LABELS, CATALOG_TYPE_LABELS
 from publisher.represent.urls import Urls
 
 PROPERTY_LABELS = {
@@ -61,6 +63,7 @@ PROPERTY_LABELS = {
     SKOS.definition: N_("Definition"),
     DCT.type: N_("Kind of role"),
     DCT.source: N_("Sources"),
+    **CATALOG_PROPERTY_LABELS,
 }
 # A link read backwards, on the page it points at: the recording's page says "Recording of" the
 # event, not "Recordings: <the event>".
@@ -103,6 +106,7 @@ TYPE_LABELS = {
     SCHEMA.Audience: N_("Audience"),
     SCHEMA.WebPage: N_("Web page"),
     SKOS.Concept: N_("Role concept"),
+    **CATALOG_TYPE_LABELS,
 }
 VALUE_LABELS = {
     SCHEMA.EventScheduled: N_("As scheduled"),
@@ -120,6 +124,10 @@ ORDER = [SCHEMA.disambiguatingDescription, SCHEMA.alternateName, SCHEMA.startDat
          SCHEMA.eventStatus, SCHEMA.eventAttendanceMode, SCHEMA.location, SCHEMA.address,
          SCHEMA.inLanguage, SCHEMA.organizer, SCHEMA.contributor, SCHEMA.sponsor, SCHEMA.performer,
          SCHEMA.subEvent, SCHEMA.superEvent, SCHEMA.recordedIn, SCHEMA.amenityFeature]
+# Files with one address in every language (dumps, documents, the feed, the well-known VoID): a
+# page links to them as they are, never under /en/.
+FILE_PATH = re.compile(r"(\.well-known/.*|[^?#]*\.(%s|atom|ics|png|xml)(\.gz)?)" % "|".join(
+    re.escape(fmt.extension) for fmt in RDF_DOCUMENT_FORMATS))
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 HIDDEN = {RDF.type, SCHEMA.name, SCHEMA.description, SCHEMA.keywords, DCT.title, DCT.description}
 
@@ -176,14 +184,22 @@ class ViewBuilder:
         return self.gettext(message)
 
     def node_label(self, node) -> str:
-        return label(self.graph, node, self.lang) or (self.urls.path(node) if self.urls.is_local(node) else str(node))
+        found = label(self.graph, node, self.lang)
+        if found:
+            return found
+        if self.urls.is_local(node):
+            return self.urls.path(node) or self._("Home page")  # the base IRI: the site itself
+        return str(node)
+
+    def local_href(self, iri: URIRef) -> str:
+        return str(iri) if FILE_PATH.fullmatch(self.urls.path(iri)) else self.urls.page(iri, self.lang)
 
     def value(self, prop: URIRef, obj) -> Value:
         if isinstance(obj, URIRef):
             if obj in VALUE_LABELS:
                 return Value(self._(VALUE_LABELS[obj]))
             if self.urls.is_local(obj):
-                return Value(self.node_label(obj), href=self.urls.page(obj, self.lang))
+                return Value(self.node_label(obj), href=self.local_href(obj))
             return Value(label(self.graph, obj, self.lang) or str(obj), href=self.urls.href(obj, self.lang),
                          external=True)
         literal: Literal = obj
@@ -232,7 +248,7 @@ class ViewBuilder:
         kinds = [self._(TYPE_LABELS[t]) if t in TYPE_LABELS else compact(t) for t in graph.objects(iri, RDF.type)]
         summary = pick_literal(list(graph.objects(iri, SCHEMA.description)) + list(graph.objects(iri, DCT.description)),
                                self.lang)
-        page = PageView(lang=self.lang, iri=str(iri), title=self.title(iri), kind=", ".join(sorted(kinds)),
+        page = PageView(lang=self.lang, iri=str(iri), title=self.title(iri), kind=", ".join(sorted(set(kinds))),
                         summary=str(summary) if summary is not None else None)
         props = {p for p in graph.predicates(iri, None) if p not in HIDDEN}
         ordered = [p for p in ORDER if p in props] + sorted(props - set(ORDER), key=compact)
