@@ -66,7 +66,8 @@ def test_no_console_error_and_no_request_leaves_the_machine(browser, server, pat
     assert requests and all(urlsplit(url).hostname == "127.0.0.1" for url in requests), requests
 
 
-@pytest.mark.parametrize("path", ["", "en/", "place/bok-glebocka-66"])
+@pytest.mark.parametrize("path", ["", "en/", "place/bok-glebocka-66", "event/miejsca-otwarte",
+                                  "en/event/miejsca-otwarte-2023", "catalog", "en/dataset", "sparql", "en/sparql"])
 def test_reflows_at_320_css_pixels_without_horizontal_scroll(browser, server, path):
     context, page, _, _ = open_page(browser, server + path, width=320)
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
