@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
-from publisher.config import PROJECT_ROOT, Settings
+from publisher.config import Settings
+from publisher.assets import asset_names
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Languages
@@ -121,8 +122,8 @@ def _write_rest(snapshot: Snapshot, writer: Writer) -> None:
     for number in snapshot.sitemap_numbers():
         writer.write(sitemap_name(number), snapshot.render_sitemap(number).body)
     writer.write("robots.txt", robots(snapshot.base_url, map(languages.prefix, languages)))
-    for asset in sorted((PROJECT_ROOT / "site" / "static").iterdir()):
-        writer.write(f"static/{asset.name}", asset.read_bytes())
+    for name, asset in asset_names():
+        writer.write(f"static/{name}", asset.read_bytes())
     _write_errors(writer, snapshot)
 
 

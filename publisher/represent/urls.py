@@ -6,6 +6,7 @@ import re
 
 from rdflib import URIRef
 
+from publisher.assets import fingerprinted
 from publisher.formats import Format
 from publisher.i18n import Languages
 
@@ -68,7 +69,8 @@ class Urls:
         return self.query_page
 
     def static(self, name: str) -> str:
-        return f"{self.base}static/{name}"
+        """An asset by its fingerprinted name (publisher.assets): cached for good, never stale."""
+        return f"{self.base}static/{fingerprinted(name)}"
 
     def is_local(self, iri) -> bool:
         return isinstance(iri, URIRef) and self.is_local_text(str(iri))

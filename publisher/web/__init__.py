@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from publisher.config import PROJECT_ROOT, Settings
+from publisher.config import Settings
 from publisher.snapshot import Snapshot, build_snapshot
 from publisher.web.security import CORS_HEADERS, MAX_REQUEST_BODY
 from publisher.web.state import PublisherState
@@ -13,18 +13,15 @@ from publisher.web.state import PublisherState
 def create_app(settings: Settings | None = None, snapshot: Snapshot | None = None) -> Flask:
     """Build the app around a validated snapshot (built here from `settings` when not given)."""
     settings = settings or (snapshot.settings if snapshot else Settings())
-    app = Flask(
-        __name__,
-        static_folder=str(PROJECT_ROOT / "site" / "static"),
-        static_url_path="/static",
-    )
+    app = Flask(__name__, static_folder=None)  # /static/… is publisher.web.assets
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
     app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings))
 
-    from publisher.web import dataset_documents, errors, openapi, resources, security, sparql
+    from publisher.web import assets, dataset_documents, errors, openapi, resources, security, sparql
     from publisher.web.languages import OtherLanguage
 
     app.url_map.converters["other_language"] = OtherLanguage
+    app.register_blueprint(assets.blueprint)
     app.register_blueprint(dataset_documents.blueprint)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(openapi.blueprint)
@@ -36,7 +33,9 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     from publisher.web.limits import RequestLimits
 
     state = app.extensions["publisher"]
-    app.wsgi_app = RequestLimits(SparqlFastPath(FastPath(app.wsgi_app, state), state))
+    from publisher.web.compression import Compression
+
+    app.wsgi_app = Compression(RequestLimits(SparqlFastPath(FastPath(app.wsgi_app, state), state)))
     app.after_request(_common_headers)
     return app
 
