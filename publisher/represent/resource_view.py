@@ -230,8 +230,11 @@ class ViewBuilder:
 
     def title(self, iri: URIRef) -> str:
         """A role is named by what it is, where and who: "Moderacja: Panel A — Dawid Zmuda", not
-        "moderacja" as a dozen other roles are."""
+        "moderacja" as a dozen other roles are; a venue's feature by the feature and the venue."""
         own = self.node_label(iri)
+        place = self.graph.value(None, SCHEMA.amenityFeature, iri)
+        if place is not None:  # "Step-free access" is said of many venues: which one's
+            return f"{own} — {self.node_label(place)}"
         if (iri, RDF.type, SCHEMA.Role) not in self.graph:
             return own
         for prop in (SCHEMA.contributor, SCHEMA.sponsor, SCHEMA.performer, SCHEMA.organizer):
