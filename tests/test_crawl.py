@@ -190,18 +190,6 @@ def one_of_each_kind(urls: list[str], base: str) -> list[str]:
     return sorted(kinds.values())
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from browser_tools import CHROMIUM_ARGS, chromium_path
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def axe_and_overflow(browser, url: str, width: int) -> list:
     from browser_tools import AXE, require
 
