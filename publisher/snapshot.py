@@ -39,7 +39,7 @@ from publisher.working_dirs import scratch_dir
 from publisher.site import Site, read_site
 from publisher.store.oxigraph_graph import memory_graph, store_graph
 from publisher.represent.calendar import event_calendar
-from publisher.represent.event_view import headline
+from publisher.represent.event_view import headline, status_notice, with_notice
 from publisher.represent.feed import feed_pages, render_feed
 from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
 from publisher.represent.social_image import social_image
@@ -288,7 +288,8 @@ class Snapshot:
     def _render_image(self, iri: URIRef, lang: str) -> Rendered:
         # Only the headline: building the whole page's view would double an event's cost here.
         head = headline(self.graph, iri, lang)
-        body = social_image(head.name, head.dates, head.place or "")
+        notice = status_notice(self.graph, iri, self.urls().languages.gettext(lang))
+        body = social_image(head.name, with_notice(notice, head.dates), head.place or "")
         return Rendered(body, etag_of(body))
 
 

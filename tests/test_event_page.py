@@ -296,6 +296,7 @@ def test_a_cancelled_event_says_so_in_its_title_description_and_card_and_offers_
     assert re.search(rf"<title>{word}: ", page)
     og = dict(extruct.extract(page, syntaxes=["opengraph"])["opengraph"][0]["properties"])
     assert og["og:title"].startswith(word + ": ") and og["og:description"].startswith(word + ": ")
+    assert f"{word} · 16–17" in og["og:image:alt"]  # the image says it too (its dates line)
     assert re.search(rf'<meta name="description" content="{word}: ', page)
     assert 'type="text/calendar" download' not in page
 

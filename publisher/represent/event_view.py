@@ -144,6 +144,11 @@ def status_notice(graph: Graph, event, gettext) -> str | None:
     return gettext(VALUE_LABELS[status]) if status in VALUE_LABELS and status != SCHEMA.EventScheduled else None
 
 
+def with_notice(notice: str | None, dates: str) -> str:
+    """The dates as a social image and its alt text say them: a cancelled event says so first."""
+    return f"{notice} · {dates}" if notice else dates
+
+
 def venue_of(graph: Graph, event: URIRef):
     return next((p for p in sorted(graph.objects(event, SCHEMA.location)) if (p, None, SCHEMA.Place) in graph), None)
 

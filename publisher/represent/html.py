@@ -11,7 +11,7 @@ from rdflib import Graph, URIRef
 from publisher.config import PROJECT_ROOT
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS, TURTLE
 from publisher.i18n import Languages, babel_locale
-from publisher.represent.event_view import EventPage, EventPageBuilder
+from publisher.represent.event_view import EventPage, EventPageBuilder, with_notice
 from publisher.represent.series_view import build_series_page, editions_of
 from publisher.represent.structured_data import eligible, event_structured_data, script_json, series_structured_data
 from publisher.represent.tombstone_view import tombstone
@@ -115,7 +115,7 @@ def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
 
 
 def image_alt(event: EventPage) -> str:
-    return " — ".join(part for part in (event.name, event.dates, event.place) if part)
+    return " — ".join(part for part in (event.name, with_notice(event.notice, event.dates), event.place) if part)
 
 
 def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
