@@ -344,7 +344,8 @@ def test_recordings_are_listed_by_date_and_their_pages_read_their_links_the_righ
 
 def test_a_programme_part_says_when_and_within_which_event(server):
     part = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html(server + f"{EVENT_PATH}/panel-a")))
-    assert "Kiedy 16–17 listopada 2017 W ramach Panele eksperckie" in part
+    assert ("Kiedy 16–17 listopada 2017 W ramach Panele eksperckie: Jak otwierać się na społeczność lokalną?"
+            " MIEJSCA OTWARTE. Przestrzeń spotkań sąsiedzkich") in part
 
 
 def test_a_role_page_is_titled_by_role_event_and_member(server):

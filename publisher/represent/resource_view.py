@@ -262,31 +262,34 @@ class ViewBuilder:
             if isinstance(subject, URIRef):
                 incoming.setdefault(prop, []).append(subject)
         within = self.within(iri)
-        if within is not None:  # a programme part: when, and of which event, first
-            event, dates = within
+        if within is not None:  # a programme part: when, and within which events, first
+            chain, dates = within
+            outer = [Value(label(self.whole, e, self.lang) or self.node_label(e), href=self.local_href(e)) for e in chain]
             page.facts = [Fact(self._("When"), [Value(dates)], "schema:startDate"),
-                          Fact(self.property_label(SCHEMA.superEvent), [self.value(SCHEMA.superEvent, event)],
-                               "schema:superEvent")] + [f for f in page.facts if f.property != "schema:superEvent"]
-            if event in incoming.get(SCHEMA.subEvent, []):
-                incoming[SCHEMA.subEvent].remove(event)  # said above
+                          Fact(self.property_label(SCHEMA.superEvent), outer, "schema:superEvent")] + [
+                f for f in page.facts if f.property != "schema:superEvent"]
+            if chain[0] in incoming.get(SCHEMA.subEvent, []):
+                incoming[SCHEMA.subEvent].remove(chain[0])  # said above
         for prop in sorted(incoming, key=compact):
             if incoming[prop]:
-                label = self._(INVERSE_LABELS[prop]) if prop in INVERSE_LABELS else self.property_label(prop)
-                page.incoming.append(Fact(label, self.values(prop, incoming[prop]), compact(prop)))
+                heading = self._(INVERSE_LABELS[prop]) if prop in INVERSE_LABELS else self.property_label(prop)
+                page.incoming.append(Fact(heading, self.values(prop, incoming[prop]), compact(prop)))
         return page
 
     def within(self, iri: URIRef):
-        """A programme part without dates of its own: its event and that event's dates."""
+        """A programme part without dates of its own: the events it is part of, innermost first,
+        up to the first with dates (the conference), and that one's dates."""
         from publisher.represent.event_view import date_range  # event_view builds on this module
 
         graph = self.whole
         if graph is None or (iri, RDF.type, SCHEMA.Event) not in graph or graph.value(iri, SCHEMA.startDate) is not None:
             return None
-        parent = graph.value(iri, SCHEMA.superEvent) or graph.value(None, SCHEMA.subEvent, iri)
-        ancestor, seen = parent, set()
-        while ancestor is not None and graph.value(ancestor, SCHEMA.startDate) is None and ancestor not in seen:
-            seen.add(ancestor)
-            ancestor = graph.value(ancestor, SCHEMA.superEvent) or graph.value(None, SCHEMA.subEvent, ancestor)
-        if parent is None or ancestor is None:
-            return None
-        return parent, date_range(graph, ancestor, self.lang)
+        chain, current = [], iri
+        while len(chain) < 5:
+            current = graph.value(current, SCHEMA.superEvent) or graph.value(None, SCHEMA.subEvent, current)
+            if current is None or current in chain:
+                return None
+            chain.append(current)
+            if graph.value(current, SCHEMA.startDate) is not None:
+                return chain, date_range(graph, current, self.lang)
+        return None
