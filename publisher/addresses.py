@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from rdflib import URIRef
 
+from publisher.assets import fingerprinted
 from publisher.formats import Format
 from publisher.i18n import Languages
 
@@ -189,7 +190,8 @@ class Urls:
         return page + ("&" if "?" in page else "?") + urlencode({"query": f"DESCRIBE <{iri}>"})
 
     def static(self, name: str) -> str:
-        return self.site("static", filename=name)
+        """An asset by its fingerprinted name (publisher.assets): cached for good, never stale."""
+        return self.site("static", filename=fingerprinted(name))
 
     def is_local(self, iri) -> bool:
         return isinstance(iri, URIRef) and self.is_local_text(str(iri))

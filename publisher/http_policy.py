@@ -1,5 +1,6 @@
 """What every HTTP answer of the site follows, the app's and the static export's nginx alike:
-the security and CORS headers, the request body limit, the paths refused, the plain error texts.
+the security and CORS headers, the request body limit, the paths refused, the plain error
+texts, what is compressed.
 
 Neither Flask's nor nginx's: both read it (publisher.web, publisher.export.nginx), so they cannot
 drift apart. The Content-Security-Policy allows no inline script or style: the only inline
@@ -27,6 +28,11 @@ CORS_HEADERS = {
     "Access-Control-Expose-Headers": "ETag, Link, Content-Location, Last-Modified, Vary",
 }
 MAX_REQUEST_BODY = 1024 * 1024  # bytes; a larger body is refused with 413
+# Types compressed when the client accepts it (publisher.web.compression, and nginx's gzip).
+COMPRESSIBLE = ("text/", "application/ld+json", "application/json", "application/n-triples", "application/n-quads",
+                "application/rdf+xml", "application/xml", "application/atom+xml", "application/sparql-results",
+                "application/trig", "application/javascript", "image/svg+xml")
+SMALLEST = 512  # bytes: below this a compressed body is hardly smaller, and costs a round of work
 
 # A dot segment, an empty segment or a NUL byte in the decoded path: no published IRI has one.
 # nginx would resolve the dot segments and serve where they lead (or refuse some itself); the

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache, wraps
 from itertools import islice
 from pathlib import Path
@@ -19,11 +20,11 @@ from rdflib import Graph, URIRef
 
 from publisher.describe import describe, incoming, page_count
 from publisher.etag import etag_of
-from publisher.event_kinds import is_series
+from publisher.event_kinds import as_of, event_last_day, is_series
 from publisher.formats import RDF_DOCUMENT_FORMATS, Format
 from publisher.labels import site_default
 from publisher.represent.calendar import event_calendar
-from publisher.represent.event_view import headline
+from publisher.represent.event_view import headline, status_notice, with_notice
 from publisher.represent.feed import feed_pages, render_feed
 from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
 from publisher.represent.rdf import render_rdf
@@ -47,27 +48,29 @@ class Rendered:
 @dataclass(frozen=True)
 class PageKind:
     """A kind of resource page: which resources are of it, and how their page is rendered
-    (`render(rendering, iri, lang, page)` → bytes)."""
+    (`render(rendering, iri, lang, page, today)` → bytes; `today`: the day an event's page is
+    rendered for, publisher.event_kinds.as_of)."""
     name: str
     applies: Callable[[Snapshot, URIRef], bool]
-    render: Callable[["Rendering", URIRef, str, int], bytes]
+    render: Callable[["Rendering", URIRef, str, int, date | None], bytes]
 
 
 # The first kind that applies renders the page: add a kind of page here (and its renderer in
 # publisher.represent.html and a template).
 PAGE_KINDS: tuple[PageKind, ...] = (
     PageKind("tombstone", lambda snapshot, iri: iri in snapshot.lifecycle.gone,
-             lambda r, iri, lang, page: render_tombstone_page(r.snapshot.graph, iri, r.snapshot.urls, lang,
+             lambda r, iri, lang, page, today: render_tombstone_page(r.snapshot.graph, iri, r.snapshot.urls, lang,
                                                               r.snapshot.site)),
     PageKind("event", lambda snapshot, iri: snapshot.is_main_event(iri),
-             lambda r, iri, lang, page: render_event_page(r.snapshot.graph, iri, r.snapshot.urls, lang,
-                                                          r.snapshot.site)),
+             lambda r, iri, lang, page, today: render_event_page(r.snapshot.graph, iri, r.snapshot.urls, lang,
+                                                                 r.snapshot.site, today)),
     PageKind("series", lambda snapshot, iri: is_series(snapshot.graph, iri),
-             lambda r, iri, lang, page: render_series_page(r.snapshot.graph, iri, r.snapshot.urls, lang,
+             lambda r, iri, lang, page, today: render_series_page(r.snapshot.graph, iri, r.snapshot.urls, lang,
                                                            r.snapshot.site)),
     PageKind("resource", lambda snapshot, iri: True,
-             lambda r, iri, lang, page: render_page(r.describe(iri, page), iri, r.snapshot.urls, lang,
-                                                    r.snapshot.site, page=page, pages=r.pages(iri))),
+             lambda r, iri, lang, page, today: render_page(r.describe(iri, page), iri, r.snapshot.urls, lang,
+                                                           r.snapshot.site, page=page, pages=r.pages(iri),
+                                                           whole=r.snapshot.graph)),
 )
 
 
@@ -117,7 +120,8 @@ class Rendering:
         # Each format of a resource renders from one description, so describe once for all.
         self.describe = lru_cache(maxsize=1024)(self._describe)
         self.document = _single_flight(lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._document))
-        self.html = _single_flight(lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._html))
+        self.cached_html = _single_flight(lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._html))
+        self._last_day = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(lambda iri: event_last_day(snapshot.graph, iri))
         self.calendar = lru_cache(maxsize=1024)(self._calendar)
         self.image = lru_cache(maxsize=64)(self._image)
         self.feed = lru_cache(maxsize=256)(self._feed)
@@ -146,9 +150,13 @@ class Rendering:
             return snapshot.void + snapshot.catalog
         if iri == snapshot.catalog_iri:
             return snapshot.catalog_view(page)
-        if iri in snapshot.part_datasets:
+        if iri in snapshot.part_datasets or self._described_by_catalog(iri):
             return describe(snapshot.catalog, iri)
         return describe(snapshot.graph, iri, page, self.incoming(iri))
+
+    def _described_by_catalog(self, iri: URIRef) -> bool:
+        """The catalog's own resources (its publisher, contact): what the data does not describe."""
+        return (iri, None, None) in self.snapshot.catalog and (iri, None, None) not in self.snapshot.graph
 
     def pages(self, iri: URIRef) -> int:
         """How many pages the document of `iri` has (its incoming links, PAGE_SIZE a page)."""
@@ -163,9 +171,14 @@ class Rendering:
         body = render_rdf(self.describe(iri, page), fmt, self.snapshot.base_url, self.snapshot.graph_names.get)
         return Rendered(body, etag_of(body))
 
+    def html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
+        """A resource's page. An event's page depends on the day it is asked for (upcoming as of
+        that day, or past): the cached page of yesterday is not served once the event is over."""
+        return self.cached_html(iri, lang, page, as_of(self._last_day(iri), date.today()))
+
     @_in_site
-    def _html(self, iri: URIRef, lang: str, page: int = 1) -> Rendered:
-        body = page_kind(self.snapshot, iri).render(self, iri, lang, page)
+    def _html(self, iri: URIRef, lang: str, page: int = 1, today: date | None = None) -> Rendered:
+        body = page_kind(self.snapshot, iri).render(self, iri, lang, page, today)
         return Rendered(body, etag_of(body))
 
     @_in_site
@@ -178,7 +191,8 @@ class Rendering:
     def _image(self, iri: URIRef, lang: str) -> Rendered:
         # Only the headline: building the whole page's view would double an event's cost here.
         head = headline(self.snapshot.graph, iri, lang)
-        body = social_image(head.name, head.dates, head.place or "")
+        notice = status_notice(self.snapshot.graph, iri, self.snapshot.urls.languages.gettext(lang))
+        body = social_image(head.name, with_notice(notice, head.dates), head.place or "")
         return Rendered(body, etag_of(body))
 
     def feed_pages(self) -> int:

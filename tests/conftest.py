@@ -55,6 +55,19 @@ def small_city(tmp_path_factory):
         yield City(app, base, out, data)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, for the browser tests of one module."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_tools import CHROMIUM_ARGS, chromium_path
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(scope="session")
 def base_url() -> str:
     return BASE

@@ -139,7 +139,7 @@ def test_explicit_format_urls_serve_the_same_bytes_without_negotiating(server):
         assert explicit.status_code == 200
         assert explicit.headers["Content-Type"].startswith(media_type)
         assert explicit.content == negotiated.content
-        assert "Accept" not in explicit.headers.get("Vary", "")
+        assert "Accept" not in [name.strip() for name in explicit.headers.get("Vary", "").split(",")]
     assert get(f"{iri}.html").headers["Content-Type"].startswith("text/html")
 
 
@@ -211,9 +211,12 @@ def test_unknown_iri_is_404_in_the_negotiated_format(server, accept, content_typ
 
 def test_etag_and_last_modified_give_304(server):
     iri = server + "place/bok-glebocka-66"
-    first = get(iri, "text/turtle")
+    identity = {"Accept-Encoding": "identity"}
+    first = get(iri, "text/turtle", headers=identity)
     etag = first.headers["ETag"]
-    assert etag.startswith('"') and get(iri, "text/turtle").headers["ETag"] == etag
+    assert etag.startswith('"') and get(iri, "text/turtle", headers=identity).headers["ETag"] == etag
+    # Compressed, the same tag made weak (the bytes differ, the meaning does not).
+    assert get(iri, "text/turtle", headers={"Accept-Encoding": "gzip"}).headers["ETag"] == "W/" + etag
     assert get(iri, "text/turtle", headers={"If-None-Match": etag}).status_code == 304
     assert get(iri, "application/ld+json", headers={"If-None-Match": etag}).status_code == 200
     last_modified = first.headers["Last-Modified"]
@@ -223,7 +226,8 @@ def test_etag_and_last_modified_give_304(server):
 
 def test_head_gives_the_headers_of_get_without_a_body(server):
     iri = server + "event/miejsca-otwarte-2017"
-    got = get(iri, "application/n-triples")
+    # Uncompressed, as HEAD always answers (publisher.web.compression).
+    got = get(iri, "application/n-triples", headers={"Accept-Encoding": "identity"})
     head = requests.head(iri, headers={"Accept": "application/n-triples"}, timeout=30)
     assert head.status_code == 200 and head.content == b""
     for name in ("Content-Type", "Content-Length", "ETag", "Link", "Vary", "Content-Location"):
@@ -339,7 +343,7 @@ def test_void_states_each_linkset_to_an_authority_counted_from_the_data(server, 
 @pytest.mark.parametrize("name, rdflib_format", [("dump.ttl", "turtle"), ("dump.nt", "nt"), ("dump.jsonld", "json-ld"),
                                                  ("dump.nq", "nquads"), ("dump.trig", "trig")])
 def test_dumps_hold_the_whole_graph_plain_and_gzipped(server, served_graph, name, rdflib_format):
-    plain = get(server + name)
+    plain = get(server + name, headers={"Accept-Encoding": "identity"})
     assert plain.status_code == 200
     assert int(plain.headers["Content-Length"]) == len(plain.content)
     assert plain.headers["ETag"]
@@ -347,7 +351,8 @@ def test_dumps_hold_the_whole_graph_plain_and_gzipped(server, served_graph, name
     packed = get(server + name + ".gz", headers={"Accept-Encoding": "identity"})
     assert packed.headers["Content-Type"] == "application/gzip"
     assert gzip.decompress(packed.content) == plain.content
-    assert get(server + name, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+    assert get(server + name, headers={"If-None-Match": plain.headers["ETag"],
+                                       "Accept-Encoding": "identity"}).status_code == 304
 
 
 @pytest.mark.parametrize("name, rdflib_format", [("dump.nq", "nquads"), ("dump.trig", "trig")])

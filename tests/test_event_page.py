@@ -55,6 +55,8 @@ def test_accessibility_section_says_how_to_ask_with_phone_and_email_links(pages,
     assert ("Pętla indukcyjna" if lang == "pl" else "Induction loop") in section
     assert ("Asysta" if lang == "pl" else "Assistance") in section
     assert deadline in section
+    # The event is over: the contact stays, as a record, not as an instruction.
+    assert ("Zgłoszenia przyjmowano do" if lang == "pl" else "Requests were taken by") in section
     assert '<a href="tel:+48224430198">+48 22 443 01 98</a>' in section
     assert '<a href="mailto:ext.acirlic@um.warszawa.pl">ext.acirlic@um.warszawa.pl</a>' in section
 
@@ -80,7 +82,9 @@ def test_json_ld_is_an_event_with_every_property_google_reads(server, pages, lan
     assert event["startDate"] == "2017-11-16" and event["endDate"] == "2017-11-17"
     assert event["eventStatus"] == "https://schema.org/EventScheduled"
     assert event["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
-    place = next(loc for loc in event["location"] if loc["@type"] == "Place")
+    # The broadcast's VirtualLocation has no known url: Google rejects one without, so only the venue.
+    place = event["location"]
+    assert place["@type"] == "Place"
     assert place["address"]["@type"] == "PostalAddress"
     assert place["address"]["streetAddress"] == "ul. Głębocka 66"
     assert place["address"]["addressLocality"] == ("Warszawa" if lang == "pl" else "Warsaw")
@@ -105,18 +109,29 @@ CONSTRUCT {
   ?a a schema:PostalAddress ; schema:streetAddress ?sa ; schema:addressLocality ?al ; schema:addressCountry ?ac .
   ?f a schema:LocationFeatureSpecification ; schema:name ?fn ; schema:value ?fv .
   ?o a ?ot ; schema:name ?on . ?p a schema:Person ; schema:name ?pn .
+  ?e schema:contributor ?cr . ?cr a schema:Role ; schema:roleName ?crn ; schema:contributor ?c .
+  ?c a ?ct ; schema:name ?cn ; schema:url ?cu .
+  ?e schema:sponsor ?sr . ?sr a schema:Role ; schema:roleName ?srn ; schema:sponsor ?s .
+  ?s a ?st2 ; schema:name ?sn2 ; schema:url ?su .
   ?e schema:superEvent ?series . ?series a schema:EventSeries ; schema:name ?sn .
 } WHERE {
   { ?e a ?et ; schema:name ?n ; schema:description ?d ; schema:startDate ?sd ; schema:endDate ?ed ;
        schema:eventStatus ?st ; schema:eventAttendanceMode ?am ; schema:inLanguage ?il ; schema:url ?u .
     FILTER(lang(?n) = ?lang && lang(?d) = ?lang) }
-  UNION { ?e schema:location ?loc . ?loc a ?lt ; schema:name ?ln . FILTER(lang(?ln) = ?lang) }
+  UNION { ?e schema:location ?loc . ?loc a ?lt ; schema:name ?ln . FILTER(lang(?ln) = ?lang)
+          FILTER NOT EXISTS { ?loc a schema:VirtualLocation } }
   UNION { ?e schema:location/schema:address ?a . ?a schema:streetAddress ?sa ; schema:addressLocality ?al ;
           schema:addressCountry ?ac . FILTER(lang(?al) = ?lang) }
   UNION { ?e schema:location ?loc . ?loc schema:address ?a ; schema:amenityFeature ?f .
           ?f schema:name ?fn ; schema:value ?fv . FILTER(lang(?fn) = ?lang) }
   UNION { ?e schema:organizer ?o . ?o a ?ot ; schema:name ?on . FILTER(lang(?on) = ?lang) }
   UNION { ?e schema:performer ?p . ?p schema:name ?pn }
+  UNION { ?e schema:contributor ?cr . ?cr schema:roleName ?crn ; schema:contributor ?c . ?c a ?ct ; schema:name ?cn .
+          FILTER(lang(?crn) = ?lang && lang(?cn) = ?lang) }
+  UNION { ?e schema:contributor/schema:contributor ?c . ?c schema:url ?cu }
+  UNION { ?e schema:sponsor ?sr . ?sr schema:roleName ?srn ; schema:sponsor ?s . ?s a ?st2 ; schema:name ?sn2 .
+          FILTER(lang(?srn) = ?lang && lang(?sn2) = ?lang) }
+  UNION { ?e schema:sponsor/schema:sponsor ?s . ?s schema:url ?su }
   UNION { ?e schema:superEvent ?series . ?series a schema:EventSeries ; schema:name ?sn . FILTER(lang(?sn) = ?lang) }
 }"""
 
@@ -160,12 +175,12 @@ def test_opengraph_and_twitter_card_describe_the_event_with_its_image(server, pa
     og = dict(extruct.extract(pages[lang], base_url=url, syntaxes=["opengraph"])["opengraph"][0]["properties"])
     assert og["og:title"].startswith("MIEJSCA OTWARTE" if lang == "pl" else "OPEN PLACES")
     assert og["og:url"] == url and og["og:type"] == "website"
-    assert og["og:image:width"] == "1200" and og["og:image:height"] == "630"
+    assert og["og:image:width"] == "1200" and og["og:image:height"] == "675"  # 16:9, as Google asks
     assert ("16–17" in og["og:image:alt"]) and "Głębocka 66" in og["og:image:alt"]
     image = requests.get(og["og:image"], timeout=30)
     assert image.headers["Content-Type"] == "image/png" and image.content[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(image.content[16:20], "big"), int.from_bytes(image.content[20:24], "big")
-    assert (width, height) == (1200, 630)
+    assert (width, height) == (1200, 675)
     assert re.search(r'<meta name="twitter:card" content="summary_large_image">', pages[lang])
 
 
@@ -239,3 +254,118 @@ def test_each_page_links_its_resource_described_on_the_sparql_page(server, path,
     assert f"DESCRIBE &lt;{iri}&gt;</textarea>" in answer  # the query, prefilled in the form
     results = answer.split('<section class="results">')[1].split("</section>")[0]
     assert f"&lt;{iri}&gt; " in results and "schema:name" in results  # and its answer: the resource's facts
+
+
+def rendered(graph, lang: str, today: date, status=None) -> str:
+    """The 2017 page as of `today`, with its status replaced by `status` when given."""
+    from publisher.represent.html import render_event_page
+    from publisher.addresses import Urls
+
+    base, event = "http://127.0.0.1:8000/", URIRef("http://127.0.0.1:8000/" + EVENT_PATH)
+    if status is not None:
+        copy = Graph()
+        for triple in graph:
+            copy.add(triple)
+        copy.set((event, SCHEMA.eventStatus, status))
+        graph = copy
+    site = read_site(DEFAULT_SITE_DESCRIPTION, base)[0]
+    return render_event_page(graph, event, Urls(base, event, None, site.languages), lang, site, today).decode()
+
+
+@pytest.mark.parametrize("lang, took_place, asked", [
+    ("pl", "To wydarzenie odbyło się 16–17 listopada 2017.", "Zgłoś"),
+    ("en", "This event took place on 16–17 November 2017.", "Ask in advance"),
+])
+def test_a_past_event_says_it_took_place_by_its_title_puts_recordings_first_and_offers_no_calendar(
+        pages, lang, took_place, asked):
+    page = pages[lang]
+    heading = page.split("<h1>")[1].split("</dl>")[0]
+    assert took_place in heading
+    assert "Zgodnie z planem" not in page and "As scheduled" not in page
+    assert 'type="text/calendar" download' not in page  # no "Add to calendar" button
+    assert asked not in page
+    assert page.index('id="recordings"') < page.index('id="about"') < page.index('id="programme"')
+
+
+def test_before_the_event_its_page_says_as_of_which_day_it_is_upcoming_and_offers_the_calendar(graph):
+    page = rendered(graph, "pl", date(2017, 11, 1))
+    assert "Stan na 1 listopada 2017: to wydarzenie jeszcze się nie odbyło." in page
+    assert "odbyło się 16" not in page
+    assert 'type="text/calendar" download' in page and "Zgłoś wcześniej, do 10 listopada 2017:" in page
+    assert page.index('id="programme"') < page.index('id="recordings"')
+    on_the_last_day = rendered(graph, "en", date(2017, 11, 17))
+    assert "still to come" in on_the_last_day and "took place" not in on_the_last_day
+
+
+def test_the_day_a_page_is_rendered_for_changes_once_the_event_is_over_then_never_again():
+    from publisher.event_kinds import as_of
+
+    last = date(2017, 11, 17)
+    assert as_of(last, date(2017, 11, 1)) == date(2017, 11, 1)
+    assert as_of(last, last) == last
+    # Every later day renders the same past page: one cached copy, one ETag.
+    assert as_of(last, date(2017, 11, 18)) == as_of(last, date(2026, 12, 6)) == date(2017, 11, 18)
+    assert as_of(None, date(2026, 12, 6)) is None
+
+
+@pytest.mark.parametrize("lang, word", [("pl", "Odwołane"), ("en", "Cancelled")])
+def test_a_cancelled_event_says_so_in_its_title_description_and_card_and_offers_no_calendar(graph, lang, word):
+    page = rendered(graph, lang, date(2017, 11, 1), SCHEMA.EventCancelled)
+    assert re.search(rf"<title>{word}: ", page)
+    og = dict(extruct.extract(page, syntaxes=["opengraph"])["opengraph"][0]["properties"])
+    assert og["og:title"].startswith(word + ": ") and og["og:description"].startswith(word + ": ")
+    assert f"{word} · 16–17" in og["og:image:alt"]  # the image says it too (its dates line)
+    assert re.search(rf'<meta name="description" content="{word}: ', page)
+    assert 'type="text/calendar" download' not in page
+
+
+@pytest.mark.parametrize("status, expected", [
+    (SCHEMA.EventScheduled, "CONFIRMED"), (SCHEMA.EventPostponed, "TENTATIVE"), (SCHEMA.EventCancelled, "CANCELLED"),
+])
+def test_the_calendar_file_gives_the_events_status(graph, status, expected):
+    from publisher.represent.calendar import event_calendar
+
+    event = URIRef("http://127.0.0.1:8000/" + EVENT_PATH)
+    copy = Graph()
+    for triple in graph.triples((event, None, None)):
+        copy.add(triple)
+    copy.set((event, SCHEMA.eventStatus, status))
+    [entry] = icalendar.Calendar.from_ical(
+        event_calendar(copy, event, "pl", str(event), datetime(2017, 11, 1, tzinfo=timezone.utc))).walk("VEVENT")
+    assert str(entry["status"]) == expected
+
+
+def test_the_page_names_each_role_once_inviting_party_first_patrons_in_the_plural(pages):
+    roles = re.findall(r"<dt>([^<]+)</dt>", pages["pl"].split('id="people"')[1].split("</section>")[0])
+    assert roles == ["Organizatorzy", "Zapraszający", "Partner merytoryczny", "Patroni medialni"]
+    english = re.sub(r"<[^>]+>", "", pages["en"].split('id="people"')[1].split("</section>")[0])
+    assert english.index("Inviting party") < english.index("Content partner") < english.index("Media patrons")
+
+
+def test_where_names_each_town_once_and_attendance_says_nothing_twice(server, pages):
+    where = re.sub(r"<[^>]+>", "", pages["pl"].split("<dt>Gdzie</dt>")[1].split("</dd>")[0])
+    assert where.strip() == "Białołęcki Ośrodek Kultury, ul. Głębocka 66, Białołęka, Warszawa"
+    online = html(server + "event/miejsca-otwarte-2021")
+    attendance = online.split("<dt>Forma udziału</dt>")[1].split("</dd>")[0]
+    assert re.sub(r"<[^>]+>", "", attendance).strip() == "Online"
+
+
+def test_recordings_are_listed_by_date_and_their_pages_read_their_links_the_right_way_round(server, pages):
+    listing = pages["pl"].split('id="recordings"')[1].split("</section>")[0]
+    assert listing.index("dzień pierwszy") < listing.index("dzień drugi")
+    recording = html(server + "recording/miejsca-otwarte-2017-day-2")
+    assert "17 listopada 2017" in recording and "2017-11-17" not in recording
+    assert "<dt>Nagranie wydarzenia</dt>" in recording and "Adres nagrania nie jest znany" in recording
+    assert "<dt>Organizer of</dt>" not in html(server + "en/organization/bialolecki-osrodek-kultury")
+    assert "<dt>Organiser of</dt>" in html(server + "en/organization/bialolecki-osrodek-kultury")
+
+
+def test_a_programme_part_says_when_and_within_which_event(server):
+    part = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html(server + f"{EVENT_PATH}/panel-a")))
+    assert ("Kiedy 16–17 listopada 2017 W ramach Panele eksperckie: Jak otwierać się na społeczność lokalną?"
+            " MIEJSCA OTWARTE. Przestrzeń spotkań sąsiedzkich") in part
+
+
+def test_a_role_page_is_titled_by_role_event_and_member(server):
+    page = html(server + f"{EVENT_PATH}/panel-a/role/moderator")
+    assert "<title>Moderacja: Panel A: Obcy w mojej instytucji… — Dawid Zmuda</title>" in page

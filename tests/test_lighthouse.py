@@ -1,4 +1,5 @@
-"""Lighthouse (npm, driving Debian's Chromium) scores the event page in both languages."""
+"""Lighthouse (npm, driving Debian's Chromium) scores the event page in both languages and one
+page of every other kind: an edition, the series, a resource, the catalog, the query page."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ TRACE_ERROR = "Something went wrong with recording the trace"
 RUNS_ON_TRACE_ERROR = 3
 
 
-@pytest.mark.parametrize("path", ["", "en/"])
+PAGES = ["", "en/", "en/event/miejsca-otwarte-2021", "event/miejsca-otwarte", "place/bok-glebocka-66",
+         "en/recording/miejsca-otwarte-2017-day-1", "catalog", "sparql"]
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_lighthouse_scores_at_least_095_in_every_category(server, path, tmp_path):
     report = tmp_path / "report.json"
     flags = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
@@ -34,7 +39,7 @@ def test_lighthouse_scores_at_least_095_in_every_category(server, path, tmp_path
     data = json.loads(report.read_text(encoding="utf-8"))
     scores = {name: data["categories"][name]["score"] for name in CATEGORIES}
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"lighthouse-{path.strip('/') or 'pl'}.json").write_text(json.dumps(scores, indent=1))
+    (ARTIFACTS / f"lighthouse-{path.strip('/').replace('/', '-') or 'pl'}.json").write_text(json.dumps(scores, indent=1))
     failing = {name: [a for a, audit in data["audits"].items() if audit.get("score") not in (None, 1)
                       and a in {ref["id"] for ref in data["categories"][name]["auditRefs"]}]
                for name, score in scores.items() if score < 0.95}

@@ -10,11 +10,10 @@ import json
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from publisher.sparql.examples import examples
 
-from browser_tools import ARTIFACTS, AXE, CHROMIUM_ARGS, chromium_path, require
+from browser_tools import ARTIFACTS, AXE, require
 
 pytestmark = pytest.mark.slow  # starts Chromium
 
@@ -23,14 +22,6 @@ PAGES = ["", "en/", "event/miejsca-otwarte", "en/event/miejsca-otwarte-2021", "p
          "event/miejsca-otwarte-2017/panel-a", "event/miejsca-otwarte-2017/accessibility-contact",
          "sparql", "en/sparql", "sparql?" + urlencode({"query": examples()[2].text}),
          "sparql?query=SELECT+*+WHERE+%7B"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url, width=1280, javascript=True):
@@ -66,7 +57,8 @@ def test_no_console_error_and_no_request_leaves_the_machine(browser, server, pat
     assert requests and all(urlsplit(url).hostname == "127.0.0.1" for url in requests), requests
 
 
-@pytest.mark.parametrize("path", ["", "en/", "place/bok-glebocka-66"])
+@pytest.mark.parametrize("path", ["", "en/", "place/bok-glebocka-66", "event/miejsca-otwarte",
+                                  "en/event/miejsca-otwarte-2023", "catalog", "en/dataset", "sparql", "en/sparql"])
 def test_reflows_at_320_css_pixels_without_horizontal_scroll(browser, server, path):
     context, page, _, _ = open_page(browser, server + path, width=320)
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -32,12 +32,12 @@ def test_a_warmed_snapshot_serves_every_document_and_page_without_rendering(snap
     rendering = app.extensions["publisher"].rendering
     warmed = rendering.warm()
     assert warmed == len(snapshot.resources) + len(snapshot.lifecycle.gone) > 50
-    documents, pages = rendering.document.cache_info().misses, rendering.html.cache_info().misses
+    documents, pages = rendering.document.cache_info().misses, rendering.cached_html.cache_info().misses
     assert documents == warmed * len(RDF_DOCUMENT_FORMATS) and pages == warmed * len(snapshot.site.languages)
     client = app.test_client()
     for path in ("/event/miejsca-otwarte-2017", "/en/event/miejsca-otwarte-2017", "/catalog.ttl", "/dataset.jsonld"):
         assert client.get(path, headers={"Accept": "text/html"}).status_code == 200, path
-    assert (rendering.document.cache_info().misses, rendering.html.cache_info().misses) == (documents, pages)
+    assert (rendering.document.cache_info().misses, rendering.cached_html.cache_info().misses) == (documents, pages)
 
 
 def test_threads_asking_for_one_unrendered_page_at_once_render_it_once(snapshot, monkeypatch):

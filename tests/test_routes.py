@@ -23,8 +23,7 @@ def test_the_app_has_a_rule_for_each_route_and_none_that_is_not_in_the_table():
     app_rules = {rule.rule for rule in app.url_map.iter_rules()}
     from_table = {rule for name in ROUTES if name not in NO_RULE for rule in rules(name)}
     assert from_table <= app_rules
-    # Besides the table: the resources themselves, at every other path. (Flask's static rule is
-    # the table's static route: the app is made with that path.)
+    # Besides the table: the resources themselves, at every other path.
     assert app_rules - from_table == {"/", "/<path:path>"}
 
 

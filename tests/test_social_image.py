@@ -12,10 +12,10 @@ def colours(png: bytes) -> dict[tuple, int]:
     return {colour: count for count, colour in image.getcolors(maxcolors=WIDTH * HEIGHT)}
 
 
-def test_the_image_is_a_1200_by_630_png_on_white_paper():
+def test_the_image_is_a_1200_by_675_png_on_white_paper():
     png = social_image("MIEJSCA OTWARTE", "16–17 listopada 2017", "Warszawa, Białołęka")
     image = Image.open(BytesIO(png))
-    assert image.format == "PNG" and image.size == (1200, 630)
+    assert image.format == "PNG" and image.size == (1200, 675)
     found = colours(png)
     assert max(found, key=found.get) == PAPER
 

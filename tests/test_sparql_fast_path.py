@@ -9,6 +9,7 @@ import pytest
 from werkzeug.test import Client
 
 from publisher.web import create_app
+from publisher.web.compression import Compression
 from publisher.web.sparql_fast_path import SparqlFastPath
 
 SELECT = "PREFIX schema: <http://schema.org/> SELECT ?name WHERE { ?e a schema:Event ; schema:name ?name } ORDER BY ?name"
@@ -39,9 +40,10 @@ REQUESTS = {
 @pytest.fixture(scope="module")
 def clients():
     app = create_app()
-    fast = app.wsgi_app.app  # inside the request limits (publisher.web.limits)
+    fast = app.wsgi_app.app.app  # inside compression and the request limits (publisher.web)
     assert isinstance(fast, SparqlFastPath)
-    yield Client(app), Client(fast.app)  # the whole app, and what lies behind the fast path
+    # The whole app, and what lies behind the fast path (compressed alike: the same Vary).
+    yield Client(app), Client(Compression(fast.app))
     app.extensions["publisher"].close()
 
 

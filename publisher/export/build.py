@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from publisher.addresses import ROUTES
-from publisher.config import PROJECT_ROOT, Settings
+from publisher.assets import asset_names
+from publisher.config import Settings
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.http_policy import plain_error_body
@@ -126,8 +127,8 @@ def _write_rest(rendering: Rendering, writer: Writer) -> None:
     for number in rendering.sitemap_numbers():
         writer.write(sitemap_name(number), rendering.sitemap(number).body)
     writer.write(ROUTES["robots"].path, robots(snapshot.urls))
-    for asset in sorted((PROJECT_ROOT / "site" / "static").iterdir()):
-        writer.write(ROUTES["static"].fill({"filename": asset.name}), asset.read_bytes())
+    for name, asset in asset_names():
+        writer.write(ROUTES["static"].fill({"filename": name}), asset.read_bytes())
     _write_errors(writer, snapshot)
 
 

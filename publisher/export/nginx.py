@@ -16,14 +16,35 @@ from urllib.parse import urlsplit
 from werkzeug import exceptions
 
 from publisher.addresses import ROUTES, Urls
+from publisher.assets import IMMUTABLE
 from publisher.formats import ALIASES, DOCUMENT_FORMATS, FORMATS, HTML
-from publisher.http_policy import BAD_PATH, CORS_HEADERS, SECURITY_HEADERS, plain_error_body
+from publisher.http_policy import BAD_PATH, COMPRESSIBLE, CORS_HEADERS, SECURITY_HEADERS, SMALLEST, plain_error_body
 
 JS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"
 MIME_TYPES = {**{fmt.extension: fmt.media_type for fmt in FORMATS if fmt.extension}, "ics": "text/calendar",
               "png": "image/png", "gz": "application/gzip", "xml": "application/xml", "txt": "text/plain",
               "css": "text/css", "svg": "image/svg+xml", "atom": "application/atom+xml"}
 CHARSET_TYPES = [t for t in MIME_TYPES.values() if t not in ("text/html", "image/png", "application/gzip")]
+# What nginx compresses, as the app does (publisher.web.compression); text/html always is.
+GZIP_TYPES = sorted({t for t in MIME_TYPES.values() if t.startswith(COMPRESSIBLE) and t != "text/html"})
+
+
+def compression_lines() -> list[str]:
+    """gzip as the app: a dump's .gz beside it is sent as is (gzip_static), the rest compressed
+    as it is sent; nginx then weakens the ETag (W/"…"), as the app does."""
+    return ["gzip on;", "gzip_static on;", "gzip_vary off;  # Vary is $publisher_vary, as the app's", "gzip_proxied any;", "gzip_comp_level 5;",
+            f"gzip_min_length {SMALLEST};", f"gzip_types {' '.join(GZIP_TYPES)};"]
+
+
+def assets_location(prefix: str, common: list[str]) -> str:
+    """An asset under its fingerprinted name (publisher.assets) is cached for a year, immutable."""
+    lines = "\n".join("        " + line for line in common[:-1] + [f'add_header Cache-Control "{IMMUTABLE}";'])
+    return f"""
+    location ~ "^{prefix}{ROUTES["static"].folder}[^/]+\\.[0-9a-f]{{8}}\\.[a-z0-9]+$" {{
+{lines}
+        try_files $uri =404;
+    }}
+"""
 
 
 # The errors nginx answers itself, some before a location could add the security headers: the
@@ -101,7 +122,7 @@ def _lifecycle_locations(prefix: str, urls: Urls, ended: Ended, common: list[str
 
     location @gone {{
 {block(common[:-1])}
-        add_header Vary "Accept" always;
+        set $publisher_negotiated 1;  # Vary: Accept (publisher_vary)
         add_header Link $publisher_link always;
         try_files $publisher_gone =404;
     }}""")
@@ -114,9 +135,10 @@ def server_block(public: Path, urls: Urls, listen: str, max_age: int,
     base_url, languages = urls.base, urls.languages
     prefix = urlsplit(base_url).path  # e.g. "/" or "/dane/"
     always = {**CORS_HEADERS, **SECURITY_HEADERS}
-    common = [f"add_header {name} {_quote(value)} always;" for name, value in always.items()]
+    common = ["add_header Vary $publisher_vary always;"]  # Accept and Accept-Encoding, as the app says them
+    common += [f"add_header {name} {_quote(value)} always;" for name, value in always.items()]
     common.append(f'add_header Cache-Control "public, max-age={max_age}";')
-    negotiated = common + ['add_header Vary "Accept" always;', "add_header Link $publisher_link;"]
+    negotiated = common + ['set $publisher_negotiated 1;  # Vary: Accept (publisher_vary)', "add_header Link $publisher_link;"]
 
     def block(lines: list[str], indent: str = "        ") -> str:
         return "\n".join(indent + line for line in lines)
@@ -127,7 +149,7 @@ def server_block(public: Path, urls: Urls, listen: str, max_age: int,
     location = {prefix} {{
         if ($publisher_ext = "") {{ return 406; }}
         if ($publisher_ext != "html") {{  # its own headers: the page's Content-Location is not the 303's
-{block(common[:-1] + ['add_header Vary "Accept" always;'], "            ")}
+{block(common[:-1] + ['set $publisher_negotiated 1;  # Vary: Accept (publisher_vary)'], "            ")}
             return 303 {_quote(urls.site("dataset"))};
         }}
 {block(negotiated)}
@@ -185,6 +207,7 @@ server {{
     charset utf-8;
     charset_types {" ".join(CHARSET_TYPES)};
     etag on;
+{block(compression_lines(), "    ")}
     server_tokens off;
     default_type application/octet-stream;
     types {{
@@ -200,6 +223,7 @@ server {{
     max_ranges 0;
     # The path as nginx decoded and normalised it, before try_files or an error page renames it.
     set $publisher_path $uri;
+    set $publisher_negotiated "";  # 1 where a location negotiates (its Vary names Accept)
     # A dot segment (. or .., also as %2e) or an empty one (// or %2f): nginx would resolve it and
     # serve where it leads; the app names nothing by such a path. Both refuse it (400).
     if ($request_uri ~* "^[^?#]*(/|%2f)((\\.|%2e){{1,2}}(/|%2f|[?#]|$)|/|%2f)") {{
@@ -218,12 +242,13 @@ server {{
     location {errors} {{
         internal;
 {block(common[:-1])}
-        add_header Vary "Accept" always;
+        set $publisher_negotiated 1;  # Vary: Accept (publisher_vary)
     }}
 
     # A page of a paged document is its ?page=N, never its file's name.
     location ~ "\\.page-[0-9]+\\.[a-z]+$" {{ internal; }}
 
+{assets_location(prefix, common)}
     location ~ "^{prefix}({downloads})$" {{
 {block(common)}
         max_ranges 1;
@@ -262,7 +287,7 @@ server {{
 
     location @not_acceptable {{
 {block(common[:-1])}
-        add_header Vary "Accept" always;
+        set $publisher_negotiated 1;  # Vary: Accept (publisher_vary)
         add_header Link $publisher_link always;
         try_files {errors}406.txt =500;
     }}
@@ -277,7 +302,7 @@ server {{
 
     location @not_found {{
 {block(common[:-1])}
-        add_header Vary "Accept" always;
+        set $publisher_negotiated 1;  # Vary: Accept (publisher_vary)
         try_files $publisher_not_found =404;
     }}
 }}
@@ -285,7 +310,8 @@ server {{
 
 
 def http_block(js_path: Path) -> str:
-    """What the server block needs at the http level (njs functions)."""
+    """What the server block needs at the http level (njs functions, the Vary map)."""
+    textual = "|".join(re.escape(prefix) for prefix in COMPRESSIBLE)
     return f"""# Generated by `publisher build`: include in nginx's http block, before the server block.
 js_import publisher from {js_path};
 js_set $publisher_ext publisher.ext;
@@ -293,6 +319,14 @@ js_set $publisher_link publisher.link;
 js_set $publisher_not_found publisher.not_found;
 js_set $publisher_page publisher.page;
 js_set $publisher_gone publisher.gone;
+# Vary as the app says it: Accept where the answer is negotiated, Accept-Encoding on every
+# compressible type (publisher.web.compression), whether or not this answer is compressed.
+map "$publisher_negotiated:$sent_http_content_type" $publisher_vary {{
+    "~^1:({textual})" "Accept, Accept-Encoding";
+    "~^1:" "Accept";
+    "~^:({textual})" "Accept-Encoding";
+    default "";
+}}
 """
 
 

@@ -16,6 +16,10 @@ from publisher.namespaces import SCHEMA
 from publisher.represent.event_view import place_text, venue_of
 
 
+# RFC 5545 §3.8.1.11: a postponed event's new date is not settled yet.
+CALENDAR_STATUS = {SCHEMA.EventCancelled: "CANCELLED", SCHEMA.EventPostponed: "TENTATIVE"}
+
+
 def _value(literal):
     value = literal.toPython()
     if isinstance(value, datetime) and value.tzinfo is not None:
@@ -52,6 +56,6 @@ def event_calendar(graph: Graph, event: URIRef, lang: str, page_url: str, stamp:
         item.add("location", vText(place_text(graph, venue, lang)), parameters={"LANGUAGE": lang})
     item.add("url", page_url, parameters={"VALUE": "URI"})
     status = graph.value(event, SCHEMA.eventStatus)
-    item.add("status", "CANCELLED" if status == SCHEMA.EventCancelled else "CONFIRMED")
+    item.add("status", CALENDAR_STATUS.get(status, "CONFIRMED"))
     calendar.add_component(item)
     return calendar.to_ical()

@@ -10,11 +10,17 @@ from datetime import date
 from babel.dates import format_date
 from rdflib import RDF, Graph, URIRef
 
+from publisher.event_kinds import event_last_day
 from publisher.i18n import babel_locale
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA, SKOS
 from publisher.addresses import Urls
 from publisher.represent.resource_view import LANGUAGE_NAMES, VALUE_LABELS, format_date_literal
+
+
+# The order of the project's role concepts (data/event.ttl) on a page: who invites, who shapes
+# the programme, who gives patronage; any other role follows by name.
+ROLE_ORDER = ("inviting-party", "content-partner", "media-patron")
 
 
 @dataclass
@@ -31,6 +37,7 @@ class Part:
     contributors: list["RoleGroup"]
     parts: list["Part"]
     website: str | None
+    performers: list[Link] = field(default_factory=list)  # those no role of the part names already
 
 
 @dataclass
@@ -86,6 +93,9 @@ class EventPage:
     notice: str | None = None
     previous_dates: list[str] = field(default_factory=list)
     sources: list[Link] = field(default_factory=list)
+    past: bool = False  # over on the day the page is rendered for
+    cancelled: bool = False
+    as_of: str | None = None  # that day, said on an upcoming event's page
 
 
 def date_range(graph: Graph, event: URIRef, lang: str) -> str:
@@ -120,10 +130,23 @@ def place_text(graph: Graph, place, lang: str) -> str:
     return ", ".join([name] + extra) if name else address
 
 
+def online_name(name: str | None, attendance: str) -> str | None:
+    """The online location's name, unless it says no more than the attendance ("Online
+    (Konferencja online)")."""
+    if not name or (attendance and attendance.casefold() in name.casefold()):
+        return None
+    return name
+
+
 def status_notice(graph: Graph, event, gettext) -> str | None:
     """The event's status in words when it is not simply as scheduled (cancelled, postponed…)."""
     status = graph.value(event, SCHEMA.eventStatus)
     return gettext(VALUE_LABELS[status]) if status in VALUE_LABELS and status != SCHEMA.EventScheduled else None
+
+
+def with_notice(notice: str | None, dates: str) -> str:
+    """The dates as a social image and its alt text say them: a cancelled event says so first."""
+    return f"{notice} · {dates}" if notice else dates
 
 
 def venue_of(graph: Graph, event: URIRef):
@@ -166,28 +189,39 @@ class EventPageBuilder:
         return Link(str(iri), self.urls.href(iri, self.lang))
 
     def role_groups(self, node) -> list["RoleGroup"]:
-        """Who plays which role (schema:Role under contributor or sponsor), grouped by role."""
+        """Who plays which role (schema:Role under contributor or sponsor), grouped by role: the
+        inviting party first, then partners, then patrons, then any other role by name. A group
+        of several is named by the role's plural (its skos:altLabel) where the data gives one."""
         g = self.graph
-        groups: dict[str, list] = {}
+        groups: dict[object, list] = {}
         for prop in (SCHEMA.contributor, SCHEMA.sponsor):
             for role in g.objects(node, prop):
                 member = g.value(role, prop)
                 concept = g.value(role, DCT.type)
-                role_label = (pick_literal(g.objects(concept, SKOS.prefLabel), self.lang) if concept is not None
-                              else pick_literal(g.objects(role, SCHEMA.roleName), self.lang))
-                if member is not None and role_label is not None:
-                    groups.setdefault(str(role_label), []).append(member)
-        return [RoleGroup(role, self.links(members)) for role, members in sorted(groups.items())]
+                if member is not None:
+                    groups.setdefault(concept if concept is not None else role, []).append(member)
+        named = []
+        for key, members in groups.items():
+            singular = (pick_literal(g.objects(key, SKOS.prefLabel), self.lang)
+                        or pick_literal(g.objects(key, SCHEMA.roleName), self.lang))
+            plural = pick_literal(g.objects(key, SKOS.altLabel), self.lang) if len(members) > 1 else None
+            if singular is not None:
+                rank = next((i for i, name in enumerate(ROLE_ORDER) if str(key).endswith("/" + name)), len(ROLE_ORDER))
+                named.append((rank, str(singular), RoleGroup(str(plural or singular), self.links(members))))
+        return [group for _rank, _name, group in sorted(named, key=lambda item: item[:2])]
 
     def part(self, node) -> Part:
         g = self.graph
+        contributors = self.role_groups(node)
+        named = {member.href or member.text for group in contributors for member in group.members}
         return Part(
             name=label(g, node, self.lang) or str(node),
             href=self.urls.href(node, self.lang),
             description=self.text(node, SCHEMA.description),
-            contributors=self.role_groups(node),
+            contributors=contributors,
             parts=self.parts(node),
             website=str(g.value(node, SCHEMA.url)) if g.value(node, SCHEMA.url) else None,
+            performers=[p for p in self.links(g.objects(node, SCHEMA.performer)) if (p.href or p.text) not in named],
         )
 
     def parts(self, node) -> list[Part]:
@@ -230,8 +264,12 @@ class EventPageBuilder:
         # Lasting features of the venue first, then what is offered on request.
         return sorted(features, key=lambda f: (f.contact is not None, f.name.casefold(), f.href or ""))
 
-    def build(self, event: URIRef) -> EventPage:
+    def build(self, event: URIRef, today: date | None = None) -> EventPage:
+        """The page as of `today` (default: the real today): a past event says it took place."""
         g, _ = self.graph, self._
+        today = today or date.today()
+        last_day = event_last_day(g, event)
+        past = last_day is not None and today > last_day
         places = [p for p in g.objects(event, SCHEMA.location) if (p, None, SCHEMA.Place) in g]
         online = [p for p in g.objects(event, SCHEMA.location) if (p, None, SCHEMA.VirtualLocation) in g]
         head = headline(g, event, self.lang)
@@ -241,6 +279,8 @@ class EventPageBuilder:
             area.append(self.link(current))
             current = g.value(current, SCHEMA.containedInPlace)
         status = g.value(event, SCHEMA.eventStatus)
+        if past and status == SCHEMA.EventScheduled:
+            status = None  # "as scheduled" is news only before; the page says it took place
         attendance = g.value(event, SCHEMA.eventAttendanceMode)
         news = g.value(event, SCHEMA.subjectOf)
         audience = g.value(event, SCHEMA.audience)
@@ -257,15 +297,19 @@ class EventPageBuilder:
             attendance=_(VALUE_LABELS[attendance]) if attendance in VALUE_LABELS else None,
             languages=[_(LANGUAGE_NAMES.get(str(code), str(code))) for code in sorted(g.objects(event, SCHEMA.inLanguage))],
             venue=self.link(venue) if venue is not None else None,
-            place=head.place,
+            # The areas follow the place: a town its address names is said once, by them.
+            place=", ".join(part for part in (head.place or "").split(", ")
+                            if part not in {a.text for a in area}) or head.place,
             address=address_text(g, g.value(venue, SCHEMA.address), self.lang) if venue is not None else None,
             area=area,
-            online=label(g, online[0], self.lang) if online else None,
+            online=online_name(label(g, online[0], self.lang),
+                                                        _(VALUE_LABELS[attendance]) if attendance in VALUE_LABELS else "") if online else None,
             organisers=self.links(g.objects(event, SCHEMA.organizer)),
             roles=self.role_groups(event),
             programme=self.parts(event),
             accessibility=self.features(places),
-            recordings=self.links(g.objects(event, SCHEMA.recordedIn)),
+            recordings=[self.link(r) for r in sorted(g.objects(event, SCHEMA.recordedIn),
+                                                     key=lambda r: (str(g.value(r, SCHEMA.temporalCoverage) or ""), str(r)))],
             website=self.external(g.value(event, SCHEMA.url)) if g.value(event, SCHEMA.url) else None,
             news=self.link(news) if news is not None else None,
             audience=self.text(audience, SCHEMA.audienceType) if audience is not None else None,
@@ -273,4 +317,7 @@ class EventPageBuilder:
             notice=status_notice(g, event, _),
             previous_dates=[format_date_literal(d, self.lang) for d in sorted(g.objects(event, SCHEMA.previousStartDate))],
             sources=[self.external(s) for s in sorted(set(g.objects(event, DCT.source)), key=str)],
+            past=past,
+            cancelled=g.value(event, SCHEMA.eventStatus) == SCHEMA.EventCancelled,
+            as_of=None if past else format_date(today, "long", locale=babel_locale(self.lang)),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -10,12 +11,13 @@ from rdflib import Graph, URIRef
 from publisher.config import PROJECT_ROOT
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS, TURTLE
 from publisher.i18n import Languages, babel_locale
-from publisher.represent.event_view import EventPage, EventPageBuilder
+from publisher.represent.event_view import EventPage, EventPageBuilder, with_notice
 from publisher.represent.series_view import build_series_page, editions_of
-from publisher.represent.structured_data import event_structured_data, script_json, series_structured_data
+from publisher.represent.structured_data import eligible, event_structured_data, script_json, series_structured_data
 from publisher.represent.tombstone_view import tombstone
 from publisher.addresses import Urls
-from publisher.represent.resource_view import ViewBuilder
+from publisher.represent.resource_view import PageView, ViewBuilder
+from publisher.represent.social_image import HEIGHT, WIDTH
 from publisher.site import Site
 
 TEMPLATES = PROJECT_ROOT / "site" / "templates"
@@ -76,10 +78,32 @@ def _common(iri: URIRef, urls: Urls, lang: str, site: Site) -> dict:
     }
 
 
+DESCRIPTION_LENGTH = 300  # characters of a meta description; search engines show about 160
+
+
+def shortened(text: str, most: int = DESCRIPTION_LENGTH) -> str:
+    """`text` cut at a word, with an ellipsis, to at most `most` characters."""
+    text = " ".join(text.split())
+    if len(text) <= most:
+        return text
+    return text[:most - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def page_description(view: PageView) -> str:
+    """A page's meta description: the resource's own description, else what the page says first
+    (its kind, name and first facts), so no two pages of different resources read the same."""
+    if view.summary:
+        return shortened(view.summary)
+    said = [fact for fact in view.facts if fact.property != "dct:source"][:3]  # sources: a list of URLs
+    facts = "; ".join(f"{fact.label}: {', '.join(v.text for v in fact.values[:3])}" for fact in said)
+    return shortened(f"{view.kind}: {view.title}." + (f" {facts}." if facts else ""))
+
+
 def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
-                page: int = 1, pages: int = 1) -> bytes:
+                page: int = 1, pages: int = 1, whole: Graph | None = None) -> bytes:
     context = _common(iri, urls, lang, site)
-    context["page"] = ViewBuilder(document, urls, lang).build(iri)
+    context["page"] = ViewBuilder(document, urls, lang, whole).build(iri)
+    context["description"] = page_description(context["page"])
     own = urls.page(iri, lang)
     context["paging"] = {
         "page": page, "pages": pages,
@@ -92,21 +116,26 @@ def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
 
 
 def image_alt(event: EventPage) -> str:
-    return " — ".join(part for part in (event.name, event.dates, event.place) if part)
+    return " — ".join(part for part in (event.name, with_notice(event.notice, event.dates), event.place) if part)
 
 
-def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site) -> bytes:
-    """The main event's page: rendered from the whole graph, with its structured data."""
-    event = EventPageBuilder(graph, urls, lang).build(iri)
+def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
+                      today: date | None = None) -> bytes:
+    """The main event's page as of `today`: rendered from the whole graph, with its structured data."""
+    event = EventPageBuilder(graph, urls, lang).build(iri, today)
     context = _common(iri, urls, lang, site)
     image_url = urls.localized(iri, "png", lang)
+    data = event_structured_data(graph, iri, lang, urls.page(iri, lang), image_url)
+    summary = shortened(event.tagline or event.description or event.name)
     context.update(
         event=event,
-        summary=event.tagline or event.name,
-        image_url=image_url,
-        image_alt=image_alt(event),
+        title=f"{event.notice}: {event.name}" if event.notice else event.name,
+        # A cancelled or postponed event says so first, wherever it is shown (results, previews).
+        summary=f"{event.notice}: {summary}" if event.notice else summary,
+        image={"url": image_url, "width": WIDTH, "height": HEIGHT, "alt": image_alt(event)},
         calendar_url=urls.localized(iri, "ics", lang),
-        structured_data=script_json(event_structured_data(graph, iri, lang, urls.page(iri, lang), image_url)),
+        # Google reports an Event without its required facts as an error: none, rather than that.
+        structured_data=script_json(data) if eligible(data) else None,
     )
     return environment(lang, urls.languages).get_template("event.html").render(context).encode("utf-8")
 
@@ -115,6 +144,7 @@ def render_series_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: S
     """A series: its editions in date order, each linking to its own page."""
     context = _common(iri, urls, lang, site)
     context["series"] = build_series_page(graph, iri, urls, lang)
+    context["description"] = shortened(context["series"].description or context["series"].name)
     context["structured_data"] = script_json(series_structured_data(
         graph, iri, editions_of(graph, iri), lang, urls.page(iri, lang), lambda e: urls.page(e, lang)))
     return environment(lang, urls.languages).get_template("series.html").render(context).encode("utf-8")

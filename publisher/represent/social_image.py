@@ -1,4 +1,7 @@
-"""The 1200×630 social image (OpenGraph, Twitter, schema:image), drawn from the facts.
+"""The 1200×675 social image (OpenGraph, Twitter, schema:image), drawn from the facts.
+
+16:9, one of the three ratios Google's Event documentation lists for `image` (1.91:1, the
+usual OpenGraph size, is none of them); link previews show 16:9 whole or crop its edges.
 
 Pillow draws it; text uses DejaVu (Debian fonts-dejavu-core: full Polish coverage) when present,
 else Pillow's bundled font.
@@ -19,7 +22,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-WIDTH, HEIGHT = 1200, 630
+WIDTH, HEIGHT = 1200, 675
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 INK, PAPER, ACCENT = (26, 26, 26), (255, 255, 255), (11, 83, 148)
 SHADES = 16  # palette entries per ink: 0 is paper, SHADES - 1 the full ink

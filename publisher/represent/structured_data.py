@@ -1,9 +1,11 @@
 """The JSON-LD a search engine reads in the page: Google's Event shape, built from the graph.
 
-Every required property (name, startDate, location Place with PostalAddress) and each
-recommended one the facts allow. Left out, for lack of a fact: offers (no price), organiser
-websites (none known). Also left out here, though in the linked data: programme parts (no
-dates: nested events without startDate are flagged) and recordings (no URL or thumbnail).
+Every required property (name, startDate, location: a Place with its PostalAddress, or a
+VirtualLocation with its url) and each recommended one the facts allow; nothing the data does
+not say and nothing the page does not show. Left out, for lack of a fact: offers (no price).
+Also left out here, though in the linked data: programme parts (no dates: nested events
+without startDate are flagged) and recordings (no URL or thumbnail). An event whose location
+the data does not give as Google requires gets no Event block at all (`eligible`).
 """
 
 from __future__ import annotations
@@ -50,12 +52,11 @@ def _place(graph: Graph, place, lang: str) -> dict:
             if value is not None:
                 postal[prop] = value
         entry["address"] = postal
-    elif (place, RDF.type, SCHEMA.City) in graph:
-        # Only the city is known (e.g. "in Kraków"): Google's required address, as far as it goes.
-        entry["address"] = {"@type": "PostalAddress", "addressLocality": entry["name"]}
     features = []
     for feature in sorted(graph.objects(place, SCHEMA.amenityFeature)):
         value = graph.value(feature, SCHEMA.value)
+        if not shown_feature(value):
+            continue  # the page does not list it, so neither does its markup
         item = {"@type": "LocationFeatureSpecification", "@id": str(feature),
                 "name": label(graph, feature, lang) or str(feature)}
         if value is not None:
@@ -64,6 +65,48 @@ def _place(graph: Graph, place, lang: str) -> dict:
     if features:
         entry["amenityFeature"] = features
     return entry
+
+
+def shown_feature(value) -> bool:
+    """Whether a page lists an amenity feature: a feature marked absent is not offered."""
+    return value is None or bool(value.toPython())
+
+
+def _performers(graph: Graph, event) -> set:
+    """Who performs at the event or at any of its programme parts (the page shows them all)."""
+    found, parts, seen = set(graph.objects(event, SCHEMA.performer)), list(graph.objects(event, SCHEMA.subEvent)), set()
+    while parts:
+        part = parts.pop()
+        if part not in seen:
+            seen.add(part)
+            found.update(graph.objects(part, SCHEMA.performer))
+            parts.extend(graph.objects(part, SCHEMA.subEvent))
+    return found
+
+
+def _roles(graph: Graph, event, prop, lang: str) -> list:
+    """Partners and patrons as the graph has them: a schema:Role naming the organisation."""
+    roles = []
+    for role in sorted(graph.objects(event, prop)):
+        member = graph.value(role, prop)
+        if member is None:
+            continue
+        entry = {"@type": "Role", "@id": str(role)}
+        name = _text(graph, role, SCHEMA.roleName, lang)
+        if name:
+            entry["roleName"] = name
+        entry[str(prop)[len(str(SCHEMA)):]] = _named(graph, member, lang)
+        roles.append(entry)
+    return roles
+
+
+def eligible(data: dict) -> bool:
+    """Whether an Event block has what Google requires: a name, a start and a location that is a
+    Place with an address or a VirtualLocation with a url."""
+    locations = data.get("location")
+    locations = locations if isinstance(locations, list) else [locations] if locations else []
+    return bool(data.get("name") and data.get("startDate")) and any(
+        "address" in place or (place["@type"] == "VirtualLocation" and "url" in place) for place in locations)
 
 
 def event_structured_data(graph: Graph, event: URIRef, lang: str, page_url: str, image_url: str | None) -> dict:
@@ -88,7 +131,8 @@ def event_structured_data(graph: Graph, event: URIRef, lang: str, page_url: str,
     for location in sorted(graph.objects(event, SCHEMA.location)):
         if (location, RDF.type, SCHEMA.Place) in graph or (location, RDF.type, SCHEMA.City) in graph:
             locations.insert(0, _place(graph, location, lang))
-        else:
+        elif graph.value(location, SCHEMA.url) is not None:
+            # Google rejects a VirtualLocation without its url; the RDF keeps the broadcast anyway.
             locations.append(_named(graph, location, lang))
     if locations:
         data["location"] = locations[0] if len(locations) == 1 else locations
@@ -100,9 +144,13 @@ def event_structured_data(graph: Graph, event: URIRef, lang: str, page_url: str,
     organisers = [_named(graph, o, lang) for o in sorted(graph.objects(event, SCHEMA.organizer))]
     if organisers:
         data["organizer"] = organisers
-    performers = [_named(graph, p, lang) for p in sorted(graph.objects(event, SCHEMA.performer))]
+    performers = [_named(graph, p, lang) for p in sorted(_performers(graph, event))]
     if performers:
         data["performer"] = performers
+    for prop in (SCHEMA.contributor, SCHEMA.sponsor):
+        roles = _roles(graph, event, prop, lang)
+        if roles:
+            data[str(prop)[len(str(SCHEMA)):]] = roles
     series = [_named(graph, s, lang) for s in sorted(graph.objects(event, SCHEMA.superEvent))
               if (s, RDF.type, SCHEMA.EventSeries) in graph]
     if series:

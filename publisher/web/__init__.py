@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from publisher.addresses import ROUTES
-from publisher.config import PROJECT_ROOT, Handover, Settings
+from publisher.config import Handover, Settings
+from publisher.http_policy import CORS_HEADERS, MAX_REQUEST_BODY
 from publisher.preparing import build_snapshot
 from publisher.snapshot import Snapshot
-from publisher.http_policy import CORS_HEADERS, MAX_REQUEST_BODY
 from publisher.web.state import PublisherState
 
 
@@ -16,18 +15,15 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
                handover: Handover = Handover()) -> Flask:
     """Build the app around a validated snapshot (built here from `settings` when not given)."""
     settings = settings or (snapshot.settings if snapshot else Settings())
-    app = Flask(
-        __name__,
-        static_folder=str(PROJECT_ROOT / "site" / "static"),
-        static_url_path="/" + ROUTES["static"].path.rsplit("/", 1)[0],
-    )
+    app = Flask(__name__, static_folder=None)  # /static/… is publisher.web.assets
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
     app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings, handover=handover))
 
-    from publisher.web import dataset_documents, errors, openapi, resources, security, sparql
+    from publisher.web import assets, dataset_documents, errors, openapi, resources, security, sparql
     from publisher.web.routing import OtherLanguage
 
     app.url_map.converters["other_language"] = OtherLanguage
+    app.register_blueprint(assets.blueprint)
     app.register_blueprint(dataset_documents.blueprint)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(openapi.blueprint)
@@ -39,7 +35,9 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     from publisher.web.limits import RequestLimits
 
     state = app.extensions["publisher"]
-    app.wsgi_app = RequestLimits(SparqlFastPath(FastPath(app.wsgi_app, state), state))
+    from publisher.web.compression import Compression
+
+    app.wsgi_app = Compression(RequestLimits(SparqlFastPath(FastPath(app.wsgi_app, state), state)))
     app.after_request(_common_headers)
     return app
 

@@ -8,6 +8,7 @@ from publisher.etag import etag_of
 from publisher.represent.feed import MEDIA_TYPE as ATOM
 from publisher.represent.sitemap import robots
 from publisher.rendering import Rendered, Rendering
+from publisher.web.compression import accepts
 from publisher.web.documents import document_response, negotiate, requested_page
 from publisher.web.resources import respond
 from publisher.web.routing import route
@@ -43,9 +44,21 @@ def dump(extension: str, folder: str):
              else snapshot.dumps.get(f"dump.{extension}"))
     if found is None:
         abort(404)
+    gzipped = None if found.compressed else precompressed(snapshot, found.name)
+    if gzipped is not None and accepts(request.headers.get("Accept-Encoding", ""), "gzip"):
+        # The .gz dump beside it, as the gzip encoding of this one: no compressing per request.
+        response = _snapshot_file(snapshot, gzipped.path, gzipped.etag, gzipped.media_type,
+                                  content_type=found.format.content_type, download_name=found.name.rsplit("/", 1)[-1])
+        response.headers["Content-Encoding"] = "gzip"
+        return response
     return _snapshot_file(snapshot, found.path, found.etag, found.media_type,
                           content_type=None if found.compressed else found.format.content_type,
                           download_name=found.name.rsplit("/", 1)[-1])
+
+
+def precompressed(snapshot, name: str):
+    """The gzip file of a dump, when the snapshot wrote one."""
+    return snapshot.part_dumps.get(name + ".gz") or snapshot.dumps.get(name + ".gz")
 
 
 def _snapshot_file(snapshot, path, etag: str, media_type: str, content_type: str | None = None,
