@@ -65,6 +65,8 @@ class Settings:
     # embedded one; the data's modification time then travels with the settings.
     store_url: str | None = None
     graph_store_url: str | None = None
+    # Which engine's answers to expect (publisher.store.remote.ENGINES): where engines differ.
+    store_engine: str = "oxigraph"
     data_modified: float | None = None
     # Datasets a page of the catalog lists (ckanext-dcat's default, hydra paging beyond).
     catalog_page_size: int = 100

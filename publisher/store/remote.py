@@ -3,15 +3,20 @@
 The app's workers hold no state of their own: the data is loaded into the store once, workers
 read their copy from it, and every query goes to it. Results are parsed and written again by
 the same writers as the embedded engine, so the limits hold and the bytes are the same.
-Tested against Oxigraph server; Fuseki and Virtuoso speak the same protocols (see docs/serving.md).
+Tested against Oxigraph server and OpenLink Virtuoso; where an engine answers differently, its
+profile below (`Engine`) is the one place that adapts (docs/deployment.md lists the differences).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.message import Message
 
 import pyoxigraph as ox
 
@@ -23,6 +28,11 @@ from publisher.sparql.pool import Answer
 from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 from publisher.sparql.worker import Job
 
+# Credentials for the Graph Store Protocol's writes (and reads, where the store protects them),
+# from the environment so that they never show in a process list.
+STORE_USER, STORE_PASSWORD = "PUBLISHER_STORE_USER", "PUBLISHER_STORE_PASSWORD"
+_TIMED_OUT = re.compile(r"time ?out|timed out", re.IGNORECASE)
+
 
 class StoreError(Exception):
     """The store could not be reached (status None) or refused a request (its HTTP status)."""
@@ -32,40 +42,121 @@ class StoreError(Exception):
         self.status, self.detail = status, detail
 
 
-def default_graph_store(query_url: str) -> str:
-    """Oxigraph serves queries at /query and the Graph Store Protocol at /store."""
-    return query_url[: -len("/query")] + "/store" if query_url.endswith("/query") else query_url
+class Engine:
+    """A store that follows SPARQL 1.1 Protocol and Graph Store Protocol to the letter: Oxigraph
+    server (and Apache Jena Fuseki). The data goes into the store's default graph."""
+
+    name = "oxigraph"
+
+    def default_graph_store(self, query_url: str) -> str:
+        """Oxigraph serves queries at /query and the Graph Store Protocol at /store."""
+        return query_url[: -len("/query")] + "/store" if query_url.endswith("/query") else query_url
+
+    def graph_parameters(self, graph: str) -> dict[str, str]:
+        """The Graph Store Protocol's parameters naming the graph that holds the data."""
+        return {"default": ""}
+
+    def query_parameters(self, graph: str) -> dict[str, str]:
+        """What a query request adds so that the query's default graph is the data."""
+        return {}
+
+    def check_complete(self, headers: Message, max_rows: int) -> None:
+        """Raises TooManyResults for a result the store cut, TimeoutError for one it stopped."""
+
+    def solutions(self, raw: bytes, form: str) -> bytes:
+        """The store's SPARQL JSON results, as pyoxigraph reads them."""
+        return raw
+
+
+class Virtuoso(Engine):
+    """OpenLink Virtuoso 7, whose answers differ from the standards in these ways:
+
+    - its default graph is the union of all graphs, and its Graph Store Protocol cannot write it:
+      the data goes into a named graph (the base URL) and each query names it as its default
+      graph (`default-graph-uri`);
+    - writes go to /sparql-graph-crud-auth, behind HTTP digest authentication;
+    - when a result exceeds its ResultSetMaxRows it is cut without an error (only a header, the
+      X-SPARQL-MaxRows, says so), and a query stopped by its "anytime" time-out answers partial
+      results (the X-SQL-State header): neither may pass as a complete result;
+    - it labels blank nodes `nodeID://b1`, which is no blank node label;
+    - it answers ASK with a one-row SELECT of `__ASK_RETVAL` (1 or 0), in every result format.
+    """
+
+    name = "virtuoso"
+
+    def default_graph_store(self, query_url: str) -> str:
+        return query_url[: -len("/sparql")] + "/sparql-graph-crud-auth" if query_url.endswith("/sparql") else query_url
+
+    def graph_parameters(self, graph: str) -> dict[str, str]:
+        return {"graph-uri": graph}
+
+    def query_parameters(self, graph: str) -> dict[str, str]:
+        return {"default-graph-uri": graph}
+
+    def check_complete(self, headers: Message, max_rows: int) -> None:
+        if headers.get("X-SQL-State"):
+            raise TimeoutError(headers["X-SQL-State"])
+        if headers.get("X-SPARQL-MaxRows"):
+            raise TooManyResults(min(max_rows, int(headers["X-SPARQL-MaxRows"])), "rows")
+
+    def solutions(self, raw: bytes, form: str) -> bytes:
+        results = json.loads(raw)
+        rows = results.get("results", {}).get("bindings", [])
+        if form == "ASK" and "boolean" not in results:
+            return json.dumps({"head": {}, "boolean": bool(rows) and rows[0]["__ASK_RETVAL"]["value"] != "0"}).encode()
+        for row in rows:
+            for term in row.values():
+                if term.get("type") == "bnode":
+                    term["value"] = re.sub(r"\W", "_", term["value"].removeprefix("nodeID://"))
+        return json.dumps(results).encode()
+
+
+ENGINES = {engine.name: engine for engine in (Engine(), Virtuoso())}
 
 
 class RemoteStore:
-    def __init__(self, query_url: str, graph_store_url: str | None = None, timeout: float = 10.0):
+    def __init__(self, query_url: str, graph_store_url: str | None = None, timeout: float = 10.0,
+                 engine: str = "oxigraph", graph: str = ""):
+        self.engine = ENGINES[engine]
         self.query_url = query_url
-        self.graph_store_url = graph_store_url or default_graph_store(query_url)
+        self.graph_store_url = graph_store_url or self.engine.default_graph_store(query_url)
         self.timeout = timeout
+        self.graph = graph  # the named graph that holds the data, on an engine that needs one
+        self._graph_store = urllib.request.build_opener(*_credentials(self.graph_store_url))
 
-    def _default_graph_url(self) -> str:
+    @classmethod
+    def from_settings(cls, settings) -> RemoteStore:
+        """The store `serve --store` names; the data's graph is named after the base URL."""
+        return cls(settings.store_url, settings.graph_store_url, timeout=settings.query_timeout,
+                   engine=settings.store_engine, graph=settings.base_url)
+
+    def _data_graph_url(self) -> str:
         separator = "&" if "?" in self.graph_store_url else "?"
-        return f"{self.graph_store_url}{separator}default"
+        # `?default` is a parameter without a value: urlencode would write `default=`.
+        parameters = "&".join(f"{key}={urllib.parse.quote(value, safe='')}" if value else key
+                              for key, value in self.engine.graph_parameters(self.graph).items())
+        return f"{self.graph_store_url}{separator}{parameters}"
 
-    def _send(self, request: urllib.request.Request, timeout: float) -> bytes:
+    def _send(self, request: urllib.request.Request, timeout: float, opener=None) -> tuple[bytes, Message]:
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.read()
+            with (opener or self._graph_store).open(request, timeout=timeout) as response:
+                return response.read(), response.headers
         except urllib.error.HTTPError as error:
             detail = error.read().decode("utf-8", "replace")[:2000]
-            raise StoreError(f"the store answered {error.code}: {detail}", error.code, detail) from None
+            hint = f" (set {STORE_USER} and {STORE_PASSWORD})" if error.code == 401 else ""
+            raise StoreError(f"the store answered {error.code}{hint}: {detail}", error.code, detail) from None
         except (urllib.error.URLError, ConnectionError) as error:
             raise StoreError(f"the store at {request.full_url} cannot be reached: {error}") from None
 
     def replace_default_graph(self, ntriples: bytes) -> None:
-        """Graph Store Protocol PUT: the store's default graph becomes exactly this data."""
-        request = urllib.request.Request(self._default_graph_url(), data=ntriples, method="PUT",
+        """Graph Store Protocol PUT: the data's graph becomes exactly this data."""
+        request = urllib.request.Request(self._data_graph_url(), data=ntriples, method="PUT",
                                          headers={"Content-Type": NTRIPLES.media_type})
         self._send(request, timeout=max(self.timeout, 300))
 
     def default_graph(self) -> bytes:
-        request = urllib.request.Request(self._default_graph_url(), headers={"Accept": NTRIPLES.media_type})
-        return self._send(request, timeout=max(self.timeout, 300))
+        request = urllib.request.Request(self._data_graph_url(), headers={"Accept": NTRIPLES.media_type})
+        return self._send(request, timeout=max(self.timeout, 300))[0]
 
     def run(self, job: Job) -> Answer:
         """The same contract as the embedded pool: the form and result bytes, or QueryError.
@@ -80,31 +171,50 @@ class RemoteStore:
 
     def _run(self, job: Job, form: str, format_key: str) -> bytes:
         accept = (NTRIPLES if is_graph_form(form) else SPARQL_JSON).media_type
-        body = urllib.parse.urlencode({"query": job.query}).encode("utf-8")
+        body = urllib.parse.urlencode({"query": job.query, **self.engine.query_parameters(self.graph)}).encode("utf-8")
         request = urllib.request.Request(self.query_url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
         try:
-            raw = self._send(request, timeout=self.timeout)
+            raw, headers = self._send(request, timeout=self.timeout, opener=_ANONYMOUS)
         except StoreError as error:
-            if error.status == 400:  # the store's parser refused the query
-                raise QueryError(400, f"Query syntax error: {error.detail.strip()}") from None
+            if error.status == 400:  # the store's parser refused the query (the first paragraph says why)
+                raise QueryError(400, f"Query syntax error: {error.detail.strip().split(chr(10) * 2)[0]}") from None
             if error.status is None and "timed out" in str(error).lower():
                 raise timed_out(self.timeout) from None
-            if error.status in (500, 503) and "timeout" in error.detail.lower():
+            if error.status in (500, 503) and _TIMED_OUT.search(error.detail):
                 raise timed_out(self.timeout) from None
             raise QueryError(502, f"The store failed on this query: {error}") from None
         except (socket.timeout, TimeoutError):
             raise timed_out(self.timeout) from None
         try:
+            self.engine.check_complete(headers, job.max_rows)
             if is_graph_form(form):
                 triples = (quad.triple for quad in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
                 return write_triples(triples, format_key, job.max_rows, job.prefixes, job.max_bytes)
+            raw = self.engine.solutions(raw, form)
             results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
             if isinstance(results, ox.QueryBoolean):
                 return write_boolean(bool(results), format_key)
             return write_solutions(results, format_key, job.max_rows, job.max_bytes)
         except (TooManyResults, TooLarge) as error:
             raise QueryError(400, str(error)) from None
+        except TimeoutError:
+            raise timed_out(self.timeout) from None
 
     def close(self) -> None:
         """Nothing to stop: the store lives on its own."""
+
+
+# Queries never carry the credentials: the store's query user should be able to read only.
+_ANONYMOUS = urllib.request.build_opener()
+
+
+def _credentials(url: str) -> list:
+    """urllib's handlers for Basic and Digest authentication (Fuseki's, Virtuoso's) with the
+    credentials from the environment, or none."""
+    user, password = os.environ.get(STORE_USER), os.environ.get(STORE_PASSWORD)
+    if not user or password is None:
+        return []
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, user, password)
+    return [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]

@@ -1,0 +1,124 @@
+"""Remote triple stores for `serve --store` tests: real engines on 127.0.0.1, stopped afterwards.
+
+`remote_store(engine)` starts one and says how to put the app in front of it; the suites that
+run on a remote store are parametrised over `ENGINES`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from servers import free_port, oxigraph_server, stop, wait_until_up
+
+ENGINES = ["oxigraph", "virtuoso"]
+VIRTUOSO = "/usr/bin/virtuoso-t"  # Debian's virtuoso-opensource (scripts/test.sh installs it)
+ISQL = "/usr/bin/isql-vt"
+
+
+class Store(NamedTuple):
+    args: tuple  # what `publisher serve` is given
+    env: dict  # and its environment: the store's credentials
+
+
+def engine_params(*marks) -> list:
+    """pytest params for the remote-store engines, all slow (each starts a real store)."""
+    return [pytest.param(f"remote-{engine}", marks=[pytest.mark.slow, *marks]) for engine in ENGINES]
+
+
+@contextmanager
+def remote_store(engine: str, timeout_s: float = 10):
+    """The engine's server, and how to serve in front of it (Store)."""
+    if engine == "oxigraph":
+        with oxigraph_server(timeout_s=timeout_s) as query_url:
+            yield Store(("--store", query_url), {})
+    elif engine == "virtuoso":
+        with virtuoso_server(timeout_s=timeout_s) as (query_url, user, password):
+            yield Store(("--store", query_url, "--store-engine", "virtuoso"),
+                        {"PUBLISHER_STORE_USER": user, "PUBLISHER_STORE_PASSWORD": password})
+    else:
+        raise ValueError(engine)
+
+
+def virtuoso_ini(folder: Path, sql_port: int, http_port: int, timeout_s: float, max_rows: int) -> str:
+    """A private instance: its database in `folder`, listening on 127.0.0.1 only."""
+    return f"""[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = {folder}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {folder}
+ServerThreads = 10
+Charset = UTF-8
+
+[SPARQL]
+; The engine's own bounds: a query is stopped after this many seconds, a result cut at this many
+; rows (one more than the app's limit, so that the app sees it exceeded and refuses it).
+MaxQueryExecutionTime = {timeout_s:g}
+ResultSetMaxRows = {max_rows}
+"""
+
+
+@contextmanager
+def virtuoso_server(timeout_s: float = 10, max_rows: int = 10001):
+    """Virtuoso (`virtuoso-t +foreground`) with its own ini and database in a temporary folder,
+    never the system service. Yields its query URL and a user that may write through the Graph
+    Store Protocol (a fresh password: the `dba` account is not what the app uses)."""
+    assert Path(VIRTUOSO).exists(), "Virtuoso is missing: scripts/test.sh installs Debian's virtuoso-opensource"
+    folder = Path(tempfile.mkdtemp(prefix="publisher-virtuoso-"))
+    sql_port, http_port = free_port(), free_port()
+    (folder / "virtuoso.ini").write_text(virtuoso_ini(folder, sql_port, http_port, timeout_s, max_rows))
+    process = subprocess.Popen([VIRTUOSO, "+configfile", str(folder / "virtuoso.ini"), "+foreground"], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{http_port}/sparql", process, timeout=300)
+        user, password = "publisher", secrets.token_hex(12)
+        isql(sql_port, f"DB.DBA.USER_CREATE('{user}', '{password}');", f"GRANT SPARQL_UPDATE TO \"{user}\";",
+             # A fresh instance's administrator has the well-known password: not on this one.
+             f"USER_PASSWORD_SET('dba', '{secrets.token_hex(12)}');")
+        yield f"http://127.0.0.1:{http_port}/sparql", user, password
+    finally:
+        stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def isql(port: int, *statements: str) -> None:
+    """Runs SQL statements as `dba` (the fresh database's password) with Virtuoso's isql, once
+    its SQL listener answers (a moment after the HTTP one)."""
+    deadline = time.monotonic() + 60
+    while _isql(port, "SELECT 1;").returncode != 0:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Virtuoso's SQL port {port} did not answer in 60 s")
+        time.sleep(0.5)
+    done = _isql(port, *statements)
+    if done.returncode != 0 or "Error" in done.stdout:
+        raise RuntimeError(f"isql failed: {done.stdout}{done.stderr}")
+
+
+def _isql(port: int, *statements: str) -> subprocess.CompletedProcess:
+    return subprocess.run([ISQL, f"127.0.0.1:{port}", "dba", "dba", "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF",
+                           "ERRORS=STDOUT", f"EXEC={' '.join(statements)}"], capture_output=True, text=True, timeout=60)
