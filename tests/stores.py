@@ -11,13 +11,13 @@ import shutil
 import subprocess
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
-from servers import free_port, oxigraph_server, stop, wait_until_up
+from servers import free_port, oxigraph_server, publisher_server, stop, wait_until_up
 
 ENGINES = ["oxigraph", "virtuoso"]
 VIRTUOSO = "/usr/bin/virtuoso-t"  # Debian's virtuoso-opensource (scripts/test.sh installs it)
@@ -29,23 +29,33 @@ class Store(NamedTuple):
     env: dict  # and its environment: the store's credentials
 
 
-def engine_params(*marks) -> list:
-    """pytest params for the remote-store engines, all slow (each starts a real store)."""
-    return [pytest.param(f"remote-{engine}", marks=[pytest.mark.slow, *marks]) for engine in ENGINES]
+REMOTE = [pytest.param(f"remote-{engine}", marks=pytest.mark.slow) for engine in ENGINES]  # each a real store
 
 
 @contextmanager
-def remote_store(engine: str, timeout_s: float = 10):
-    """The engine's server, and how to serve in front of it (Store)."""
+def remote_store(engine: str, timeout_s: float = 10, virtuoso: tuple | None = None):
+    """The engine's server (for Virtuoso, the one given, else a new one), and how to serve in
+    front of it (Store)."""
     if engine == "oxigraph":
         with oxigraph_server(timeout_s=timeout_s) as query_url:
             yield Store(("--store", query_url), {})
     elif engine == "virtuoso":
-        with virtuoso_server(timeout_s=timeout_s) as (query_url, user, password):
+        with (nullcontext(virtuoso) if virtuoso else virtuoso_server(timeout_s=timeout_s)) as (query_url, user, password):
             yield Store(("--store", query_url, "--store-engine", "virtuoso"),
                         {"PUBLISHER_STORE_USER": user, "PUBLISHER_STORE_PASSWORD": password})
     else:
         raise ValueError(engine)
+
+
+@contextmanager
+def app_on_store(request, param: str, *args: str):
+    """`publisher serve --store` in front of the engine that a param of REMOTE names: a new
+    Oxigraph server, or the session's Virtuoso (one per session: it takes seconds to start; each
+    app loads its data into a graph of its own). Yields the app's base URL."""
+    engine = param.removeprefix("remote-")
+    virtuoso = request.getfixturevalue("virtuoso") if engine == "virtuoso" else None
+    with remote_store(engine, virtuoso=virtuoso) as store, publisher_server(*store.args, *args, env=store.env) as base:
+        yield base
 
 
 def virtuoso_ini(folder: Path, sql_port: int, http_port: int, timeout_s: float, max_rows: int) -> str:

@@ -31,6 +31,8 @@ from publisher.sparql.worker import Job
 # Credentials for the Graph Store Protocol's writes (and reads, where the store protects them),
 # from the environment so that they never show in a process list.
 STORE_USER, STORE_PASSWORD = "PUBLISHER_STORE_USER", "PUBLISHER_STORE_PASSWORD"
+STORE_TIMED_OUT = "The query was stopped at the store's own time limit, shorter than this endpoint's."
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _TIMED_OUT = re.compile(r"time ?out|timed out", re.IGNORECASE)
 
 
@@ -78,7 +80,8 @@ class Virtuoso(Engine):
     - when a result exceeds its ResultSetMaxRows it is cut without an error (only a header, the
       X-SPARQL-MaxRows, says so), and a query stopped by its "anytime" time-out answers partial
       results (the X-SQL-State header): neither may pass as a complete result;
-    - it labels blank nodes `nodeID://b1`, which is no blank node label;
+    - it labels blank nodes `nodeID://b1`, which is no blank node label, and writes booleans in
+      results as 1 and 0 (its N-Triples keep true and false);
     - it answers ASK with a one-row SELECT of `__ASK_RETVAL` (1 or 0), in every result format.
     """
 
@@ -108,6 +111,8 @@ class Virtuoso(Engine):
             for term in row.values():
                 if term.get("type") == "bnode":
                     term["value"] = re.sub(r"\W", "_", term["value"].removeprefix("nodeID://"))
+                elif term.get("datatype") == _BOOLEAN:
+                    term["value"] = {"1": "true", "0": "false"}.get(term["value"], term["value"])
         return json.dumps(results).encode()
 
 
@@ -182,7 +187,7 @@ class RemoteStore:
             if error.status is None and "timed out" in str(error).lower():
                 raise timed_out(self.timeout) from None
             if error.status in (500, 503) and _TIMED_OUT.search(error.detail):
-                raise timed_out(self.timeout) from None
+                raise QueryError(503, STORE_TIMED_OUT) from None
             raise QueryError(502, f"The store failed on this query: {error}") from None
         except (socket.timeout, TimeoutError):
             raise timed_out(self.timeout) from None
@@ -198,8 +203,8 @@ class RemoteStore:
             return write_solutions(results, format_key, job.max_rows, job.max_bytes)
         except (TooManyResults, TooLarge) as error:
             raise QueryError(400, str(error)) from None
-        except TimeoutError:
-            raise timed_out(self.timeout) from None
+        except TimeoutError:  # the store stopped it and answered what it had found so far
+            raise QueryError(503, STORE_TIMED_OUT) from None
 
     def close(self) -> None:
         """Nothing to stop: the store lives on its own."""
