@@ -24,6 +24,18 @@ VIRTUOSO = "/usr/bin/virtuoso-t"  # Debian's virtuoso-opensource (scripts/test.s
 ISQL = "/usr/bin/isql-vt"
 
 
+class Virtuoso(NamedTuple):
+    query_url: str
+    user: str  # may write through the Graph Store Protocol
+    password: str
+    folder: Path  # its database and logs
+
+    def requests_received(self) -> list[str]:
+        """The lines of its HTTP access log (HTTPLogFile; it puts the date in the name): one a request."""
+        return [line for log in sorted(self.folder.glob("http*.log"))
+                for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+
+
 class Store(NamedTuple):
     args: tuple  # what `publisher serve` is given
     env: dict  # and its environment: the store's credentials
@@ -40,9 +52,9 @@ def remote_store(engine: str, timeout_s: float = 10, virtuoso: tuple | None = No
         with oxigraph_server(timeout_s=timeout_s) as query_url:
             yield Store(("--store", query_url), {})
     elif engine == "virtuoso":
-        with (nullcontext(virtuoso) if virtuoso else virtuoso_server(timeout_s=timeout_s)) as (query_url, user, password):
-            yield Store(("--store", query_url, "--store-engine", "virtuoso"),
-                        {"PUBLISHER_STORE_USER": user, "PUBLISHER_STORE_PASSWORD": password})
+        with (nullcontext(virtuoso) if virtuoso else virtuoso_server(timeout_s=timeout_s)) as found:
+            yield Store(("--store", found.query_url, "--store-engine", "virtuoso"),
+                        {"PUBLISHER_STORE_USER": found.user, "PUBLISHER_STORE_PASSWORD": found.password})
     else:
         raise ValueError(engine)
 
@@ -84,6 +96,7 @@ ServerPort = 127.0.0.1:{http_port}
 ServerRoot = {folder}
 ServerThreads = 10
 Charset = UTF-8
+HTTPLogFile = {folder}/http.log
 
 [SPARQL]
 ; The engine's own bounds: a query is stopped after this many seconds, a result cut at this many
@@ -96,8 +109,8 @@ ResultSetMaxRows = {max_rows}
 @contextmanager
 def virtuoso_server(timeout_s: float = 10, max_rows: int = 10001):
     """Virtuoso (`virtuoso-t +foreground`) with its own ini and database in a temporary folder,
-    never the system service. Yields its query URL and a user that may write through the Graph
-    Store Protocol (a fresh password: the `dba` account is not what the app uses)."""
+    never the system service. Yields a Virtuoso: its query URL and a user that may write through
+    the Graph Store Protocol (a fresh password: the `dba` account is not what the app uses)."""
     assert Path(VIRTUOSO).exists(), "Virtuoso is missing: scripts/test.sh installs Debian's virtuoso-opensource"
     folder = Path(tempfile.mkdtemp(prefix="publisher-virtuoso-"))
     sql_port, http_port = free_port(), free_port()
@@ -110,7 +123,7 @@ def virtuoso_server(timeout_s: float = 10, max_rows: int = 10001):
         isql(sql_port, f"DB.DBA.USER_CREATE('{user}', '{password}');", f"GRANT SPARQL_UPDATE TO \"{user}\";",
              # A fresh instance's administrator has the well-known password: not on this one.
              f"USER_PASSWORD_SET('dba', '{secrets.token_hex(12)}');")
-        yield f"http://127.0.0.1:{http_port}/sparql", user, password
+        yield Virtuoso(f"http://127.0.0.1:{http_port}/sparql", user, password, folder)
     finally:
         stop(process)
         shutil.rmtree(folder, ignore_errors=True)
