@@ -1,0 +1,64 @@
+"""`serve --store` on each real remote store: bad data never reaches the store, what the store
+served stays, and a store that refuses the app's writes stops it with a clear message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from rdflib import Graph
+
+from conftest import ROOT
+from publisher.config import Settings
+from publisher.store.remote import RemoteStore
+from servers import free_port, publisher_server
+from stores import REMOTE, remote_store
+
+pytestmark = pytest.mark.slow  # each starts a real store
+
+
+def serve_once(*args: str, env: dict) -> subprocess.CompletedProcess:
+    """`publisher serve` that ends by itself: refused data, or an unwritable store, ends it."""
+    return subprocess.run([sys.executable, "-m", "publisher", "serve", "--host", "127.0.0.1", "--port",
+                           str(free_port()), "--lang", "en", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **env})
+
+
+def stored(store, base: str, monkeypatch) -> Graph:
+    """What the store holds for the publication at `base`, read as the app's workers read it."""
+    for name, value in store.env.items():
+        monkeypatch.setenv(name, value)
+    args = dict(zip(store.args[::2], store.args[1::2]))
+    settings = Settings(base_url=base, store_url=args["--store"], store_engine=args.get("--store-engine", "oxigraph"))
+    return Graph().parse(data=RemoteStore.from_settings(settings).default_graph(), format="nt")
+
+
+@pytest.mark.parametrize("param", REMOTE)
+def test_invalid_data_is_refused_before_it_reaches_the_store_and_the_served_data_stays(param, request, tmp_path,
+                                                                                       monkeypatch):
+    engine = param.removeprefix("remote-")
+    virtuoso = request.getfixturevalue("virtuoso") if engine == "virtuoso" else None
+    base = f"http://127.0.0.1:{free_port()}/"
+    broken = tmp_path / "event.ttl"
+    broken.write_text((ROOT / "data" / "event.ttl").read_text(encoding="utf-8")
+                      .replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
+    with remote_store(engine, virtuoso=virtuoso) as store:
+        with publisher_server(*store.args, "--base-url", base, env=store.env):
+            served = stored(store, base, monkeypatch)
+        assert len(served) > 300
+        refused = serve_once(*store.args, "--base-url", base, "--data", str(broken), env=store.env)
+        assert refused.returncode == 1 and "Refused: the data does not conform" in refused.stderr
+        assert "Loaded" not in refused.stderr
+        assert len(stored(store, base, monkeypatch)) == len(served)
+
+
+def test_a_store_that_refuses_the_apps_credentials_stops_it_with_a_clear_message(virtuoso):
+    with remote_store("virtuoso", virtuoso=virtuoso) as store:
+        wrong = serve_once(*store.args, env={**store.env, "PUBLISHER_STORE_PASSWORD": "not-the-password"})
+        missing = serve_once(*store.args, env={"PUBLISHER_STORE_USER": "", "PUBLISHER_STORE_PASSWORD": ""})
+    for result in (wrong, missing):
+        assert result.returncode == 2, result.stderr
+        assert "Not serving: the store answered 401 (set PUBLISHER_STORE_USER and PUBLISHER_STORE_PASSWORD)" \
+            in result.stderr
