@@ -8,13 +8,14 @@ import subprocess
 import sys
 
 import pytest
+import requests
 from rdflib import Graph
 
 from conftest import ROOT
 from publisher.config import Settings
 from publisher.store.remote import RemoteStore
 from servers import free_port, publisher_server
-from stores import REMOTE, remote_store
+from stores import REMOTE, app_on_store, remote_store
 
 pytestmark = pytest.mark.slow  # each starts a real store
 
@@ -62,3 +63,21 @@ def test_a_store_that_refuses_the_apps_credentials_stops_it_with_a_clear_message
         assert result.returncode == 2, result.stderr
         assert "Not serving: the store answered 401 (set PUBLISHER_STORE_USER and PUBLISHER_STORE_PASSWORD)" \
             in result.stderr
+
+
+def test_on_virtuoso_a_query_reads_only_the_publications_graph_not_the_stores_others(virtuoso, request):
+    """Virtuoso's default graph is every graph it holds, its system graphs too: the app names
+    the publication's graph as the query's only graph."""
+    def ask(base: str, query: str) -> list:
+        response = requests.post(base + "sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"},
+                                 timeout=30)
+        return [{k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]]
+
+    everything = requests.post(virtuoso.query_url, data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                               headers={"Accept": "application/sparql-results+json"}, timeout=30).json()
+    assert len(everything["results"]["bindings"]) > 1  # the store has graphs of its own
+    with app_on_store(request, "remote-virtuoso") as base:
+        assert ask(base, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }") == [{"g": base}]
+        counted = int(ask(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])
+        assert counted == int(ask(base, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"])
+        assert ask(base, "SELECT ?o WHERE { GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o } } LIMIT 1") == []

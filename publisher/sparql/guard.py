@@ -4,7 +4,9 @@ The decision is taken on the parsed query, never on tokens: rdflib's SPARQL pars
 the parse tree is searched for SERVICE (the engine would open an outbound connection), for
 updates (the endpoint is read-only) and for IRIs in Virtuoso's `bif:` and `sql:` namespaces (on
 a Virtuoso store they call its SQL functions and procedures, and name its free-text predicates).
-All are refused with a message saying why; a query the parser cannot read is refused as a syntax
+FROM and FROM NAMED are refused too (400): the endpoint has one
+dataset, and a shared store such as Virtuoso would add any graph they name, its own system
+graphs included, to the query's. All are refused with a message saying why; a query the parser cannot read is refused as a syntax
 error, and so are Virtuoso's other extensions (`define` pragmas such as `input:grab-…`, which
 fetches URLs; `OPTION (…)`), which are not SPARQL.
 
@@ -34,6 +36,8 @@ VOLATILE = {"Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID", "B
 
 SERVICE_REFUSED = "SERVICE (federated query) is not allowed: this endpoint never opens outbound connections."
 UPDATE_REFUSED = "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, …) is not accepted."
+DATASET_REFUSED = ("This endpoint has one default graph and no named graphs: FROM and FROM NAMED are not "
+                   "supported; leave them out.")
 # Virtuoso reads these namespaces as its SQL built-ins and stored procedures, whatever the query
 # declares; refused on every engine, since no other gives them a meaning.
 STORE_NAMESPACES = ("bif:", "sql:")
@@ -67,6 +71,8 @@ def judge(query: str) -> tuple[str, bool]:
         raise QueryError(403, UPDATE_REFUSED)
     if verdict[4]:
         raise QueryError(403, EXTENSION_REFUSED.format(verdict[4]))
+    if verdict[5]:
+        raise QueryError(400, DATASET_REFUSED)
     return verdict[1], not verdict[3]
 
 
@@ -90,8 +96,8 @@ def refuse_ambiguities(query: str) -> None:
 
 def parse_verdict(query: str) -> tuple:
     """What rdflib's parser reads in `query`: ("query", form, has SERVICE, is volatile, the first
-    IRI in a store's own namespace or None), ("update", None, has SERVICE, True) or ("syntax",
-    message). Runs in a query worker, in a
+    IRI in a store's own namespace or None, has FROM or FROM NAMED), ("update", None, has
+    SERVICE, True) or ("syntax", message). Runs in a query worker, in a
     thread with a deep stack."""
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -100,7 +106,7 @@ def parse_verdict(query: str) -> tuple:
         tree = parseQuery(query)
         found = _names(tree)
         return ("query", next(FORMS[name] for name in found if name in FORMS), "ServiceGraphPattern" in found,
-                bool(found & VOLATILE), _store_extension(tree))
+                bool(found & VOLATILE), _store_extension(tree), "DatasetClause" in found)
     except ParseBaseException as error:
         refused = error
     except RecursionError:
@@ -114,7 +120,7 @@ def parse_verdict(query: str) -> tuple:
     except Exception:  # not an update either: report where the query stopped making sense
         pass
     if re.match(r"service\b", query[refused.loc:], re.IGNORECASE):  # rdflib stopped at a SERVICE
-        return "query", None, True, True, None
+        return "query", None, True, True, None, False
     if not re.search(r"\b(select|ask|construct|describe)\b", query, re.IGNORECASE):
         return "syntax", "Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE."
     return "syntax", f"Query syntax error at {refused.lineno}:{refused.col}: {refused.msg}"

@@ -75,7 +75,8 @@ class Virtuoso(Engine):
 
     - its default graph is the union of all graphs, and its Graph Store Protocol cannot write it:
       the data goes into a named graph (the base URL) and each query names it as its default
-      graph (`default-graph-uri`);
+      graph and only named graph (`default-graph-uri`, `named-graph-uri`: else GRAPH ?g reads
+      every graph in the store, its system graphs too);
     - writes go to /sparql-graph-crud-auth, behind HTTP digest authentication;
     - when a result exceeds its ResultSetMaxRows it is cut without an error (only a header, the
       X-SPARQL-MaxRows, says so), and a query stopped by its "anytime" time-out answers partial
@@ -94,7 +95,7 @@ class Virtuoso(Engine):
         return {"graph-uri": graph}
 
     def query_parameters(self, graph: str) -> dict[str, str]:
-        return {"default-graph-uri": graph}
+        return {"default-graph-uri": graph, "named-graph-uri": graph}
 
     def check_complete(self, headers: Message, max_rows: int) -> None:
         if headers.get("X-SQL-State"):

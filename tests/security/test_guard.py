@@ -265,6 +265,9 @@ VIRTUOSO_EXTENSIONS = {
     "bif: as the base IRI": ("BASE <bif:> SELECT (<sprintf>(\"%d\", 1) AS ?x) {}", 403, "<bif:>"),
     "bif: in a subquery's FILTER EXISTS": (
         "SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o FILTER EXISTS { ?o bif:contains 'x' } } } }", 403, "bif:"),
+    "FROM another graph of the store": ("SELECT * FROM <http://www.openlinksw.com/schemas/virtrdf#> WHERE { ?s ?p ?o }",
+                                        400, "FROM and FROM NAMED are not supported"),
+    "FROM NAMED": ("SELECT * FROM NAMED <urn:other> WHERE { GRAPH ?g { ?s ?p ?o } }", 400, "FROM NAMED"),
     "SPARQL LOAD": ("LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <urn:g>", 403, "read-only"),
     "an update calling bif:": ('INSERT { ?s ?p ?o } WHERE { BIND(bif:sprintf("x") AS ?o) }', 403, "read-only"),
 }
