@@ -237,6 +237,7 @@ def _load_into_store(settings, data):
     store = RemoteStore.from_settings(settings)
     try:
         store.replace_default_graph(data.ntriples())
+        store.check_copy(data.triple_count())
     except StoreError as error:
         click.echo(f"Not serving: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)

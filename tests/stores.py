@@ -100,14 +100,15 @@ HTTPLogFile = {folder}/http.log
 
 [SPARQL]
 ; The engine's own bounds: a query is stopped after this many seconds, a result cut at this many
-; rows (one more than the app's limit, so that the app sees it exceeded and refuses it).
+; rows. The app reads its copy of the data through the Graph Store Protocol, which this cuts too:
+; at least the data's triples (the app refuses results beyond its own row limit itself).
 MaxQueryExecutionTime = {timeout_s:g}
 ResultSetMaxRows = {max_rows}
 """
 
 
 @contextmanager
-def virtuoso_server(timeout_s: float = 10, max_rows: int = 10001):
+def virtuoso_server(timeout_s: float = 10, max_rows: int = 1_000_000):
     """Virtuoso (`virtuoso-t +foreground`) with its own ini and database in a temporary folder,
     never the system service. Yields a Virtuoso: its query URL and a user that may write through
     the Graph Store Protocol (a fresh password: the `dba` account is not what the app uses)."""

@@ -15,7 +15,7 @@ from conftest import ROOT
 from publisher.config import Settings
 from publisher.store.remote import RemoteStore
 from servers import free_port, publisher_server
-from stores import REMOTE, app_on_store, remote_store
+from stores import REMOTE, app_on_store, remote_store, virtuoso_server
 
 pytestmark = pytest.mark.slow  # each starts a real store
 
@@ -81,3 +81,12 @@ def test_on_virtuoso_a_query_reads_only_the_publications_graph_not_the_stores_ot
         counted = int(ask(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])
         assert counted == int(ask(base, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"])
         assert ask(base, "SELECT ?o WHERE { GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o } } LIMIT 1") == []
+
+
+def test_a_virtuoso_that_would_cut_the_workers_copy_of_the_data_is_refused_at_start():
+    """Virtuoso's Graph Store Protocol cuts a graph at ResultSetMaxRows without a word: serving
+    from such a copy would silently lose data."""
+    with virtuoso_server(max_rows=100) as small, remote_store("virtuoso", virtuoso=small) as store:
+        refused = serve_once(*store.args, env=store.env)
+    assert refused.returncode == 2
+    assert "Not serving: the store gives back 101 of the" in refused.stderr and "ResultSetMaxRows" in refused.stderr

@@ -49,6 +49,7 @@ class Engine:
     server (and Apache Jena Fuseki). The data goes into the store's default graph."""
 
     name = "oxigraph"
+    short_copy_hint = ""
 
     def default_graph_store(self, query_url: str) -> str:
         """Oxigraph serves queries at /query and the Graph Store Protocol at /store."""
@@ -79,7 +80,7 @@ class Virtuoso(Engine):
       every graph in the store, its system graphs too);
     - writes go to /sparql-graph-crud-auth, behind HTTP digest authentication;
     - when a result exceeds its ResultSetMaxRows it is cut without an error (only a header, the
-      X-SPARQL-MaxRows, says so), and a query stopped by its "anytime" time-out answers partial
+      X-SPARQL-MaxRows, says so; nothing at all for a Graph Store Protocol GET: `check_copy`), and a query stopped by its "anytime" time-out answers partial
       results (the X-SQL-State header): neither may pass as a complete result;
     - it labels blank nodes `nodeID://b1`, which is no blank node label, and writes booleans in
       results as 1 and 0 (its N-Triples keep true and false);
@@ -87,6 +88,7 @@ class Virtuoso(Engine):
     """
 
     name = "virtuoso"
+    short_copy_hint = " (Virtuoso cuts it at its ResultSetMaxRows: set that to at least the number of triples)"
 
     def default_graph_store(self, query_url: str) -> str:
         return query_url[: -len("/sparql")] + "/sparql-graph-crud-auth" if query_url.endswith("/sparql") else query_url
@@ -163,6 +165,14 @@ class RemoteStore:
     def default_graph(self) -> bytes:
         request = urllib.request.Request(self._data_graph_url(), headers={"Accept": NTRIPLES.media_type})
         return self._send(request, timeout=max(self.timeout, 300))[0]
+
+    def check_copy(self, expected: int) -> None:
+        """Raises StoreError unless the data's graph, read as the workers read it, has all the
+        `expected` triples: a store may cut it without saying so."""
+        found = sum(1 for line in self.default_graph().splitlines() if line.strip())
+        if found != expected:
+            raise StoreError(f"the store gives back {found} of the {expected} triples loaded"
+                             f"{self.engine.short_copy_hint}")
 
     def run(self, job: Job) -> Answer:
         """The same contract as the embedded pool: the form and result bytes, or QueryError.
