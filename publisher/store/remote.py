@@ -59,15 +59,17 @@ class Engine:
         """The Graph Store Protocol's parameters naming the graph that holds the data."""
         return {"default": ""}
 
-    def query_parameters(self, graph: str) -> dict[str, str]:
-        """What a query request adds so that the query's default graph is the data."""
+    def query_parameters(self, graph: str, max_rows: int) -> dict[str, str]:
+        """What a query request adds so that the query's default graph is the data (and the store
+        sends no more rows than the app may write)."""
         return {}
 
-    def check_complete(self, headers: Message, max_rows: int) -> None:
-        """Raises TooManyResults for a result the store cut, TimeoutError for one it stopped."""
+    def check_complete(self, headers: Message) -> None:
+        """Raises TimeoutError for a result the store stopped early."""
 
-    def solutions(self, raw: bytes, form: str) -> bytes:
-        """The store's SPARQL JSON results, as pyoxigraph reads them."""
+    def solutions(self, raw: bytes, form: str, headers: Message, max_rows: int) -> bytes:
+        """The store's SPARQL JSON results, as pyoxigraph reads them; TooManyResults for a
+        result the store cut."""
         return raw
 
 
@@ -79,8 +81,9 @@ class Virtuoso(Engine):
       graph and only named graph (`default-graph-uri`, `named-graph-uri`: else GRAPH ?g reads
       every graph in the store, its system graphs too);
     - writes go to /sparql-graph-crud-auth, behind HTTP digest authentication;
-    - when a result exceeds its ResultSetMaxRows it is cut without an error (only a header, the
-      X-SPARQL-MaxRows, says so; nothing at all for a Graph Store Protocol GET: `check_copy`), and a query stopped by its "anytime" time-out answers partial
+    - when a result exceeds its ResultSetMaxRows (or the request's `maxrows`) it is cut without
+      an error (only a header, the X-SPARQL-MaxRows, says so; nothing at all for a Graph Store
+      Protocol GET: `check_copy`), and a query stopped by its "anytime" time-out answers partial
       results (the X-SQL-State header): neither may pass as a complete result;
     - it labels blank nodes `nodeID://b1`, which is no blank node label, and writes booleans in
       results as 1 and 0 (its N-Triples keep true and false);
@@ -96,18 +99,20 @@ class Virtuoso(Engine):
     def graph_parameters(self, graph: str) -> dict[str, str]:
         return {"graph-uri": graph}
 
-    def query_parameters(self, graph: str) -> dict[str, str]:
-        return {"default-graph-uri": graph, "named-graph-uri": graph}
+    def query_parameters(self, graph: str, max_rows: int) -> dict[str, str]:
+        # maxrows: one row past the app's limit is enough to refuse it, and Virtuoso then stops
+        # writing (it does not apply it to CONSTRUCT and DESCRIBE).
+        return {"default-graph-uri": graph, "named-graph-uri": graph, "maxrows": str(max_rows + 1)}
 
-    def check_complete(self, headers: Message, max_rows: int) -> None:
+    def check_complete(self, headers: Message) -> None:
         if headers.get("X-SQL-State"):
             raise TimeoutError(headers["X-SQL-State"])
-        if headers.get("X-SPARQL-MaxRows"):
-            raise TooManyResults(min(max_rows, int(headers["X-SPARQL-MaxRows"])), "rows")
 
-    def solutions(self, raw: bytes, form: str) -> bytes:
+    def solutions(self, raw: bytes, form: str, headers: Message, max_rows: int) -> bytes:
         results = json.loads(raw)
         rows = results.get("results", {}).get("bindings", [])
+        if headers.get("X-SPARQL-MaxRows") and len(rows) >= int(headers["X-SPARQL-MaxRows"]):
+            raise TooManyResults(min(max_rows, len(rows) - 1), "rows")
         if form == "ASK" and "boolean" not in results:
             return json.dumps({"head": {}, "boolean": bool(rows) and rows[0]["__ASK_RETVAL"]["value"] != "0"}).encode()
         for row in rows:
@@ -187,7 +192,8 @@ class RemoteStore:
 
     def _run(self, job: Job, form: str, format_key: str) -> bytes:
         accept = (NTRIPLES if is_graph_form(form) else SPARQL_JSON).media_type
-        body = urllib.parse.urlencode({"query": job.query, **self.engine.query_parameters(self.graph)}).encode("utf-8")
+        parameters = self.engine.query_parameters(self.graph, job.max_rows)
+        body = urllib.parse.urlencode({"query": job.query, **parameters}).encode("utf-8")
         request = urllib.request.Request(self.query_url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
         try:
@@ -203,11 +209,11 @@ class RemoteStore:
         except (socket.timeout, TimeoutError):
             raise timed_out(self.timeout) from None
         try:
-            self.engine.check_complete(headers, job.max_rows)
+            self.engine.check_complete(headers)
             if is_graph_form(form):
                 triples = (quad.triple for quad in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
                 return write_triples(triples, format_key, job.max_rows, job.prefixes, job.max_bytes)
-            raw = self.engine.solutions(raw, form)
+            raw = self.engine.solutions(raw, form, headers, job.max_rows)
             results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
             if isinstance(results, ox.QueryBoolean):
                 return write_boolean(bool(results), format_key)
