@@ -15,7 +15,7 @@ from pathlib import Path
 from common import wrk
 from deref import warm
 from servers import publisher_server
-from sparql import QUERIES, http_times, summary
+from sparql import BASE, QUERIES, http_times, summary
 from stores import remote_store
 
 from publisher.config import DEFAULT_DATA
@@ -26,8 +26,9 @@ SETUPS = ("embedded", "oxigraph", "virtuoso")
 def run(data: Path, duration: int, repeat: int) -> dict:
     """Figures per set-up: documents (wrk's) and, per query, median and p95 milliseconds and rows."""
     results = {"setups": list(SETUPS), "queries": [p.stem for p in QUERIES], "documents": {}, "sparql": {}}
-    # The project's data too: bench/mix.lua dereferences its IRIs.
-    args = ("--data", str(DEFAULT_DATA), "--data", str(data), "--result-cache-mb", "0", "--query-timeout", "300")
+    # The project's data too: bench/mix.lua dereferences its IRIs. The queries name IRIs under BASE.
+    args = ("--data", str(DEFAULT_DATA), "--data", str(data), "--base-url", BASE, "--result-cache-mb", "0",
+            "--query-timeout", "300")
     with ExitStack() as stack:
         bases = {}
         for setup in SETUPS:

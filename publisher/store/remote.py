@@ -163,9 +163,20 @@ class RemoteStore:
 
     def replace_default_graph(self, ntriples: bytes) -> None:
         """Graph Store Protocol PUT: the data's graph becomes exactly this data."""
+        self._authenticate()
         request = urllib.request.Request(self._data_graph_url(), data=ntriples, method="PUT",
                                          headers={"Content-Type": NTRIPLES.media_type})
         self._send(request, timeout=max(self.timeout, 300))
+
+    def _authenticate(self) -> None:
+        """A bodiless request first, so that the store's challenge is answered before the data is
+        sent: Virtuoso closes the connection with its 401, and a large PUT sent without
+        credentials broke mid-upload (broken pipe)."""
+        try:
+            self._send(urllib.request.Request(self._data_graph_url(), method="HEAD"), timeout=self.timeout)
+        except StoreError as error:
+            if error.status in (None, 401):
+                raise
 
     def default_graph(self) -> bytes:
         request = urllib.request.Request(self._data_graph_url(), headers={"Accept": NTRIPLES.media_type})
@@ -239,4 +250,25 @@ def _credentials(url: str) -> list:
         return []
     passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
     passwords.add_password(None, url, user, password)
-    return [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]
+    return [urllib.request.HTTPBasicAuthHandler(passwords), _DigestInAdvance(passwords)]
+
+
+class _DigestInAdvance(urllib.request.HTTPDigestAuthHandler):
+    """Digest authentication that, once challenged, authenticates the next requests in advance
+    (urllib's waits for a 401 each time, having sent the body already)."""
+
+    challenge: dict | None = None
+
+    def retry_http_digest_auth(self, req, auth):
+        self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(
+            auth.split(" ", 1)[1])))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req):
+        if self.challenge and not req.has_header(self.auth_header):
+            authorization = self.get_authorization(req, self.challenge)
+            if authorization:
+                req.add_unredirected_header(self.auth_header, f"Digest {authorization}")
+        return req
+
+    https_request = http_request
