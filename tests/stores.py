@@ -60,6 +60,17 @@ def remote_store(engine: str, timeout_s: float = 10, virtuoso: tuple | None = No
 
 
 @contextmanager
+def served(request, app: str):
+    """For a suite parametrised over the app and REMOTE: the session's app, or the app in front
+    of the remote store that the param names."""
+    if request.param.startswith("remote-"):
+        with app_on_store(request, request.param) as base:
+            yield base
+    else:
+        yield app
+
+
+@contextmanager
 def app_on_store(request, param: str, *args: str):
     """`publisher serve --store` in front of the engine that a param of REMOTE names: a new
     Oxigraph server, or the session's Virtuoso (one per session: it takes seconds to start; each

@@ -13,7 +13,7 @@ from lxml import etree
 from rdflib import RDF, Graph, Namespace, URIRef
 
 from conftest import REFERENCE, ROOT
-from stores import REMOTE, app_on_store
+from stores import REMOTE, served
 
 CKAN_PYTHON = ROOT / ".venv-ckan" / "bin" / "python"
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -24,11 +24,8 @@ EU = "http://publications.europa.eu/resource/authority/"
 
 @pytest.fixture(scope="module", params=["app", *REMOTE])
 def server(request, server):
-    if request.param == "app":
-        yield server  # the session's
-    else:
-        with app_on_store(request, request.param) as base:
-            yield base
+    with served(request, server) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

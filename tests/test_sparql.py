@@ -27,7 +27,7 @@ from publisher.load import load
 from publisher.sparql.examples import examples
 
 from servers import free_port, publisher_server
-from stores import REMOTE, app_on_store, remote_store
+from stores import REMOTE, remote_store, served
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 TRIPLES = len(load([DEFAULT_DATA], "http://127.0.0.1/").graph)
@@ -37,11 +37,8 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 
 @pytest.fixture(scope="module", params=["embedded", *REMOTE])
 def server(request, server):
-    if request.param == "embedded":
-        yield server  # the session's
-    else:
-        with app_on_store(request, request.param) as base:
-            yield base
+    with served(request, server) as base:
+        yield base
 
 
 def wrapper(server: str, query: str, fmt, method=GET, request_method=URLENCODED) -> SPARQLWrapper:
