@@ -101,6 +101,8 @@ DisableUnixSocket = 1
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 DirsAllowed = {folder}
+; One thread a query: a runaway holds one core, not every core of a small machine.
+ThreadsPerQuery = 1
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
