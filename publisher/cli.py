@@ -236,8 +236,9 @@ def _load_into_store(settings, data):
 
     store = RemoteStore.from_settings(settings)
     try:
-        store.replace_default_graph(data.ntriples())
-        store.check_copy(data.triple_count())
+        ntriples = data.ntriples()
+        store.replace_default_graph(ntriples)
+        store.check_copy(ntriples)
     except StoreError as error:
         click.echo(f"Not serving: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)

@@ -90,3 +90,16 @@ def test_a_virtuoso_that_would_cut_the_workers_copy_of_the_data_is_refused_at_st
         refused = serve_once(*store.args, env=store.env)
     assert refused.returncode == 2
     assert "Not serving: the store gives back 101 of the" in refused.stderr and "ResultSetMaxRows" in refused.stderr
+
+
+def test_data_that_virtuoso_would_give_back_changed_is_refused_at_start(virtuoso, tmp_path):
+    """Virtuoso keeps an xsd:duration as seconds ("PT2H" comes back as "7200.0"): serving its
+    copy would change the data."""
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<http://example.org/test-only> <http://example.org/lasts> '
+                     '"PT2H"^^<http://www.w3.org/2001/XMLSchema#duration> .\n', encoding="utf-8")
+    with remote_store("virtuoso", virtuoso=virtuoso) as store:
+        refused = serve_once(*store.args, "--data", str(ROOT / "data"), "--data", str(extra), env=store.env)
+    assert refused.returncode == 2, refused.stderr
+    assert 'Not serving: the store changed 1 of the triples loaded, such as <http://example.org/test-only> ' \
+           '<http://example.org/lasts> "PT2H"' in refused.stderr and '"7200.0"' in refused.stderr
