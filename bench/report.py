@@ -11,6 +11,7 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
 from common import describe  # noqa: E402
+import remote  # noqa: E402
 
 TARGETS = {"app_ratio": 0.2, "app_p99_ms": 10, "production_ratio": 0.9, "sparql_new_vs_oxigraph": 1.2,
            "sparql_repeated_vs_oxigraph": 0.8,
@@ -319,6 +320,9 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
         if growth.get("documents"):
             lines += [""] + document_lines(growth["documents"], machine["cores"], TARGETS["build_10k_s"])
         lines += ["", f"![Growth]({plot_growth(growth, machine, out)})"]
+
+    if results.get("remote"):
+        lines += remote.report_lines(results["remote"], results["remote"]["events"])
 
     if baseline:
         lines += ["", "## Before and after", "", baseline["note"], "",

@@ -4,6 +4,7 @@ machine. Writes bench/results/REPORT.md and its PNG plots, and prints the report
 
     .venv/bin/python bench/run.py            # full run, under 15 minutes on 2 cores
     .venv/bin/python bench/run.py --quick    # least data and short runs, under a minute
+    .venv/bin/python bench/run.py --remote-stores   # also `serve --store` on Oxigraph server and Virtuoso
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from common import ROOT, machine
 
 import deref  # noqa: E402
 import growth  # noqa: E402
+import remote  # noqa: E402
 import report  # noqa: E402
 import sparql  # noqa: E402
 
@@ -30,15 +32,17 @@ import sparql  # noqa: E402
 FULL = {"deref_s": 10, "validate": [(1_000, 120), (10_000, 400), (100_000, 90)], "build": [(1_000, 240), (10_000, 60)],
         "documents": (10_000, 40),
         "sparql": [(10_000, {"rdflib": True}), (100_000, {"rdflib": False})],
-        "repeat": 20, "rdflib_repeat": 3, "rdflib_cap_s": 20}
+        "repeat": 20, "rdflib_repeat": 3, "rdflib_cap_s": 20, "remote": (10_000, 10)}
 # Proves the whole run works (CI runs it): every section once, on the least data that shows growth.
 QUICK = {"deref_s": 1, "validate": [(100, 60), (300, 60)], "build": [(100, 60)], "documents": (100, 5),
-         "sparql": [(300, {"rdflib": True})], "repeat": 3, "rdflib_repeat": 1, "rdflib_cap_s": 10}
+         "sparql": [(300, {"rdflib": True})], "repeat": 3, "rdflib_repeat": 1, "rdflib_cap_s": 10, "remote": (300, 1)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="least data and short runs (under a minute)")
+    parser.add_argument("--remote-stores", action="store_true",
+                        help="also documents and SPARQL through `serve --store` on Oxigraph server and Virtuoso")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where REPORT.md and plots go")
     parser.add_argument("--report-only", type=Path, metavar="FIGURES_JSON",
                         help="no measuring: write the report again from a run's figures (e.g. after editing notes.md)")
@@ -76,6 +80,11 @@ def main() -> None:
                 ["our endpoint", "oxigraph serve", "our engine"] + ["rdflib"] * parts["rdflib"]))
             results["sparql"][events] = sparql.run(growth.synthetic(events, folder), plan["repeat"],
                                                    plan["rdflib_repeat"], plan["rdflib_cap_s"], **parts)
+        if args.remote_stores:
+            events, duration = plan["remote"]
+            step(f"remote stores on {events:,} events: embedded, Oxigraph server, Virtuoso")
+            results["remote"] = {"events": events, **remote.run(growth.synthetic(events, folder), duration,
+                                                                plan["repeat"])}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     step("writing the report")

@@ -121,7 +121,11 @@ def _report_unreadable(error: DataError, output: str) -> None:
               help="A remote SPARQL 1.1 store's query URL (e.g. Oxigraph's http://host:7878/query): "
                    "the data is loaded into it, and every query runs there.")
 @click.option("--graph-store", "graph_store_url", default=None,
-              help="The store's Graph Store Protocol URL (default for Oxigraph: …/store).")
+              help="The store's Graph Store Protocol URL (default: Oxigraph's …/store, Virtuoso's "
+                   "…/sparql-graph-crud-auth).")
+@click.option("--store-engine", type=click.Choice(["oxigraph", "virtuoso"]), default="oxigraph", show_default=True,
+              help="The remote store's engine, where engines answer differently (oxigraph: also any store that "
+                   "follows the SPARQL 1.1 protocols to the letter, such as Fuseki).")
 @click.option("--reload-interval", default=2.0, show_default=True, type=float,
               help="Seconds between looks at the data files; a valid change is served, an invalid one "
                    "is logged and the last valid data keeps serving (0: off).")
@@ -134,9 +138,11 @@ def _report_unreadable(error: DataError, output: str) -> None:
                    "so pages keep the other threads.  [default: a third of --threads]")
 def serve_command(host, port, base_url, data_paths, shapes_path, site_description, license_url, query_timeout,
                   max_result_rows, query_workers, query_workers_max, max_result_bytes, result_cache_mb, store_url,
-                  graph_store_url, reload_interval, catalog_page_size, workers, threads, sparql_requests,
+                  graph_store_url, store_engine, reload_interval, catalog_page_size, workers, threads, sparql_requests,
                   lang) -> None:
     """Validate the data, then serve it as linked data (HTML pages, RDF documents, dumps, SPARQL)."""
+    from dataclasses import replace
+
     from publisher.load import fingerprint, release_freed_memory
     from publisher.server import PortClaim, PortUnavailable, run
     from publisher.site import read_site
@@ -165,7 +171,8 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
     refuse_bad_data(lambda: read_site(settings.site_description, settings.base_url, settings.license))(lang)
     data = refuse_bad_data(lambda: check_data(settings, lang=lang, processes=os.cpu_count() or 1))(lang)
     if store_url:
-        settings, handover = _load_into_store(settings, handover, data, store_url, graph_store_url)
+        settings, handover = _load_into_store(replace(settings, store_url=store_url, graph_store_url=graph_store_url,
+                                                      store_engine=store_engine), handover, data)
     files = f"{len(data.files)} file" + ("s" if len(data.files) != 1 else "")
     click.echo(f"Serving {data.triple_count()} triples from {files} at {settings.base_url} (Ctrl+C stops).", err=True)
     del data  # the workers read the files themselves: what validating them took goes back
@@ -222,21 +229,23 @@ def synth_command(events, seed, out) -> None:
     click.echo(f"Wrote {events} synthetic events to {path}, its site description to {site_path(path)}", err=True)
 
 
-def _load_into_store(settings, handover, data, store_url, graph_store_url):
+def _load_into_store(settings, handover, data):
     """Put the validated data into the remote store (Graph Store Protocol), once, before workers start."""
     from dataclasses import replace
 
     from publisher.history import data_modified
     from publisher.store.remote import RemoteStore, StoreError
 
-    store = RemoteStore(store_url, graph_store_url, timeout=settings.query_timeout)
+    store = RemoteStore.from_settings(settings)
     try:
-        store.replace_default_graph(data.ntriples())
+        ntriples = data.ntriples()
+        store.replace_default_graph(ntriples)
+        store.check_copy(ntriples)
     except StoreError as error:
         click.echo(f"Not serving: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
     click.echo(f"Loaded {data.triple_count()} triples into {store.graph_store_url}", err=True)
-    return (replace(settings, store_url=store_url, graph_store_url=store.graph_store_url),
+    return (replace(settings, graph_store_url=store.graph_store_url),
             replace(handover, data_modified=data_modified(data.files).timestamp()))
 
 

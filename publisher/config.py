@@ -62,6 +62,8 @@ class Settings:
     # embedded one.
     store_url: str | None = None
     graph_store_url: str | None = None
+    # Which engine's answers to expect (publisher.store.remote.ENGINES): where engines differ.
+    store_engine: str = "oxigraph"
     # Datasets a page of the catalog lists (ckanext-dcat's default, hydra paging beyond).
     catalog_page_size: int = 100
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for the whole test suite and runs it.
 # System tools the tests drive for real come from Debian (rapper, Chromium, Java for the Nu checker,
-# DejaVu fonts for the social image; git for the change feed's history); axe-core, vnu.jar and
+# DejaVu fonts for the social image; git for the change feed's history; Virtuoso, a remote store
+# the tests start privately); axe-core, vnu.jar and
 # Lighthouse from npm; the rest from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-wanted=(raptor2-utils chromium default-jre-headless fonts-dejavu-core nginx-light libnginx-mod-http-js wrk)
+wanted=(raptor2-utils chromium default-jre-headless fonts-dejavu-core nginx-light libnginx-mod-http-js wrk
+        virtuoso-opensource)
 command -v git >/dev/null || wanted+=(git)
 # Node.js and npm may come with the machine rather than from Debian: use those if present.
 command -v npm >/dev/null || wanted+=(nodejs npm)
@@ -20,6 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
   # The tests start their own nginx on 127.0.0.1; the package's default site is not wanted.
   if [ -x /usr/sbin/nginx ]; then $SUDO service nginx stop >/dev/null 2>&1 || true; fi
+  # Likewise Virtuoso's system service: the tests start their own instances, each with its own database.
+  if [ -x /usr/bin/virtuoso-t ]; then $SUDO service virtuoso-opensource-7 stop >/dev/null 2>&1 || true; fi
 fi
 
 PYTHON="${PYTHON:-python3}"

@@ -34,6 +34,15 @@ def server():
         yield base
 
 
+@pytest.fixture(scope="session")
+def virtuoso():
+    """One private Virtuoso for the session's remote-store tests (stores.app_on_store)."""
+    from stores import virtuoso_server
+
+    with virtuoso_server() as found:
+        yield found
+
+
 class City(NamedTuple):
     app: str  # the app's URL
     base: str  # nginx's, the base URL of the IRIs

@@ -39,13 +39,14 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
         try:
             requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or busy starting
             time.sleep(0.2)
     raise RuntimeError(f"server at {url} did not start in {timeout} s")
 
 
 @contextmanager
-def publisher_server(*args: str, port: int | None = None, env: dict | None = None, log: Path | None = None):
+def publisher_server(*args: str, port: int | None = None, env: dict | None = None, log: Path | None = None,
+                     start_timeout: float = 60):
     """`python -m publisher serve` in its own process group; yields its base URL.
 
     With `log`, the server's output goes to that file (for tests that read the log).
@@ -59,7 +60,7 @@ def publisher_server(*args: str, port: int | None = None, env: dict | None = Non
     )
     base = f"http://127.0.0.1:{port}/"
     try:
-        wait_until_up(base, process)
+        wait_until_up(base, process, timeout=start_timeout)
         yield base
     finally:
         stop(process)

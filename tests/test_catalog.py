@@ -1,4 +1,5 @@
-"""The DCAT-AP 3.0 catalog, as city open-data portals harvest it; sitemap and robots."""
+"""The DCAT-AP 3.0 catalog, as city open-data portals harvest it; sitemap and robots. From the app,
+and from the app in front of each remote store (`serve --store`: Oxigraph server and Virtuoso)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from lxml import etree
 from rdflib import RDF, Graph, Namespace, URIRef
 
 from conftest import REFERENCE, ROOT
+from stores import REMOTE, served
 
 CKAN_PYTHON = ROOT / ".venv-ckan" / "bin" / "python"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
 EU = "http://publications.europa.eu/resource/authority/"
+
+
+@pytest.fixture(scope="module", params=["app", *REMOTE])
+def server(request, server):
+    with served(request, server) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +139,10 @@ def harvest(url: str) -> dict:
 
 
 @pytest.mark.slow  # runs CKAN's harvester
-def test_a_ckan_portal_harvests_the_dataset_and_one_dataset_a_data_file(server):
+def test_a_ckan_portal_harvests_the_dataset_and_one_dataset_a_data_file(server, request):
+    if request.node.callspec.params["server"].startswith("remote-"):
+        # Workers read one copy of the store's graph: the data files, and so their datasets, are gone.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="a remote store holds one graph, not the files"))
     harvested = harvest(server + "catalog")
     by_uri = {d["extras_by_key"]["uri"]: d for d in (
         {**d, "extras_by_key": {e["key"]: e["value"] for e in d["extras"]}} for d in harvested["datasets"])}

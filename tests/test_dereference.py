@@ -1,7 +1,7 @@
 """Every IRI dereferences, with content negotiation, from every way the data is published.
 
 The same tests run against the app (`python -m publisher serve`, as a user runs it), against the
-app in front of a remote Oxigraph server (`serve --store`), and against nginx serving
+app in front of a remote store (`serve --store`: Oxigraph server and Virtuoso), and against nginx serving
 `publisher build`'s export with its generated config. Clients are real:
 `requests` for status and headers, `rapper` (Raptor) and rdflib for the bodies.
 """
@@ -24,7 +24,8 @@ from publisher.load import load
 from publisher.namespaces import SCHEMA
 
 from conftest import COMUNICA_ACCEPT
-from servers import nginx_export, oxigraph_server, publisher_server
+from servers import nginx_export
+from stores import REMOTE, app_on_store
 
 RDF_TYPES = {
     "text/turtle": ("turtle", "ttl", "turtle"),
@@ -38,14 +39,13 @@ QUAD_FORMATS = ("nquads", "trig")
 VOID = "http://rdfs.org/ns/void#"
 
 
-@pytest.fixture(scope="module", params=["app", pytest.param("remote-store", marks=pytest.mark.slow),
-                                        pytest.param("nginx", marks=pytest.mark.slow)])
+@pytest.fixture(scope="module", params=["app", *REMOTE, pytest.param("nginx", marks=pytest.mark.slow)])
 def server(request, server):
     """The base URL of a running publication: the app (the session's), the app on a remote store, or nginx."""
     if request.param == "app":
         yield server
-    elif request.param == "remote-store":
-        with oxigraph_server() as store, publisher_server("--store", store) as base:
+    elif request.param.startswith("remote-"):
+        with app_on_store(request, request.param) as base:
             yield base
     else:
         with nginx_export() as (base, _out):

@@ -1,9 +1,14 @@
 """Checks made on a query: its length, its form, and no update or federation.
 
 The decision is taken on the parsed query, never on tokens: rdflib's SPARQL parser reads it and
-the parse tree is searched for SERVICE (the engine would open an outbound connection) and for
-updates (the endpoint is read-only). Both are refused with a message saying why; a query the
-parser cannot read is refused as a syntax error.
+the parse tree is searched for SERVICE (the engine would open an outbound connection), for
+updates (the endpoint is read-only) and for IRIs in Virtuoso's `bif:` and `sql:` namespaces (on
+a Virtuoso store they call its SQL functions and procedures, and name its free-text predicates).
+FROM and FROM NAMED are refused too (400): the endpoint has one
+dataset, and a shared store such as Virtuoso would add any graph they name, its own system
+graphs included, to the query's. All are refused with a message saying why; a query the parser cannot read is refused as a syntax
+error, and so are Virtuoso's other extensions (`define` pragmas such as `input:grab-…`, which
+fetches URLs; `OPTION (…)`), which are not SPARQL.
 
 rdflib's parser is slow on hostile input (about 1 ms per term of a long expression, seconds for
 20,000 characters) and recurses once per nesting level, so the serving process only makes the
@@ -31,6 +36,13 @@ VOLATILE = {"Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID", "B
 
 SERVICE_REFUSED = "SERVICE (federated query) is not allowed: this endpoint never opens outbound connections."
 UPDATE_REFUSED = "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, …) is not accepted."
+DATASET_REFUSED = ("This endpoint has one default graph and no named graphs: FROM and FROM NAMED are not "
+                   "supported; leave them out.")
+# Virtuoso reads these namespaces as its SQL built-ins and stored procedures, whatever the query
+# declares; refused on every engine, since no other gives them a meaning.
+STORE_NAMESPACES = ("bif:", "sql:")
+EXTENSION_REFUSED = ("{} is in a store's own namespace (Virtuoso's bif: and sql: call its SQL functions), "
+                     "not SPARQL: this endpoint accepts standard SPARQL 1.1 only.")
 
 _LONE_CR = re.compile(r"\r(?!\n)")
 # A superset of what rdflib expands (`\u` or `\U`, then 4 or 8 hex digits, case-insensitive).
@@ -57,6 +69,10 @@ def judge(query: str) -> tuple[str, bool]:
         raise QueryError(403, SERVICE_REFUSED)
     if verdict[0] == "update":
         raise QueryError(403, UPDATE_REFUSED)
+    if verdict[4]:
+        raise QueryError(403, EXTENSION_REFUSED.format(verdict[4]))
+    if verdict[5]:
+        raise QueryError(400, DATASET_REFUSED)
     return verdict[1], not verdict[3]
 
 
@@ -79,16 +95,18 @@ def refuse_ambiguities(query: str) -> None:
 
 
 def parse_verdict(query: str) -> tuple:
-    """What rdflib's parser reads in `query`: ("query", form, has SERVICE, is volatile),
-    ("update", None, has SERVICE, True) or ("syntax", message). Runs in a query worker, in a
+    """What rdflib's parser reads in `query`: ("query", form, has SERVICE, is volatile, the first
+    IRI in a store's own namespace or None, has FROM or FROM NAMED), ("update", None, has
+    SERVICE, True) or ("syntax", message). Runs in a query worker, in a
     thread with a deep stack."""
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        found = _names(parseQuery(query))
+        tree = parseQuery(query)
+        found = _names(tree)
         return ("query", next(FORMS[name] for name in found if name in FORMS), "ServiceGraphPattern" in found,
-                bool(found & VOLATILE))
+                bool(found & VOLATILE), _store_extension(tree), "DatasetClause" in found)
     except ParseBaseException as error:
         refused = error
     except RecursionError:
@@ -102,24 +120,44 @@ def parse_verdict(query: str) -> tuple:
     except Exception:  # not an update either: report where the query stopped making sense
         pass
     if re.match(r"service\b", query[refused.loc:], re.IGNORECASE):  # rdflib stopped at a SERVICE
-        return "query", None, True, True
+        return "query", None, True, True, None, False
     if not re.search(r"\b(select|ask|construct|describe)\b", query, re.IGNORECASE):
         return "syntax", "Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE."
     return "syntax", f"Query syntax error at {refused.lineno}:{refused.col}: {refused.msg}"
 
 
 def _names(tree) -> set[str]:
-    """The names of all parse-tree nodes (rdflib's CompValue) under `tree`, without recursion:
-    the tree of a deeply nested query is as deep as the query."""
+    """The names of all parse-tree nodes (rdflib's CompValue) under `tree`."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    return {node.name for node in _nodes(tree) if isinstance(node, CompValue)}
+
+
+def _store_extension(tree) -> str | None:
+    """The first IRI (in a prefix or base declaration too) or prefixed name in Virtuoso's own
+    namespaces (STORE_NAMESPACES), as written; None if there is none."""
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    for node in _nodes(tree):
+        if isinstance(node, URIRef) and str(node).lower().startswith(STORE_NAMESPACES):
+            return f"<{node}>"
+        if isinstance(node, CompValue) and node.name == "pname" and f"{node['prefix']}:".lower() in STORE_NAMESPACES:
+            return f"{node['prefix']}:{node['localname']}"
+    return None
+
+
+def _nodes(tree):
+    """Every node under `tree`, rdflib's CompValue and the terms in them, without recursion: the
+    tree of a deeply nested query is as deep as the query."""
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    found, pending = set(), [tree]
+    pending = [tree]
     while pending:
         node = pending.pop()
+        yield node
         if isinstance(node, CompValue):
-            found.add(node.name)
             pending.extend(node.values())
         elif isinstance(node, (list, tuple, ParseResults)):
             pending.extend(node)
-    return found

@@ -3,15 +3,20 @@
 The app's workers hold no state of their own: the data is loaded into the store once, workers
 read their copy from it, and every query goes to it. Results are parsed and written again by
 the same writers as the embedded engine, so the limits hold and the bytes are the same.
-Tested against Oxigraph server; Fuseki and Virtuoso speak the same protocols (see docs/serving.md).
+Tested against Oxigraph server and OpenLink Virtuoso; where an engine answers differently, its
+profile below (`Engine`) is the one place that adapts (docs/deployment.md lists the differences).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.message import Message
 
 import pyoxigraph as ox
 
@@ -23,6 +28,13 @@ from publisher.sparql.pool import Answer
 from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 from publisher.sparql.worker import Job
 
+# Credentials for the Graph Store Protocol's writes (and reads, where the store protects them),
+# from the environment so that they never show in a process list.
+STORE_USER, STORE_PASSWORD = "PUBLISHER_STORE_USER", "PUBLISHER_STORE_PASSWORD"
+STORE_TIMED_OUT = "The query was stopped at the store's own time limit, shorter than this endpoint's."
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_TIMED_OUT = re.compile(r"time ?out|timed out", re.IGNORECASE)
+
 
 class StoreError(Exception):
     """The store could not be reached (status None) or refused a request (its HTTP status)."""
@@ -32,40 +44,158 @@ class StoreError(Exception):
         self.status, self.detail = status, detail
 
 
-def default_graph_store(query_url: str) -> str:
-    """Oxigraph serves queries at /query and the Graph Store Protocol at /store."""
-    return query_url[: -len("/query")] + "/store" if query_url.endswith("/query") else query_url
+class Engine:
+    """A store that follows SPARQL 1.1 Protocol and Graph Store Protocol to the letter: Oxigraph
+    server (and Apache Jena Fuseki). The data goes into the store's default graph."""
+
+    name = "oxigraph"
+    short_copy_hint = rewrite_hint = ""
+
+    def default_graph_store(self, query_url: str) -> str:
+        """Oxigraph serves queries at /query and the Graph Store Protocol at /store."""
+        return query_url[: -len("/query")] + "/store" if query_url.endswith("/query") else query_url
+
+    def graph_parameters(self, graph: str) -> dict[str, str]:
+        """The Graph Store Protocol's parameters naming the graph that holds the data."""
+        return {"default": ""}
+
+    def query_parameters(self, graph: str, max_rows: int) -> dict[str, str]:
+        """What a query request adds so that the query's default graph is the data (and the store
+        sends no more rows than the app may write)."""
+        return {}
+
+    def check_complete(self, headers: Message) -> None:
+        """Raises TimeoutError for a result the store stopped early."""
+
+    def solutions(self, raw: bytes, form: str, headers: Message, max_rows: int) -> bytes:
+        """The store's SPARQL JSON results, as pyoxigraph reads them; TooManyResults for a
+        result the store cut."""
+        return raw
+
+
+class Virtuoso(Engine):
+    """OpenLink Virtuoso 7, whose answers differ from the standards in these ways:
+
+    - its default graph is the union of all graphs, and its Graph Store Protocol cannot write it:
+      the data goes into a named graph (the base URL) and each query names it as its default
+      graph and only named graph (`default-graph-uri`, `named-graph-uri`: else GRAPH ?g reads
+      every graph in the store, its system graphs too);
+    - writes go to /sparql-graph-crud-auth, behind HTTP digest authentication;
+    - when a result exceeds its ResultSetMaxRows (or the request's `maxrows`) it is cut without
+      an error (only a header, the X-SPARQL-MaxRows, says so; nothing at all for a Graph Store
+      Protocol GET: `check_copy`), and a query stopped by its "anytime" time-out answers partial
+      results (the X-SQL-State header): neither may pass as a complete result;
+    - it labels blank nodes `nodeID://b1`, which is no blank node label, and writes booleans in
+      results as 1 and 0 (its N-Triples keep true and false);
+    - it answers ASK with a one-row SELECT of `__ASK_RETVAL` (1 or 0), in every result format;
+    - it stores some values in a form of its own (a duration as seconds, a decimal without its
+      trailing zeros): `check_copy` refuses data that does not come back as it was loaded.
+    """
+
+    name = "virtuoso"
+    short_copy_hint = " (Virtuoso cuts it at its ResultSetMaxRows: set that to at least the number of triples)"
+    rewrite_hint = " (Virtuoso stores some values in a form of its own: docs/deployment.md)"
+
+    def default_graph_store(self, query_url: str) -> str:
+        return query_url[: -len("/sparql")] + "/sparql-graph-crud-auth" if query_url.endswith("/sparql") else query_url
+
+    def graph_parameters(self, graph: str) -> dict[str, str]:
+        return {"graph-uri": graph}
+
+    def query_parameters(self, graph: str, max_rows: int) -> dict[str, str]:
+        # maxrows: one row past the app's limit is enough to refuse it, and Virtuoso then stops
+        # writing (it does not apply it to CONSTRUCT and DESCRIBE).
+        return {"default-graph-uri": graph, "named-graph-uri": graph, "maxrows": str(max_rows + 1)}
+
+    def check_complete(self, headers: Message) -> None:
+        if headers.get("X-SQL-State"):
+            raise TimeoutError(headers["X-SQL-State"])
+
+    def solutions(self, raw: bytes, form: str, headers: Message, max_rows: int) -> bytes:
+        results = json.loads(raw)
+        rows = results.get("results", {}).get("bindings", [])
+        if headers.get("X-SPARQL-MaxRows") and len(rows) >= int(headers["X-SPARQL-MaxRows"]):
+            raise TooManyResults(min(max_rows, len(rows) - 1), "rows")
+        if form == "ASK" and "boolean" not in results:
+            return json.dumps({"head": {}, "boolean": bool(rows) and rows[0]["__ASK_RETVAL"]["value"] != "0"}).encode()
+        for row in rows:
+            for term in row.values():
+                if term.get("type") == "bnode":
+                    term["value"] = re.sub(r"\W", "_", term["value"].removeprefix("nodeID://"))
+                elif term.get("datatype") == _BOOLEAN:
+                    term["value"] = {"1": "true", "0": "false"}.get(term["value"], term["value"])
+        return json.dumps(results).encode()
+
+
+ENGINES = {engine.name: engine for engine in (Engine(), Virtuoso())}
 
 
 class RemoteStore:
-    def __init__(self, query_url: str, graph_store_url: str | None = None, timeout: float = 10.0):
+    def __init__(self, query_url: str, graph_store_url: str | None = None, timeout: float = 10.0,
+                 engine: str = "oxigraph", graph: str = ""):
+        self.engine = ENGINES[engine]
         self.query_url = query_url
-        self.graph_store_url = graph_store_url or default_graph_store(query_url)
+        self.graph_store_url = graph_store_url or self.engine.default_graph_store(query_url)
         self.timeout = timeout
+        self.graph = graph  # the named graph that holds the data, on an engine that needs one
+        self._graph_store = urllib.request.build_opener(*_credentials(self.graph_store_url))
 
-    def _default_graph_url(self) -> str:
+    @classmethod
+    def from_settings(cls, settings) -> RemoteStore:
+        """The store `serve --store` names; the data's graph is named after the base URL."""
+        return cls(settings.store_url, settings.graph_store_url, timeout=settings.query_timeout,
+                   engine=settings.store_engine, graph=settings.base_url)
+
+    def _data_graph_url(self) -> str:
         separator = "&" if "?" in self.graph_store_url else "?"
-        return f"{self.graph_store_url}{separator}default"
+        # `?default` is a parameter without a value: urlencode would write `default=`.
+        parameters = "&".join(f"{key}={urllib.parse.quote(value, safe='')}" if value else key
+                              for key, value in self.engine.graph_parameters(self.graph).items())
+        return f"{self.graph_store_url}{separator}{parameters}"
 
-    def _send(self, request: urllib.request.Request, timeout: float) -> bytes:
+    def _send(self, request: urllib.request.Request, timeout: float, opener=None) -> tuple[bytes, Message]:
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.read()
+            with (opener or self._graph_store).open(request, timeout=timeout) as response:
+                return response.read(), response.headers
         except urllib.error.HTTPError as error:
             detail = error.read().decode("utf-8", "replace")[:2000]
-            raise StoreError(f"the store answered {error.code}: {detail}", error.code, detail) from None
+            hint = f" (set {STORE_USER} and {STORE_PASSWORD})" if error.code == 401 else ""
+            raise StoreError(f"the store answered {error.code}{hint}: {detail}", error.code, detail) from None
         except (urllib.error.URLError, ConnectionError) as error:
             raise StoreError(f"the store at {request.full_url} cannot be reached: {error}") from None
 
     def replace_default_graph(self, ntriples: bytes) -> None:
-        """Graph Store Protocol PUT: the store's default graph becomes exactly this data."""
-        request = urllib.request.Request(self._default_graph_url(), data=ntriples, method="PUT",
+        """Graph Store Protocol PUT: the data's graph becomes exactly this data."""
+        self._authenticate()
+        request = urllib.request.Request(self._data_graph_url(), data=ntriples, method="PUT",
                                          headers={"Content-Type": NTRIPLES.media_type})
         self._send(request, timeout=max(self.timeout, 300))
 
+    def _authenticate(self) -> None:
+        """A bodiless request first, so that the store's challenge is answered before the data is
+        sent: Virtuoso closes the connection with its 401, and a large PUT sent without
+        credentials broke mid-upload (broken pipe)."""
+        try:
+            self._send(urllib.request.Request(self._data_graph_url(), method="HEAD"), timeout=self.timeout)
+        except StoreError as error:
+            if error.status in (None, 401):
+                raise
+
     def default_graph(self) -> bytes:
-        request = urllib.request.Request(self._default_graph_url(), headers={"Accept": NTRIPLES.media_type})
-        return self._send(request, timeout=max(self.timeout, 300))
+        request = urllib.request.Request(self._data_graph_url(), headers={"Accept": NTRIPLES.media_type})
+        return self._send(request, timeout=max(self.timeout, 300))[0]
+
+    def check_copy(self, ntriples: bytes) -> None:
+        """Raises StoreError unless the data's graph, read back as the workers read it, is the
+        data loaded: a store may cut it, or rewrite values, without saying so."""
+        loaded, found = _ground_triples(ntriples), _ground_triples(self.default_graph())
+        if found[1] != loaded[1]:
+            raise StoreError(f"the store gives back {found[1]} of the {loaded[1]} triples loaded"
+                             f"{self.engine.short_copy_hint}")
+        changed = sorted(loaded[0] - found[0])
+        if changed:
+            raise StoreError(f"the store changed {len(changed)} of the triples loaded, such as {changed[0]} "
+                             f"(given back as {sorted(found[0] - loaded[0])[0]}){self.engine.rewrite_hint}")
 
     def run(self, job: Job) -> Answer:
         """The same contract as the embedded pool: the form and result bytes, or QueryError.
@@ -80,31 +210,82 @@ class RemoteStore:
 
     def _run(self, job: Job, form: str, format_key: str) -> bytes:
         accept = (NTRIPLES if is_graph_form(form) else SPARQL_JSON).media_type
-        body = urllib.parse.urlencode({"query": job.query}).encode("utf-8")
+        parameters = self.engine.query_parameters(self.graph, job.max_rows)
+        body = urllib.parse.urlencode({"query": job.query, **parameters}).encode("utf-8")
         request = urllib.request.Request(self.query_url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
         try:
-            raw = self._send(request, timeout=self.timeout)
+            raw, headers = self._send(request, timeout=self.timeout, opener=_ANONYMOUS)
         except StoreError as error:
-            if error.status == 400:  # the store's parser refused the query
-                raise QueryError(400, f"Query syntax error: {error.detail.strip()}") from None
+            if error.status == 400:  # the store's parser refused the query (the first paragraph says why)
+                raise QueryError(400, f"Query syntax error: {error.detail.strip().split(chr(10) * 2)[0]}") from None
             if error.status is None and "timed out" in str(error).lower():
                 raise timed_out(self.timeout) from None
-            if error.status in (500, 503) and "timeout" in error.detail.lower():
-                raise timed_out(self.timeout) from None
+            if error.status in (500, 503) and _TIMED_OUT.search(error.detail):
+                raise QueryError(503, STORE_TIMED_OUT) from None
             raise QueryError(502, f"The store failed on this query: {error}") from None
         except (socket.timeout, TimeoutError):
             raise timed_out(self.timeout) from None
         try:
+            self.engine.check_complete(headers)
             if is_graph_form(form):
                 triples = (quad.triple for quad in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
                 return write_triples(triples, format_key, job.max_rows, job.prefixes, job.max_bytes)
+            raw = self.engine.solutions(raw, form, headers, job.max_rows)
             results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
             if isinstance(results, ox.QueryBoolean):
                 return write_boolean(bool(results), format_key)
             return write_solutions(results, format_key, job.max_rows, job.max_bytes)
         except (TooManyResults, TooLarge) as error:
             raise QueryError(400, str(error)) from None
+        except TimeoutError:  # the store stopped it and answered what it had found so far
+            raise QueryError(503, STORE_TIMED_OUT) from None
 
     def close(self) -> None:
         """Nothing to stop: the store lives on its own."""
+
+
+def _ground_triples(ntriples: bytes) -> tuple[set[str], int]:
+    """The triples without blank nodes, in one canonical writing, and how many distinct triples
+    in all (the data may hold a triple twice, from two files; a store holds it once)."""
+    ground, blank = set(), set()
+    for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+        has_blank = isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+        (blank if has_blank else ground).add(str(quad.triple))
+    return ground, len(ground) + len(blank)
+
+
+# Queries never carry the credentials: the store's query user should be able to read only.
+_ANONYMOUS = urllib.request.build_opener()
+
+
+def _credentials(url: str) -> list:
+    """urllib's handlers for Basic and Digest authentication (Fuseki's, Virtuoso's) with the
+    credentials from the environment, or none."""
+    user, password = os.environ.get(STORE_USER), os.environ.get(STORE_PASSWORD)
+    if not user or password is None:
+        return []
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, user, password)
+    return [urllib.request.HTTPBasicAuthHandler(passwords), _DigestInAdvance(passwords)]
+
+
+class _DigestInAdvance(urllib.request.HTTPDigestAuthHandler):
+    """Digest authentication that, once challenged, authenticates the next requests in advance
+    (urllib's waits for a 401 each time, having sent the body already)."""
+
+    challenge: dict | None = None
+
+    def retry_http_digest_auth(self, req, auth):
+        self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(
+            auth.split(" ", 1)[1])))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req):
+        if self.challenge and not req.has_header(self.auth_header):
+            authorization = self.get_authorization(req, self.challenge)
+            if authorization:
+                req.add_unredirected_header(self.auth_header, f"Digest {authorization}")
+        return req
+
+    https_request = http_request

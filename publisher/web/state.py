@@ -65,8 +65,7 @@ class PublisherState:
         """Where queries run: a remote store, or query workers started on the first query."""
         with self._lock:
             if self._pool is None and self.settings.store_url:
-                self._pool = RemoteStore(self.settings.store_url, self.settings.graph_store_url,
-                                         timeout=self.settings.query_timeout)
+                self._pool = RemoteStore.from_settings(self.settings)
             if self._pool is None:
                 settings = self.snapshot.settings
                 self._pool = QueryPool(str(self.snapshot.store_path), size=settings.query_workers,

@@ -48,7 +48,7 @@ def settings_from_store(settings: Settings) -> Settings:
     from publisher.working_dirs import scratch_dir
     from publisher.store.remote import RemoteStore
 
-    store = RemoteStore(settings.store_url, settings.graph_store_url, timeout=settings.query_timeout)
+    store = RemoteStore.from_settings(settings)
     copy = scratch_dir("store") / "default-graph.nt"
     copy.write_bytes(store.default_graph())
     return replace(settings, data_paths=(copy,))

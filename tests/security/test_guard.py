@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from publisher.sparql import QueryError
 from publisher.sparql.guard import MAX_NESTING, judge, precheck
 from security.listener import Listener
 from servers import publisher_server
+from stores import app_on_store
 
 LIMIT = 20000
 
@@ -245,6 +247,81 @@ def test_refusals_say_why(query, status, words):
     with pytest.raises(QueryError) as refused:
         check(query, LIMIT)
     assert refused.value.status == status and words in refused.value.message
+
+
+# Virtuoso's own SPARQL: what its engine would run, refused before any store sees it.
+VIRTUOSO_EXTENSIONS = {
+    "define input:grab-all (fetches the URLs it finds)": (
+        'define input:grab-all "yes" SELECT * FROM <http://127.0.0.1:9/x> WHERE { ?s ?p ?o }', 400, "syntax error"),
+    "define get:soft (loads FROM from the web)": (
+        'define get:soft "soft" SELECT * FROM <http://127.0.0.1:9/x> WHERE { ?s ?p ?o }', 400, "syntax error"),
+    "define sql:describe-mode": ('define sql:describe-mode "CBD" DESCRIBE <http://e/x>', 400, "syntax error"),
+    "OPTION (…) on a pattern": ("SELECT * WHERE { ?s ?p ?o OPTION (TRANSITIVE, t_in(?s), t_out(?o)) }", 400, "syntax error"),
+    "a bif: function, undeclared": ('SELECT (bif:sprintf("%d", 42) AS ?x) {}', 403, "bif:sprintf"),
+    "a bif: magic predicate": ('SELECT * WHERE { ?s ?p ?o . ?o bif:contains "Warszawa" }', 403, "bif:contains"),
+    "a sql: procedure": ("SELECT * WHERE { ?s ?p ?o FILTER(sql:anything(?o)) }", 403, "sql:anything"),
+    "a bif: IRI written in full": ("SELECT * WHERE { ?s ?p ?o FILTER(<bif:isnull>(?o)) }", 403, "<bif:isnull>"),
+    "bif: behind another prefix": ('PREFIX f: <BIF:> SELECT (f:sprintf("%d", 1) AS ?x) {}', 403, "<BIF:>"),
+    "bif: as the base IRI": ("BASE <bif:> SELECT (<sprintf>(\"%d\", 1) AS ?x) {}", 403, "<bif:>"),
+    "bif: in a subquery's FILTER EXISTS": (
+        "SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o FILTER EXISTS { ?o bif:contains 'x' } } } }", 403, "bif:"),
+    "FROM another graph of the store": ("SELECT * FROM <http://www.openlinksw.com/schemas/virtrdf#> WHERE { ?s ?p ?o }",
+                                        400, "FROM and FROM NAMED are not supported"),
+    "FROM NAMED": ("SELECT * FROM NAMED <urn:other> WHERE { GRAPH ?g { ?s ?p ?o } }", 400, "FROM NAMED"),
+    "SPARQL LOAD": ("LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <urn:g>", 403, "read-only"),
+    "an update calling bif:": ('INSERT { ?s ?p ?o } WHERE { BIND(bif:sprintf("x") AS ?o) }', 403, "read-only"),
+}
+
+
+@pytest.mark.parametrize("name", VIRTUOSO_EXTENSIONS)
+def test_virtuoso_extensions_are_refused_and_say_why(name):
+    query, status, words = VIRTUOSO_EXTENSIONS[name]
+    with pytest.raises(QueryError) as refused:
+        check(query, LIMIT)
+    assert refused.value.status == status and words in refused.value.message, refused.value.message
+
+
+@pytest.fixture(scope="module")
+def app_on_virtuoso(request, virtuoso):
+    with app_on_store(request, "remote-virtuoso") as base:
+        yield base
+
+
+@pytest.mark.slow
+def test_virtuoso_runs_its_own_functions_when_asked_directly(virtuoso):
+    """What the guard keeps from it: Virtuoso's SPARQL calls its SQL built-ins."""
+    direct = requests.post(virtuoso.query_url, data={"query": VIRTUOSO_EXTENSIONS["a bif: function, undeclared"][0]},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert direct.json()["results"]["bindings"][0]["x"]["value"] == "42"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", VIRTUOSO_EXTENSIONS)
+def test_virtuoso_extensions_sent_to_the_app_never_reach_virtuoso_nor_fetch_a_url(app_on_virtuoso, virtuoso, listener,
+                                                                                   name):
+    query, status, words = VIRTUOSO_EXTENSIONS[name]
+    before = len(virtuoso.requests_received())
+    response = requests.post(app_on_virtuoso + "sparql", data={"query": query.replace("http://127.0.0.1:9/", listener.url)},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert response.status_code == status and words in response.text, response.text
+    assert listener.received == []
+    # Virtuoso logs a request just after answering it: once the log shows the next, ordinary
+    # query, it would show the refused one before it.
+    fresh = f'ASK {{ ?s ?p ?o FILTER(?o != "{name}") }}'  # a text of its own: no cached answer
+    answered = requests.post(app_on_virtuoso + "sparql", data={"query": fresh},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert answered.json()["boolean"] is True
+    deadline = time.monotonic() + 10
+    while len(virtuoso.requests_received()) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)
+    assert len(virtuoso.requests_received()) == before + 1, virtuoso.requests_received()[before:]
+
+
+@pytest.mark.parametrize("query", ['SELECT * WHERE { ?s ?p "bif:contains" }', "PREFIX ex: <http://e/bif:> SELECT * WHERE { ?s ex:sql ?o }",
+                                   "SELECT * WHERE { ?s <http://e/sql:x> ?o }"])
+def test_the_words_bif_and_sql_elsewhere_are_accepted(query):
+    assert check(query, LIMIT) == "SELECT"
 
 
 def test_nesting_up_to_the_limit_is_parsed_without_harm():

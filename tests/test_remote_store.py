@@ -1,0 +1,105 @@
+"""`serve --store` on each real remote store: bad data never reaches the store, what the store
+served stays, and a store that refuses the app's writes stops it with a clear message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import requests
+from rdflib import Graph
+
+from conftest import ROOT
+from publisher.config import Settings
+from publisher.store.remote import RemoteStore
+from servers import free_port, publisher_server
+from stores import REMOTE, app_on_store, remote_store, virtuoso_server
+
+pytestmark = pytest.mark.slow  # each starts a real store
+
+
+def serve_once(*args: str, env: dict) -> subprocess.CompletedProcess:
+    """`publisher serve` that ends by itself: refused data, or an unwritable store, ends it."""
+    return subprocess.run([sys.executable, "-m", "publisher", "serve", "--host", "127.0.0.1", "--port",
+                           str(free_port()), "--lang", "en", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **env})
+
+
+def stored(store, base: str, monkeypatch) -> Graph:
+    """What the store holds for the publication at `base`, read as the app's workers read it."""
+    for name, value in store.env.items():
+        monkeypatch.setenv(name, value)
+    args = dict(zip(store.args[::2], store.args[1::2]))
+    settings = Settings(base_url=base, store_url=args["--store"], store_engine=args.get("--store-engine", "oxigraph"))
+    return Graph().parse(data=RemoteStore.from_settings(settings).default_graph(), format="nt")
+
+
+@pytest.mark.parametrize("param", REMOTE)
+def test_invalid_data_is_refused_before_it_reaches_the_store_and_the_served_data_stays(param, request, tmp_path,
+                                                                                       monkeypatch):
+    engine = param.removeprefix("remote-")
+    virtuoso = request.getfixturevalue("virtuoso") if engine == "virtuoso" else None
+    base = f"http://127.0.0.1:{free_port()}/"
+    broken = tmp_path / "event.ttl"
+    broken.write_text((ROOT / "data" / "event.ttl").read_text(encoding="utf-8")
+                      .replace('schema:startDate "2017-11-16"^^xsd:date ;', ""), encoding="utf-8")
+    with remote_store(engine, virtuoso=virtuoso) as store:
+        with publisher_server(*store.args, "--base-url", base, env=store.env):
+            served = stored(store, base, monkeypatch)
+        assert len(served) > 300
+        refused = serve_once(*store.args, "--base-url", base, "--data", str(broken), env=store.env)
+        assert refused.returncode == 1 and "Refused: the data does not conform" in refused.stderr
+        assert "Loaded" not in refused.stderr
+        assert len(stored(store, base, monkeypatch)) == len(served)
+
+
+def test_a_store_that_refuses_the_apps_credentials_stops_it_with_a_clear_message(virtuoso):
+    with remote_store("virtuoso", virtuoso=virtuoso) as store:
+        wrong = serve_once(*store.args, env={**store.env, "PUBLISHER_STORE_PASSWORD": "not-the-password"})
+        missing = serve_once(*store.args, env={"PUBLISHER_STORE_USER": "", "PUBLISHER_STORE_PASSWORD": ""})
+    for result in (wrong, missing):
+        assert result.returncode == 2, result.stderr
+        assert "Not serving: the store answered 401 (set PUBLISHER_STORE_USER and PUBLISHER_STORE_PASSWORD)" \
+            in result.stderr
+
+
+def test_on_virtuoso_a_query_reads_only_the_publications_graph_not_the_stores_others(virtuoso, request):
+    """Virtuoso's default graph is every graph it holds, its system graphs too: the app names
+    the publication's graph as the query's only graph."""
+    def ask(base: str, query: str) -> list:
+        response = requests.post(base + "sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"},
+                                 timeout=30)
+        return [{k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]]
+
+    everything = requests.post(virtuoso.query_url, data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                               headers={"Accept": "application/sparql-results+json"}, timeout=30).json()
+    assert len(everything["results"]["bindings"]) > 1  # the store has graphs of its own
+    with app_on_store(request, "remote-virtuoso") as base:
+        assert ask(base, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }") == [{"g": base}]
+        counted = int(ask(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])
+        assert counted == int(ask(base, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"])
+        assert ask(base, "SELECT ?o WHERE { GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o } } LIMIT 1") == []
+
+
+def test_a_virtuoso_that_would_cut_the_workers_copy_of_the_data_is_refused_at_start():
+    """Virtuoso's Graph Store Protocol cuts a graph at ResultSetMaxRows without a word: serving
+    from such a copy would silently lose data."""
+    with virtuoso_server(max_rows=100) as small, remote_store("virtuoso", virtuoso=small) as store:
+        refused = serve_once(*store.args, env=store.env)
+    assert refused.returncode == 2
+    assert "Not serving: the store gives back 101 of the" in refused.stderr and "ResultSetMaxRows" in refused.stderr
+
+
+def test_data_that_virtuoso_would_give_back_changed_is_refused_at_start(virtuoso, tmp_path):
+    """Virtuoso keeps an xsd:duration as seconds ("PT2H" comes back as "7200.0"): serving its
+    copy would change the data."""
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<http://example.org/test-only> <http://example.org/lasts> '
+                     '"PT2H"^^<http://www.w3.org/2001/XMLSchema#duration> .\n', encoding="utf-8")
+    with remote_store("virtuoso", virtuoso=virtuoso) as store:
+        refused = serve_once(*store.args, "--data", str(ROOT / "data"), "--data", str(extra), env=store.env)
+    assert refused.returncode == 2, refused.stderr
+    assert 'Not serving: the store changed 1 of the triples loaded, such as <http://example.org/test-only> ' \
+           '<http://example.org/lasts> "PT2H"' in refused.stderr and '"7200.0"' in refused.stderr
