@@ -11,6 +11,7 @@ import errno
 import logging
 import os
 import socket
+import threading
 from dataclasses import replace
 
 from granian import Granian
@@ -53,6 +54,27 @@ def reload_if_valid(settings: Settings, handover: Handover, respawn) -> None:
     os.environ.update(replace(handover, validated=validated).to_environ())
     log.info("SIGHUP: data valid, replacing the workers")
     respawn()
+
+
+class SighupReloader:
+    """SIGHUP, handled in a thread of the master's own: the signal handler only wakes it. The
+    handler runs inside Granian's main loop, waiting on an Event; validating there (seconds) and
+    then setting Granian's Event from the handler once left the loop stalled, the workers never
+    replaced. From this thread, Granian's own reload is an ordinary call."""
+
+    def __init__(self, settings: Settings, handover: Handover, respawn):
+        self.settings, self.handover, self.respawn = settings, handover, respawn
+        self._asked = threading.Event()
+        threading.Thread(target=self._run, daemon=True, name="publisher-sighup").start()
+
+    def ask(self, *_args, **_kwargs) -> None:
+        self._asked.set()
+
+    def _run(self) -> None:
+        while True:
+            self._asked.wait()
+            self._asked.clear()
+            reload_if_valid(self.settings, self.handover, self.respawn)
 
 
 class PortUnavailable(Exception):
@@ -111,8 +133,7 @@ def run(settings: Settings, handover: Handover, host: str, port: int, workers: i
         websockets=False,
     )
     # Granian installs its SIGHUP handler from this attribute when it starts serving.
-    respawn = server.signal_handler_reload
-    server.signal_handler_reload = lambda *_args, **_kwargs: reload_if_valid(settings, handover, respawn)
+    server.signal_handler_reload = SighupReloader(settings, handover, server.signal_handler_reload).ask
     with server_scratch():
         claim.release()
         server.serve()

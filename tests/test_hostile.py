@@ -68,7 +68,8 @@ def test_nothing_runs_in_the_browser_and_every_text_is_intact(server):
             if path == "en/":
                 assert page.locator("h1").inner_text() == NAME
                 data = page.evaluate("() => JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)")
-                assert data["name"] == NAME and data["location"][0]["name"] == IMG
+                locations = data["location"] if isinstance(data["location"], list) else [data["location"]]
+                assert data["name"] == NAME and locations[0]["name"] == IMG
                 assert page.evaluate("() => document.querySelector('meta[property=\"og:title\"]').content") == NAME
                 assert page.evaluate("() => document.querySelectorAll('script').length") == 1
             if path == "":
