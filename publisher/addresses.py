@@ -36,10 +36,13 @@ class Route:
     """One of the site's own addresses. `path` is relative to the base URL, in Flask's rule syntax
     where a part varies (`sitemap-<int:number>.xml`); `per_language`: also under /{lang}/ in each
     other language (the page's strings differ); `resource`: an IRI the data's graphs describe,
-    served as any resource (negotiated), not by a route of its own."""
+    served as any resource (negotiated), not by a route of its own; `plain_file`: below."""
     path: str
     per_language: bool = False
     resource: bool = False
+    # A file served as it is, with the site's common headers and nothing else (no Link to
+    # documents in other formats): nginx gets an exact location for it.
+    plain_file: bool = False
 
     @property
     def variable(self) -> bool:
@@ -76,7 +79,7 @@ ROUTES: dict[str, Route] = {
     "changes": Route("changes.atom", per_language=True),
     "sitemap": Route("sitemap.xml"),
     "sitemap_part": Route("sitemap-<int:number>.xml"),
-    "robots": Route("robots.txt"),
+    "robots": Route("robots.txt", plain_file=True),
     "openapi": Route("openapi.json"),
     "event_calendar": Route("event.ics"),  # the main event's calendar entry, a short address
     "dump": Route("dump.<path:extension>"),

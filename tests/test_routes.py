@@ -52,3 +52,29 @@ def test_validation_keeps_resources_off_every_route(path):
 @pytest.mark.parametrize("path", ["event/miejsca-otwarte-2017", "sparql-guide", "catalogue", "sitemaps/x"])
 def test_a_resource_may_start_like_a_route(path):
     assert not re.match(RESERVED_PATTERN, path), path
+
+
+def test_robots_txt_names_the_query_pages_below_the_base_urls_own_path():
+    from publisher.represent.sitemap import robots
+
+    urls = Urls("https://city.example/dane/", query_page="https://city.example/dane/sparql",
+                languages=Languages(("pl", "en")))
+    text = robots(urls).decode()
+    assert "Disallow: /dane/sparql?\n" in text and "Disallow: /dane/en/sparql?\n" in text
+    assert "Sitemap: https://city.example/dane/sitemap.xml" in text
+
+
+def test_nginx_has_an_exact_location_for_every_plain_file_and_a_location_for_every_fixed_route(tmp_path):
+    """A plain file gets the common headers and no Link to other formats (the catch-all adds
+    one); every other fixed route nginx answers has a location of its own."""
+    from publisher.export.nginx import server_block
+
+    urls = Urls(BASE, languages=Languages(("pl", "en")))
+    config = server_block(tmp_path, urls, "8126", 300, None, None)
+    for name, route in ROUTES.items():
+        if route.plain_file:
+            block = config.split(f"location = /{route.path} {{", 1)[1].split("}", 1)[0]
+            assert "add_header Link" not in block and "X-Content-Type-Options" in block, name
+    for name in ("void", "changes", "sitemap", "sitemap_part", "dump", "file_dump", "static"):
+        route = ROUTES[name]
+        assert f"location = /{route.path} " in config or route.pattern() in config, name

@@ -188,6 +188,10 @@ def server_block(public: Path, urls: Urls, listen: str, max_age: int,
 {block(common)}
         try_files {prefix}{local}{feed}$publisher_page.{feed_extension} =404;
     }}""" for local in map(languages.prefix, languages))
+    plain_files = "".join(f"""
+    location = {prefix}{route.path} {{
+{block(common)}
+    }}""" for route in ROUTES.values() if route.plain_file)
     errors = prefix + ROUTES["error_documents"].folder
     # Files served as they are, one byte range allowed: dumps, sitemaps, assets.
     downloads = "|".join(ROUTES[name].pattern() for name in ("dump", "file_dump", "sitemap", "sitemap_part", "static"))
@@ -264,9 +268,7 @@ server {{
 {block(common)}
     }}
 
-    location = {prefix}{ROUTES["robots"].path} {{
-{block(common)}
-    }}
+{plain_files}
 
     location {prefix} {{
 {block(common)}

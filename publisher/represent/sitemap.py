@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from publisher.addresses import ROUTES, Urls
@@ -57,5 +58,6 @@ def sitemap(pages: Iterable[dict[str, str]], modified: datetime) -> bytes:
 
 def robots(urls: Urls) -> bytes:
     # Query URLs are for people and programs, not crawlers: each would run a query.
-    disallowed = "".join(f"Disallow: /{urls.path(urls.site('sparql', lang))}?\n" for lang in urls.languages)
+    # The path as the host sees it: below the base URL's own path, if it has one.
+    disallowed = "".join(f"Disallow: {urlsplit(urls.site('sparql', lang)).path}?\n" for lang in urls.languages)
     return f"User-agent: *\nAllow: /\n{disallowed}\nSitemap: {urls.site('sitemap')}\n".encode("utf-8")

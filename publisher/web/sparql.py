@@ -180,14 +180,14 @@ PAGE_GRAPH_CHARACTERS = 200_000
 def query_page(lang: str, query: str, params, answer: Answer | None, error: str | None = None, status: int = 200):
     snapshot = current_snapshot()
     urls = snapshot.urls
-    endpoint = urls.in_language("sparql", lang)
+    endpoint = urls.site("sparql", lang)
     context = {
         "lang": lang, "query": query, "error": error, "table": None, "boolean": None, "graph_text": None,
         "cut": False,
         "endpoint": endpoint, "chosen_format": "html", "format_choices": FORMAT_CHOICES,
         "limits": {"timeout": f"{snapshot.settings.query_timeout:g}", "rows": snapshot.settings.max_result_rows},
         "canonical": endpoint,
-        **language_links(urls, {other: urls.in_language("sparql", other) for other in urls.languages}),
+        **language_links(urls, {other: urls.site("sparql", other) for other in urls.languages}),
         "formats": [], **site_links(urls, lang), **site_identity(snapshot.site, lang),
         "home_url": urls.page(snapshot.home, lang) if snapshot.home else snapshot.base_url,
         "static": urls.static,
