@@ -52,9 +52,16 @@ def publisher_server(*args: str, port: int | None = None, env: dict | None = Non
     With `log`, the server's output goes to that file (for tests that read the log).
     """
     port = port or free_port()
+    # One serving process with one query worker unless a test asks for more: each serving process
+    # renders every page before it accepts connections, on a machine of 2 cores shared by two test
+    # processes and about 30 servers (more query workers still start on demand).
+    lean = []
+    for option, value in (("--workers", "1"), ("--query-workers", "1")):
+        if option not in args:
+            lean += [option, value]
     output = open(log, "wb") if log else subprocess.PIPE
     process = subprocess.Popen(
-        [sys.executable, "-m", "publisher", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        [sys.executable, "-m", "publisher", "serve", "--host", "127.0.0.1", "--port", str(port), *lean, *args],
         cwd=ROOT, stdout=output, stderr=output, start_new_session=True,
         env={**os.environ, **(env or {})},
     )
