@@ -44,10 +44,6 @@ class Route:
     # documents in other formats): nginx gets an exact location for it.
     plain_file: bool = False
 
-    @property
-    def variable(self) -> bool:
-        return "<" in self.path
-
     def fill(self, values: dict) -> str:
         return _VARIABLE.sub(lambda part: str(values[part.group(2)]), self.path)
 

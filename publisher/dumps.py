@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from publisher.addresses import ROUTES
 from publisher.etag import etag_hasher
 from publisher.formats import DUMP_FORMATS, Format
 from publisher.namespaces import PREFIXES
@@ -40,7 +41,7 @@ class DumpFile:
 
 
 def dump_name(fmt: Format, compressed: bool) -> str:
-    return f"dump.{fmt.extension}" + (".gz" if compressed else "")
+    return ROUTES["dump"].fill({"extension": fmt.extension + (".gz" if compressed else "")})
 
 
 def _described(path: Path, name: str, fmt: Format, compressed: bool) -> DumpFile:

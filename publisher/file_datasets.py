@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from publisher.addresses import ROUTES
 from publisher.dumps import DumpFile, write_dump
 from publisher.formats import PART_FORMATS
 from publisher.load import LoadedData
@@ -53,7 +54,7 @@ def data_parts(data: LoadedData, data_paths, modified: dict[Path, datetime], dir
     for file in data.files:
         name = part_name(file, data_paths)
         graph = graphs[file]
-        dumps = tuple(write_dump(graph, directory, f"data/{name}.{fmt.extension}", fmt)
+        dumps = tuple(write_dump(graph, directory, ROUTES["file_dump"].fill({"extension": f"{name}.{fmt.extension}"}), fmt)
                       for fmt in PART_FORMATS)
         main = sorted((str(data.graph.value(s, SCHEMA.startDate) or ""), str(s), s)
                       for s in set(graph.subjects()) if isinstance(s, URIRef)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, request, send_file
 
+from publisher.addresses import ROUTES
 from publisher.etag import etag_of
 from publisher.represent.feed import MEDIA_TYPE as ATOM
 from publisher.represent.sitemap import robots
@@ -35,13 +36,13 @@ def well_known_void():
     return respond(rendering, snapshot.dataset, negotiate(), snapshot.site.default_language, negotiated=True)
 
 
-@route(blueprint, "dump", defaults={"folder": ""})
-@route(blueprint, "file_dump", defaults={"folder": "data/"})
-def dump(extension: str, folder: str):
+@route(blueprint, "dump", defaults={"kind": "dump"})
+@route(blueprint, "file_dump", defaults={"kind": "file_dump"})
+def dump(extension: str, kind: str):
     """The whole-graph dumps (dump.ttl, …) and each data file's own (data/<file>.ttl, .nt)."""
     snapshot = current_snapshot()
-    found = (snapshot.part_dumps.get(f"data/{extension}") if folder
-             else snapshot.dumps.get(f"dump.{extension}"))
+    found = (snapshot.part_dumps if kind == "file_dump" else snapshot.dumps).get(
+        ROUTES[kind].fill({"extension": extension}))
     if found is None:
         abort(404)
     gzipped = None if found.compressed else precompressed(snapshot, found.name)
