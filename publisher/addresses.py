@@ -88,6 +88,11 @@ ROUTES: dict[str, Route] = {
 }
 
 
+def paged(address: str, page: int) -> str:
+    """Page `page` of a paged address (a document's incoming links, the feed): page 1 is the address itself."""
+    return address if page == 1 else f"{address}?page={page}"
+
+
 def rules(name: str) -> list[str]:
     """The Flask rules of a route: its path, and /<other_language:lang>/… when it is per language."""
     route = ROUTES[name]
@@ -167,7 +172,7 @@ class Urls:
 
     def changes(self, lang: str, page: int = 1) -> str:
         """The Atom feed of changes to the data, per language (…/changes.atom, /en/changes.atom)."""
-        return self.site("changes", lang) + (f"?page={page}" if page > 1 else "")
+        return paged(self.site("changes", lang), page)
 
     def serves_query_page(self) -> bool:
         """Whether people query the data on this site's own page (served here, or by the app behind nginx)."""

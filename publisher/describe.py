@@ -13,9 +13,9 @@ a client reads a venue's street address from the venue's own document.
 
 from __future__ import annotations
 
-
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 
+from publisher.addresses import paged
 from publisher.namespaces import SCHEMA, SKOS, new_graph
 from publisher.store.oxigraph_graph import column, store_of
 
@@ -55,7 +55,7 @@ def page_count(links: list) -> int:
 
 
 def page_iri(iri: URIRef, page: int) -> URIRef:
-    return iri if page == 1 else URIRef(f"{iri}?page={page}")
+    return URIRef(paged(str(iri), page))
 
 
 def describe(source: Graph, iri: URIRef, page: int = 1, links: list | None = None) -> Graph:

@@ -15,7 +15,7 @@ from publisher.represent.event_view import EventPage, EventPageBuilder, with_not
 from publisher.represent.series_view import build_series_page, editions_of
 from publisher.represent.structured_data import eligible, event_structured_data, script_json, series_structured_data
 from publisher.represent.tombstone_view import tombstone
-from publisher.addresses import Urls
+from publisher.addresses import Urls, paged
 from publisher.represent.resource_view import PageView, ViewBuilder
 from publisher.represent.social_image import HEIGHT, WIDTH
 from publisher.site import Site
@@ -107,11 +107,11 @@ def render_page(document: Graph, iri: URIRef, urls: Urls, lang: str, site: Site,
     own = urls.page(iri, lang)
     context["paging"] = {
         "page": page, "pages": pages,
-        "previous": (own if page == 2 else f"{own}?page={page - 1}") if page > 1 else None,
-        "next": f"{own}?page={page + 1}" if page < pages else None,
+        "previous": paged(own, page - 1) if page > 1 else None,
+        "next": paged(own, page + 1) if page < pages else None,
     }
     if page > 1:
-        context["canonical"] = f"{own}?page={page}"
+        context["canonical"] = paged(own, page)
     return environment(lang, urls.languages).get_template("resource.html").render(context).encode("utf-8")
 
 
