@@ -208,7 +208,7 @@ def test_calendar_entry_parses_with_two_independent_parsers(server, pages):
     ("2017-11-16", "2017-11-16", "16 listopada 2017", "16 November 2017"),
 ])
 def test_date_ranges_read_naturally_in_both_languages(start, end, pl, en):
-    from publisher.represent.event_view import date_range
+    from publisher.represent.dates import date_range
 
     xsd_date = URIRef("http://www.w3.org/2001/XMLSchema#date")
     event, data = URIRef("http://example.org/e"), Graph()

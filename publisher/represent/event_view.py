@@ -15,7 +15,8 @@ from publisher.i18n import babel_locale
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA, SKOS
 from publisher.addresses import Urls
-from publisher.represent.resource_view import LANGUAGE_NAMES, VALUE_LABELS, format_date_literal
+from publisher.represent.dates import date_range, format_date_literal
+from publisher.represent.resource_view import LANGUAGE_NAMES, VALUE_LABELS
 
 
 # The order of the project's role concepts (data/event.ttl) on a page: who invites, who shapes
@@ -96,22 +97,6 @@ class EventPage:
     past: bool = False  # over on the day the page is rendered for
     cancelled: bool = False
     as_of: str | None = None  # that day, said on an upcoming event's page
-
-
-def date_range(graph: Graph, event: URIRef, lang: str) -> str:
-    """"16–17 listopada 2017" / "16–17 November 2017": the shared month and year said once."""
-    start, end = graph.value(event, SCHEMA.startDate), graph.value(event, SCHEMA.endDate)
-    if start is None:
-        return ""
-    first, last = start.toPython(), end.toPython() if end is not None else None
-    if not isinstance(first, date) or not isinstance(last, date) or last == first:
-        return format_date_literal(start, lang)
-    locale = babel_locale(lang)
-    if (first.year, first.month) == (last.year, last.month):
-        head = format_date(first, "d", locale=locale)
-        return f"{head}–{format_date(last, 'long', locale=locale)}"
-    head = format_date(first, "d MMMM" if first.year == last.year else "long", locale=locale)
-    return f"{head} – {format_date(last, 'long', locale=locale)}"
 
 
 def address_text(graph: Graph, address, lang: str) -> str | None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
-from babel.dates import format_date
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from publisher.i18n import N_, babel_locale
+from publisher.i18n import N_
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, PREFIXES, SCHEMA, SKOS
 from publisher.formats import RDF_DOCUMENT_FORMATS
+from publisher.represent.dates import date_range, format_date_literal
 from publisher.represent.catalog_labels import CATALOG_PROPERTY_LABELS, CATALOG_TYPE_LABELS
 from publisher.addresses import Urls
 
@@ -177,13 +176,6 @@ def compact(iri: URIRef) -> str:
     return text
 
 
-def format_date_literal(literal: Literal, lang: str) -> str:
-    value = literal.toPython()
-    if isinstance(value, (date, datetime)):
-        return format_date(value, format="long", locale=babel_locale(lang))
-    return str(literal)
-
-
 class ViewBuilder:
     def __init__(self, document: Graph, urls: Urls, lang: str, whole: Graph | None = None):
         """`whole`: the whole graph, for what a page says beyond its document (a programme
@@ -295,8 +287,6 @@ class ViewBuilder:
     def within(self, iri: URIRef):
         """A programme part without dates of its own: the events it is part of, innermost first,
         up to the first with dates (the conference), and that one's dates."""
-        from publisher.represent.event_view import date_range  # event_view builds on this module
-
         graph = self.whole
         if graph is None or (iri, RDF.type, SCHEMA.Event) not in graph or graph.value(iri, SCHEMA.startDate) is not None:
             return None

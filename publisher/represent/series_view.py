@@ -8,7 +8,8 @@ from rdflib import RDF, Graph, URIRef
 
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, SCHEMA
-from publisher.represent.event_view import Link, date_range, place_text, status_notice
+from publisher.represent.dates import date_range
+from publisher.represent.event_view import Link, place_text, status_notice
 from publisher.addresses import Urls
 
 

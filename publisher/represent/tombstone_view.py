@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 from publisher.labels import label, pick_literal
 from publisher.namespaces import DCT, PROV, RDFS
 from publisher.addresses import Urls
-from publisher.represent.resource_view import format_date_literal
+from publisher.represent.dates import format_date_literal
 
 
 @dataclass
