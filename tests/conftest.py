@@ -26,12 +26,25 @@ COMUNICA_ACCEPT = ("application/n-quads,application/trig;q=0.95,application/ld+j
 
 
 @pytest.fixture(scope="session")
-def server():
-    """One real `publisher serve` for the whole session, on a free port of 127.0.0.1."""
+def shared():
+    """The servers that the session's modules share (servers.Shared), stopped at its end; with
+    xdist, each test process has a session of its own."""
+    from servers import Shared
+
+    started = Shared()
+    yield started
+    started.close()
+
+
+@pytest.fixture(scope="session")
+def server(shared):
+    """One real `publisher serve` of the real data with the default options, on a free port of
+    127.0.0.1, for every module of the session that only reads from it. (Started in `shared`: a
+    module that overrides `server` with a parametrised fixture of the same name makes pytest set
+    this one up again, which then costs no second start.)"""
     from servers import publisher_server
 
-    with publisher_server() as base:
-        yield base
+    return shared.get(("serve",), publisher_server)
 
 
 @pytest.fixture(scope="session")
