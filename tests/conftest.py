@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +25,31 @@ COMUNICA_ACCEPT = ("application/n-quads,application/trig;q=0.95,application/ld+j
                    "text/turtle;q=0.6,application/rdf+xml;q=0.5,text/n3;q=0.35,application/xml;q=0.3,image/svg+xml;q=0.3,"
                    "text/xml;q=0.3,text/html;q=0.2,application/xhtml+xml;q=0.18,application/json;q=0.135,"
                    "text/shaclc;q=0.1,text/shaclc-ext;q=0.05")
+
+
+# The files that use one of these share one test process (with xdist, `--dist loadfile`): each
+# is a build and servers of seconds, made once in that process instead of once in each.
+SHARED_BUILDS = ("small_city", "app_and_nginx")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with each file that names one of SHARED_BUILDS sent where the other
+    files that name it go. (xdist's own `loadgroup` loses its groups under pytest 9.2, whose
+    node ids it can no longer rewrite: pytest-xdist issue 1386.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    @functools.cache
+    def scope(path: str) -> str:
+        text = (config.rootpath / path).read_text(encoding="utf-8")
+        return next((name for name in SHARED_BUILDS if re.search(rf"\b{name}\b", text)), path)
+
+    class SharedBuildScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scope(nodeid.split("::", 1)[0])
+
+    return SharedBuildScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
