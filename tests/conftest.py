@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +27,51 @@ COMUNICA_ACCEPT = ("application/n-quads,application/trig;q=0.95,application/ld+j
                    "text/shaclc;q=0.1,text/shaclc-ext;q=0.05")
 
 
+# The files that use one of these share one test process (with xdist, `--dist loadfile`): each
+# is a build and servers of seconds, made once in that process instead of once in each.
+SHARED_BUILDS = ("small_city", "app_and_nginx")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with each file that names one of SHARED_BUILDS sent where the other
+    files that name it go. (xdist's own `loadgroup` loses its groups under pytest 9.2, whose
+    node ids it can no longer rewrite: pytest-xdist issue 1386.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    @functools.cache
+    def scope(path: str) -> str:
+        text = (config.rootpath / path).read_text(encoding="utf-8")
+        return next((name for name in SHARED_BUILDS if re.search(rf"\b{name}\b", text)), path)
+
+    class SharedBuildScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scope(nodeid.split("::", 1)[0])
+
+    return SharedBuildScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
-def server():
-    """One real `publisher serve` for the whole session, on a free port of 127.0.0.1."""
+def shared():
+    """The servers that the session's modules share (servers.Shared), stopped at its end; with
+    xdist, each test process has a session of its own."""
+    from servers import Shared
+
+    started = Shared()
+    yield started
+    started.close()
+
+
+@pytest.fixture(scope="session")
+def server(shared):
+    """One real `publisher serve` of the real data with the default options, on a free port of
+    127.0.0.1, for every module of the session that only reads from it. (Started in `shared`: a
+    module that overrides `server` with a parametrised fixture of the same name makes pytest set
+    this one up again, which then costs no second start.)"""
     from servers import publisher_server
 
-    with publisher_server() as base:
-        yield base
+    return shared.get(("serve",), publisher_server)
 
 
 @pytest.fixture(scope="session")

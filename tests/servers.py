@@ -8,12 +8,30 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Shared:
+    """Servers started once and shared until `close()`, one per key (what it serves and how):
+    for tests that only read from them. `get` returns what the server's context manager yields."""
+
+    def __init__(self):
+        self._stack = ExitStack()
+        self._started: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable, start: Callable[[], AbstractContextManager]):
+        if key not in self._started:
+            self._started[key] = self._stack.enter_context(start())
+        return self._started[key]
+
+    def close(self) -> None:
+        self._stack.close()
 
 
 def free_port() -> int:

@@ -61,13 +61,15 @@ def remote_store(engine: str, timeout_s: float = 10, virtuoso: tuple | None = No
 
 @contextmanager
 def served(request, app: str):
-    """For a suite parametrised over the app and REMOTE: the session's app, or the app in front
-    of the remote store that the param names."""
-    if request.param.startswith("remote-"):
-        with app_on_store(request, request.param) as base:
-            yield base
-    else:
-        yield app
+    """For a suite parametrised over the app and REMOTE: the session's app, or the session's app
+    in front of the remote store that the param names."""
+    yield shared_app_on_store(request, request.param) if request.param.startswith("remote-") else app
+
+
+def shared_app_on_store(request, param: str) -> str:
+    """The app with the default options in front of the engine that a param of REMOTE names, one
+    per engine for the session's modules that only read (conftest's `shared`): its base URL."""
+    return request.getfixturevalue("shared").get(("serve on", param), lambda: app_on_store(request, param))
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from publisher.namespaces import SCHEMA
 
 from conftest import COMUNICA_ACCEPT
 from servers import nginx_export
-from stores import REMOTE, app_on_store
+from stores import REMOTE, shared_app_on_store
 
 RDF_TYPES = {
     "text/turtle": ("turtle", "ttl", "turtle"),
@@ -41,12 +41,12 @@ VOID = "http://rdfs.org/ns/void#"
 
 @pytest.fixture(scope="module", params=["app", *REMOTE, pytest.param("nginx", marks=pytest.mark.slow)])
 def server(request, server):
-    """The base URL of a running publication: the app (the session's), the app on a remote store, or nginx."""
+    """The base URL of a running publication: the app (the session's), the app on a remote store
+    (the session's), or nginx."""
     if request.param == "app":
         yield server
     elif request.param.startswith("remote-"):
-        with app_on_store(request, request.param) as base:
-            yield base
+        yield shared_app_on_store(request, request.param)
     else:
         with nginx_export() as (base, _out):
             yield base

@@ -22,8 +22,7 @@ from conftest import ROOT
 from publisher.sparql import QueryError
 from publisher.sparql.guard import MAX_NESTING, judge, precheck
 from security.listener import Listener
-from servers import publisher_server
-from stores import app_on_store
+from stores import shared_app_on_store
 
 LIMIT = 20000
 
@@ -60,12 +59,6 @@ def listener():
     found = Listener()
     yield found
     found.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with publisher_server() as base:
-        yield base
 
 
 def repros(target: str) -> dict[str, str]:
@@ -283,8 +276,7 @@ def test_virtuoso_extensions_are_refused_and_say_why(name):
 
 @pytest.fixture(scope="module")
 def app_on_virtuoso(request, virtuoso):
-    with app_on_store(request, "remote-virtuoso") as base:
-        yield base
+    return shared_app_on_store(request, "remote-virtuoso")
 
 
 @pytest.mark.slow

@@ -28,9 +28,9 @@ EVENT = "/event/miejsca-otwarte-2017"
 
 
 @pytest.fixture(scope="module")
-def server():
-    with publisher_server("--workers", "1") as base:
-        yield base.rstrip("/")
+def server(server):
+    """The session's server (conftest), its base URL without the final slash."""
+    return server.rstrip("/")
 
 
 def send(base: str, target: str, *headers: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
