@@ -22,9 +22,10 @@ log = logging.getLogger("publisher")
 
 class Watcher:
     """Calls `load()` once what `look()` sees (a fingerprint) has changed and settled; `load`
-    says whether it took the new data (refused data is not tried again until it changes again)."""
+    says whether it took the new data (refused data is not tried again until it changes again),
+    or None when it could not tell (it is tried again at the next look)."""
 
-    def __init__(self, look: Callable[[], str], interval: float, load: Callable[[], bool],
+    def __init__(self, look: Callable[[], str], interval: float, load: Callable[[], bool | None],
                  current: str | None = None):
         self.look, self.interval, self.load = look, interval, load
         self.current = look() if current is None else current
@@ -46,9 +47,10 @@ class Watcher:
                     continue
                 if now in (self.current, self.rejected):
                     continue
-                if self.load():
+                taken = self.load()
+                if taken:
                     self.current, self.rejected = now, None
-                else:
+                elif taken is not None:
                     self.rejected = now
             except Exception:  # noqa: BLE001 — whatever a reload raises, this thread keeps watching
                 self.rejected = now
@@ -71,14 +73,22 @@ def store_watcher(state, interval: float) -> Watcher:
     """In each worker in front of a remote store: when the store holds a new load of the data
     (`serve --store` loaded it, on SIGHUP or a change of its files, on this machine or
     another), the worker copies it and swaps it in; its queries then read the new load's graphs."""
+    from publisher.store.remote import StoreError
     from publisher.web.wsgi import snapshot_from_store
 
     def look() -> str:
         publication = state.store.publication()
         return " ".join(publication.graphs) if publication else ""
 
-    return Watcher(look, interval, lambda: _swap(state, lambda: snapshot_from_store(state.settings)),
-                   current=" ".join(state.store.graphs))
+    def load() -> bool | None:
+        try:
+            return _swap(state, lambda: snapshot_from_store(state.settings))
+        except StoreError as error:
+            log.error("the store's new data could not be read (tried again at the next look), "
+                      "still serving the last data: %s", error)
+            return None
+
+    return Watcher(look, interval, load, current=" ".join(state.store.graphs))
 
 
 def _swap(state, make) -> bool:
