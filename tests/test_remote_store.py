@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -14,6 +15,7 @@ from rdflib import Graph
 
 from conftest import ROOT
 from publisher.config import Settings
+from publisher.sparql import QueryError
 from publisher.store.remote import RemoteStore
 from servers import free_port, publisher_server
 from stores import REMOTE, app_on_store, remote_store, virtuoso_server
@@ -83,6 +85,26 @@ def test_a_query_reads_the_publications_data_and_no_other_graph_of_the_store(par
         assert int(ask(base + "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]) == triples
         assert ask(base + "sparql", "SELECT ?o WHERE { GRAPH <http://www.openlinksw.com/schemas/virtrdf#> "
                                     "{ ?s ?p ?o } } LIMIT 1") == []
+
+
+def test_queries_sent_at_the_same_time_are_each_answered():
+    """The guard parses each query in the serving thread before it goes to the store (there is no
+    query worker): queries arriving together are all answered, none refused with a made-up
+    syntax error (rdflib's parser is not thread-safe: eight at once failed nearly every time)."""
+    from publisher.sparql.worker import Job
+
+    query = "SELECT ?s WHERE {{ ?s ?p ?o . ?s ?p2 ?o2 . ?s ?p3 ?o3 }} LIMIT {n}"
+    with remote_store("oxigraph") as store:
+        remote = RemoteStore(store.args[1], publication="http://127.0.0.1/")
+
+        def ask(n: int) -> str:
+            try:
+                return remote.run(Job(query.format(n=n), "json", None, 100, "http://127.0.0.1/", {}, 1 << 20)).form
+            except QueryError as error:
+                return error.message
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(ask, range(160))) == {"SELECT"}
 
 
 def test_a_virtuoso_that_would_cut_the_workers_copy_of_the_data_is_refused_at_start():

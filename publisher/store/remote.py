@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -308,8 +309,14 @@ class RemoteStore:
         """The same contract as the embedded pool: the form and result bytes, or QueryError.
 
         The guard's parse runs here, in the serving thread (there is no worker process): the
-        endpoint's bound on concurrent SPARQL requests is what limits its cost."""
-        form = job.form or judge(job.query)[0]
+        endpoint's bound on concurrent SPARQL requests is what limits its cost. One parse at a
+        time: rdflib's parser (pyparsing) is not thread-safe, and queries parsed at once in
+        several threads were refused with made-up syntax errors."""
+        if job.form:
+            form = job.form
+        else:
+            with _PARSING:
+                form = judge(job.query)[0]
         format_key = job.format_for(form)
         if format_key is None:
             raise QueryError(406, not_acceptable(form))
@@ -367,6 +374,8 @@ def _ground_triples(ntriples: bytes) -> tuple[set[str], int]:
         (blank if has_blank else ground).add(str(quad.triple))
     return ground, len(ground) + len(blank)
 
+
+_PARSING = threading.Lock()
 
 # Queries never carry the credentials: the store's query user should be able to read only.
 _ANONYMOUS = urllib.request.build_opener()
