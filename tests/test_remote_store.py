@@ -11,14 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 from conftest import ROOT
 from publisher.config import Settings
 from publisher.sparql import QueryError
 from publisher.store.remote import RemoteStore
 from servers import free_port, publisher_server
-from stores import REMOTE, app_on_store, remote_store, virtuoso_server
+from stores import ENGINES, REMOTE, app_on_store, remote_store, virtuoso_server
 
 pytestmark = pytest.mark.slow  # each starts a real store
 
@@ -85,6 +85,33 @@ def test_a_query_reads_the_publications_data_and_no_other_graph_of_the_store(par
         assert int(ask(base + "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]) == triples
         assert ask(base + "sparql", "SELECT ?o WHERE { GRAPH <http://www.openlinksw.com/schemas/virtrdf#> "
                                     "{ ?s ?p ?o } } LIMIT 1") == []
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_each_load_goes_into_new_graphs_and_the_one_before_the_last_is_dropped(engine, request, tmp_path,
+                                                                                  monkeypatch):
+    """A load never writes over the graphs being read: the store keeps the last load for the
+    workers still reading it, and drops the one before. A worker's copy has a file for each data
+    file, with its name and time, an empty one for a file that holds no triples of its own."""
+    virtuoso = request.getfixturevalue("virtuoso") if engine == "virtuoso" else None
+    with remote_store(engine, virtuoso=virtuoso) as store:
+        for name, value in store.env.items():
+            monkeypatch.setenv(name, value)
+        base = f"http://127.0.0.1:{free_port()}/"
+        remote = RemoteStore.from_settings(Settings(base_url=base, store_url=store.args[1], store_engine=engine))
+        loads = [remote.publish([("editions/a", 1000.0, f'<{base}s> <{base}p> "{n}" .\n'.encode()),
+                                 ("b", 2000.0, b"")]) for n in range(3)]
+        listed = requests.post(store.args[1], data={"query": f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                                                            f'FILTER(STRSTARTS(STR(?g), "{base}")) }}'},
+                               headers={"Accept": "application/sparql-results+json"}, timeout=30).json()
+        assert {row["g"]["value"] for row in listed["results"]["bindings"]} == \
+            {remote.pointer, *loads[2].graphs, *loads[1].graphs}
+        assert remote.publication() == loads[2] and loads[2].replaced == loads[1].graphs
+        assert remote.copy_into(tmp_path) == loads[2]
+    copied = tmp_path / "editions" / "a.ttl"
+    assert set(Graph().parse(copied, format="nt")) == {(URIRef(base + "s"), URIRef(base + "p"), Literal("2"))}
+    assert copied.stat().st_mtime == 1000
+    assert (tmp_path / "b.ttl").read_bytes() == b"" and (tmp_path / "b.ttl").stat().st_mtime == 2000
 
 
 def test_queries_sent_at_the_same_time_are_each_answered():

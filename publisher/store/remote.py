@@ -157,10 +157,6 @@ class Publication:
     def graphs(self) -> tuple[str, ...]:
         return tuple(f.graph for f in self.files if f.graph)
 
-    @property
-    def modified(self) -> float:
-        return max(f.modified for f in self.files)
-
     def to_json(self) -> str:
         return json.dumps({"files": [[f.name, f.modified, f.graph] for f in self.files], "replaced": self.replaced})
 
