@@ -54,9 +54,9 @@ class Engine:
 
     How new data replaces the old without readers seeing half of it, on every engine: it goes
     into new graphs, and the publication's pointer (one triple) then names them (`publish`).
-    Neither engine's Graph Store `PUT` is one transaction with its reads (Oxigraph empties the
-    graph, then loads it; Virtuoso loads large data in several commits), and one SPARQL Update
-    carrying all the data would hold it all in the store's memory at once."""
+    The Graph Store Protocol does not say what a reader sees while a `PUT` replaces a graph, so
+    the app never replaces a graph being read; and one SPARQL Update carrying all the data
+    (the transactional way on an engine that has one) would hold it all in memory at once."""
 
     name = "oxigraph"
     short_copy_hint = rewrite_hint = ""
