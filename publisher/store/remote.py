@@ -15,6 +15,7 @@ import re
 import secrets
 import socket
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -276,6 +277,11 @@ class RemoteStore:
         """The publication's data as files in `folder`, one a data file, each under its data file's
         name and with its modification time, so that the workers make the same parts of it."""
         publication = self.publication()
+        for _ in range(4):  # a store may show the pointer's graph empty for a moment while it is replaced
+            if publication is not None:
+                break
+            time.sleep(0.5)
+            publication = self.publication()
         if publication is None:
             raise StoreError(f"the store holds no data for {self.pointer.split('#')[0]}: "
                              "`serve --store` loads it at start")
