@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +58,18 @@ def test_invalid_data_is_refused_before_it_reaches_the_store_and_the_served_data
         assert refused.returncode == 1 and "Refused: the data does not conform" in refused.stderr
         assert "Loaded" not in refused.stderr
         assert len(stored(store, base, monkeypatch)) == len(served)
+
+
+def test_a_store_that_does_not_answer_stops_it_with_a_clear_message():
+    """A store that takes the connection and never answers (here a socket nobody reads)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        store = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
+        result = serve_once("--store", store, "--query-timeout", "2", env={})
+    assert result.returncode == 2, result.stderr
+    assert "Not serving: the store at http://127.0.0.1:" in result.stderr
+    assert "timed out: no answer within 2 s" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_store_that_refuses_the_apps_credentials_stops_it_with_a_clear_message(virtuoso):

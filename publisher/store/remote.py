@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import threading
 import time
 import urllib.error
@@ -205,6 +204,8 @@ class RemoteStore:
             raise StoreError(f"the store answered {error.code}{hint}: {detail}", error.code, detail) from None
         except (urllib.error.URLError, ConnectionError) as error:
             raise StoreError(f"the store at {request.full_url} cannot be reached: {error}") from None
+        except TimeoutError:  # connected, but no answer in time (a slow load, a long query)
+            raise StoreError(f"the store at {request.full_url} timed out: no answer within {timeout:g} s") from None
 
     def publish(self, files: list[tuple[str, float, bytes]]) -> Publication:
         """Load the data, (name, modified, N-Triples) a data file, into new graphs and check what
@@ -340,8 +341,6 @@ class RemoteStore:
             if error.status in (500, 503) and _TIMED_OUT.search(error.detail):
                 raise QueryError(503, STORE_TIMED_OUT) from None
             raise QueryError(502, f"The store failed on this query: {error}") from None
-        except (socket.timeout, TimeoutError):
-            raise timed_out(self.timeout) from None
         try:
             self.engine.check_complete(headers)
             if is_graph_form(form):
