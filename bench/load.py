@@ -8,7 +8,10 @@ be a 503 with Retry-After. Then it kills a server worker with SIGKILL and checks
 server replaces it. Prints the figures and writes bench/results/load.md. Bounded in time and
 count; 127.0.0.1 only.
 
-    .venv/bin/python bench/load.py [--duration 45] [--quick]
+    .venv/bin/python bench/load.py [--duration 45] [--quick] [--store oxigraph|virtuoso]
+
+With --store, the same load runs on `serve --store` in front of a remote store started for the
+run (Oxigraph server or Virtuoso, on 127.0.0.1), whose own time limit is the app's.
 """
 
 from __future__ import annotations
@@ -41,11 +44,11 @@ def granian_workers(master: int) -> list[int]:
         return []
 
 
-def run(duration: int) -> dict:
+def run(duration: int, serve=publisher_server) -> dict:
     from servers import free_port
 
     port = free_port()
-    with publisher_server("--query-timeout", "3", "--workers", "2", port=port) as base:
+    with serve("--query-timeout", "3", "--workers", "2", port=port) as base:
         master = server_master(port)
         requests.get(base + "sparql", params={"query": "ASK {?s ?p ?o}"}, timeout=30)
         stop = threading.Event()
@@ -114,6 +117,17 @@ def run(duration: int) -> dict:
             "rss_kb_start": rss_before, "rss_kb_end": rss_after, "worker_killed_and_replaced": recovered}
 
 
+def run_on_store(engine: str, duration: int) -> dict:
+    """`run` with the app in front of a new remote store of this engine, stopped afterwards."""
+    from stores import remote_store
+
+    with remote_store(engine, timeout_s=3) as store:
+        def serve(*args, **kwargs):
+            return publisher_server(*store.args, *args, env=store.env, **kwargs)
+
+        return {**run(duration, serve), "store": engine}
+
+
 def report(result: dict) -> str:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     met = "met" if result.get("p99_ms", 1e9) < TARGET_P99_MS else "NOT met"
@@ -125,7 +139,7 @@ Machine: {machine}, load average before the run {result['load_average']}. Run:
 `.venv/bin/python bench/load.py --duration {result['duration_s']}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
 
 Dereferencing with wrk (2 threads, 16 connections, {result['duration_s']} s; a mix of 6 IRIs × 4 formats) on
-`publisher serve` (2 workers), while {RUNAWAYS} clients keep runaway SPARQL queries running (time limit 3 s)
+`publisher serve{' --store' if result.get('store') else ''}` (2 workers{', in front of ' + result['store'] if result.get('store') else ''}), while {RUNAWAYS} clients keep runaway SPARQL queries running (time limit 3 s)
 and {SMALL_CLIENTS} clients send small queries, each new to the result cache, one after the other.
 
 | Figure | Value |
@@ -149,12 +163,15 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=45)
     parser.add_argument("--quick", action="store_true", help="a 5-second run, for CI")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--store", choices=["oxigraph", "virtuoso"], default=None,
+                        help="run on `serve --store` in front of this engine (figures printed, not written)")
     args = parser.parse_args()
     load_average = " ".join(f"{figure:.2f}" for figure in os.getloadavg())
-    result = {**run(5 if args.quick else args.duration), "load_average": load_average}
+    duration = 5 if args.quick else args.duration
+    result = {**(run_on_store(args.store, duration) if args.store else run(duration)), "load_average": load_average}
     text = report(result)
     print(json.dumps(result) if args.json else text)
-    if not args.quick:
+    if not args.quick and not args.store:
         (ROOT / "bench" / "results").mkdir(exist_ok=True)
         (ROOT / "bench" / "results" / "load.md").write_text(text, encoding="utf-8")
 

@@ -1,10 +1,10 @@
 """All benchmarks in one run: dereferencing (app, nginx, production set-up), SPARQL (our
-endpoint, `oxigraph serve`, rdflib), and growth (load + validate, build), side by side on this
+endpoint, `oxigraph serve`, rdflib), growth (load + validate, build), and the remote stores
+(`serve` against `serve --store` on Oxigraph server and on Virtuoso), side by side on this
 machine. Writes bench/results/REPORT.md and its PNG plots, and prints the report.
 
     .venv/bin/python bench/run.py            # full run, under 15 minutes on 2 cores
     .venv/bin/python bench/run.py --quick    # least data and short runs, under a minute
-    .venv/bin/python bench/run.py --remote-stores   # also `serve --store` on Oxigraph server and Virtuoso
 """
 
 from __future__ import annotations
@@ -41,8 +41,6 @@ QUICK = {"deref_s": 1, "validate": [(100, 60), (300, 60)], "build": [(100, 60)],
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="least data and short runs (under a minute)")
-    parser.add_argument("--remote-stores", action="store_true",
-                        help="also documents and SPARQL through `serve --store` on Oxigraph server and Virtuoso")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where REPORT.md and plots go")
     parser.add_argument("--report-only", type=Path, metavar="FIGURES_JSON",
                         help="no measuring: write the report again from a run's figures (e.g. after editing notes.md)")
@@ -80,11 +78,10 @@ def main() -> None:
                 ["our endpoint", "oxigraph serve", "our engine"] + ["rdflib"] * parts["rdflib"]))
             results["sparql"][events] = sparql.run(growth.synthetic(events, folder), plan["repeat"],
                                                    plan["rdflib_repeat"], plan["rdflib_cap_s"], **parts)
-        if args.remote_stores:
-            events, duration = plan["remote"]
-            step(f"remote stores on {events:,} events: embedded, Oxigraph server, Virtuoso")
-            results["remote"] = {"events": events, **remote.run(growth.synthetic(events, folder), duration,
-                                                                plan["repeat"])}
+        events, duration = plan["remote"]
+        step(f"remote stores on {events:,} events: embedded, Oxigraph server, Virtuoso")
+        results["remote"] = {"events": events, **remote.run(growth.synthetic(events, folder), duration,
+                                                            plan["repeat"])}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     step("writing the report")

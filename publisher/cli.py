@@ -171,8 +171,8 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
     refuse_bad_data(lambda: read_site(settings.site_description, settings.base_url, settings.license))(lang)
     data = refuse_bad_data(lambda: check_data(settings, lang=lang, processes=os.cpu_count() or 1))(lang)
     if store_url:
-        settings, handover = _load_into_store(replace(settings, store_url=store_url, graph_store_url=graph_store_url,
-                                                      store_engine=store_engine), handover, data)
+        settings = _load_into_store(replace(settings, store_url=store_url, graph_store_url=graph_store_url,
+                                            store_engine=store_engine), data)
     files = f"{len(data.files)} file" + ("s" if len(data.files) != 1 else "")
     click.echo(f"Serving {data.triple_count()} triples from {files} at {settings.base_url} (Ctrl+C stops).", err=True)
     del data  # the workers read the files themselves: what validating them took goes back
@@ -229,24 +229,21 @@ def synth_command(events, seed, out) -> None:
     click.echo(f"Wrote {events} synthetic events to {path}, its site description to {site_path(path)}", err=True)
 
 
-def _load_into_store(settings, handover, data):
-    """Put the validated data into the remote store (Graph Store Protocol), once, before workers start."""
+def _load_into_store(settings, data):
+    """Put the validated data into the remote store (Graph Store Protocol) before workers start."""
     from dataclasses import replace
 
-    from publisher.history import data_modified
+    from publisher.preparing import publish_to_store
     from publisher.store.remote import RemoteStore, StoreError
 
-    store = RemoteStore.from_settings(settings)
     try:
-        ntriples = data.ntriples()
-        store.replace_default_graph(ntriples)
-        store.check_copy(ntriples)
+        publish_to_store(settings, data)
     except StoreError as error:
         click.echo(f"Not serving: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    click.echo(f"Loaded {data.triple_count()} triples into {store.graph_store_url}", err=True)
-    return (replace(settings, graph_store_url=store.graph_store_url),
-            replace(handover, data_modified=data_modified(data.files).timestamp()))
+    graph_store_url = RemoteStore.from_settings(settings).graph_store_url
+    click.echo(f"Loaded {data.triple_count()} triples into {graph_store_url}", err=True)
+    return replace(settings, graph_store_url=graph_store_url)
 
 
 @main.group("import")

@@ -86,8 +86,6 @@ class Handover:
     # The fingerprint of the data files the master has just validated (load.fingerprint): a
     # worker loads exactly those files without validating them again.
     validated: str | None = None
-    # The data's modification time, when the worker's data is a copy read from a remote store.
-    data_modified: float | None = None
 
     def to_environ(self) -> dict[str, str]:
         return _to_environ(self)

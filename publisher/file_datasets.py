@@ -6,18 +6,21 @@ its own modification time (its last commit, see publisher.history) and its own d
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from publisher.addresses import ROUTES
 from publisher.dumps import DumpFile, write_dump
 from publisher.formats import PART_FORMATS
-from publisher.load import LoadedData
+from publisher.load import LoadedData, StoredData
 from publisher.namespaces import SCHEMA
 from publisher.event_kinds import is_main_event, is_series
+from publisher.store.terms import to_oxigraph
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,20 @@ def data_parts(data: LoadedData, data_paths, modified: dict[Path, datetime], dir
         parts.append(Part(name=name, file=file, modified=modified[file], dumps=dumps,
                           main=tuple(s for _start, _iri, s in main)))
     return parts
+
+
+def file_shares(data: StoredData | LoadedData) -> dict[Path, bytes]:
+    """Each file's share of the data as N-Triples: the triples about the subjects it is the first
+    to describe, as `data_parts` splits them (a triple in two files, once)."""
+    shares: dict[Path, set] = defaultdict(set)
+    if isinstance(data, StoredData):  # one graph a file
+        origins: dict = {}
+        for file in data.files:  # in their order: a subject's first file takes its triples
+            for quad in data.stored.quads_for_pattern(None, None, None, ox.NamedNode(file.resolve().as_uri())):
+                origins.setdefault(quad.subject, file)
+        for quad in data.stored.quads_for_pattern(None, None, None):
+            shares[origins[quad.subject]].add(quad.triple)
+    else:
+        for triple in data.graph:
+            shares[data.origins[triple[0]]].add(ox.Triple(*map(to_oxigraph, triple)))
+    return {file: ox.serialize(shares[file], format=ox.RdfFormat.N_TRIPLES) or b"" for file in data.files}

@@ -12,7 +12,7 @@ import shutil
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,7 +25,7 @@ from publisher.config import Handover, Settings
 from publisher.describe import resource_iris
 from publisher.dumps import DumpFile, write_dumps
 from publisher.event_kinds import is_main_event
-from publisher.file_datasets import Part, data_parts
+from publisher.file_datasets import Part, data_parts, file_shares, part_name
 from publisher.history import file_modified
 from publisher.load import (DataError, LoadedData, StoredData, data_files, fingerprint, load_into_store, load_stored,
                             release_freed_memory)
@@ -35,6 +35,7 @@ from publisher.resource_set import digests
 from publisher.site import Site, read_site, required_languages
 from publisher.snapshot import Snapshot, sparql_endpoint
 from publisher.store.oxigraph_graph import memory_graph, store_graph
+from publisher.store.remote import Publication, RemoteStore
 from publisher.validate import Report, load_shapes, validate
 from publisher.void import build_void, graph_stats
 from publisher.working_dirs import scratch_dir
@@ -96,6 +97,15 @@ def unless_refused(make: Callable[[], T], lang: str = "en") -> T | Refused:
         return Refused(refused.report.to_text(lang), unreadable=False)
 
 
+def publish_to_store(settings: Settings, data: StoredData | LoadedData) -> Publication:
+    """Validated data into the remote store that `serve --store` names, one graph a data file
+    (its part of the publication), with the file's name and time: what the workers copy.
+    Raises StoreError (publisher.store.remote), and then the store serves what it served."""
+    modified, shares = file_modified(data.files), file_shares(data)
+    return RemoteStore.from_settings(settings).publish(
+        [(part_name(file, settings.data_paths), modified[file].timestamp(), shares[file]) for file in data.files])
+
+
 @dataclass(frozen=True)
 class Prepared:
     """What the whole-graph work on a snapshot's new store yields: small enough to hand over."""
@@ -119,8 +129,7 @@ def prepare(settings: Settings, handover: Handover, directory: Path) -> Prepared
     graph = store_graph(store)
     data = LoadedData(graph=graph, files=files, base_url=settings.base_url, origins=origins)
     file_times = file_modified(files)
-    modified = (datetime.fromtimestamp(handover.data_modified, tz=timezone.utc) if handover.data_modified
-                else max(file_times.values()))
+    modified = max(file_times.values())  # a copy from a remote store has its files' times
     parts = data_parts(data, settings.data_paths, file_times, directory)
     dumps = write_dumps(store, directory, named_graph_files(parts, settings.base_url))
     home = _home_event(graph)

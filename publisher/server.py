@@ -31,29 +31,47 @@ class _ManyThreadsAreIntended(logging.Filter):
         return "Python threads, which seems quite high" not in record.getMessage()
 
 
-def reload_if_valid(settings: Settings, handover: Handover, respawn) -> None:
-    """SIGHUP: validate the data files in the master; only valid data replaces the workers.
+# One reload at a time: SIGHUP and, in front of a remote store, the master's file watcher.
+_RELOADING = threading.Lock()
+
+
+def reload_if_valid(settings: Settings, handover: Handover, respawn, cause: str = "SIGHUP") -> bool:
+    """Validate the data files in the master; only valid data reaches the workers. Returns
+    whether it did.
 
     Granian answers SIGHUP by starting new workers one by one before stopping the old; a new
     worker would load whatever is on disk, so invalid data is refused here, with its report in
-    the log, and the workers keep serving the last valid data.
+    the log, and the workers keep serving the last valid data. In front of a remote store the
+    workers are not replaced: valid data is loaded into the store (publisher.store.remote: new
+    graphs, then the switch), and every worker that follows the store, on any machine, copies it
+    and swaps it in (publisher.web.reload); a store that fails keeps what it served.
     """
     from publisher.load import fingerprint
-    from publisher.preparing import Refused, check_data, unless_refused
+    from publisher.preparing import Refused, check_data, publish_to_store, unless_refused
+    from publisher.store.remote import StoreError
 
-    try:
-        validated = fingerprint(settings.data_paths)
-        outcome = unless_refused(lambda: check_data(settings))
-    except Exception:  # noqa: BLE001 — raised here it would end serve() and remove the scratch files
-        log.exception("SIGHUP: data reload failed, still serving the last valid data")
-        return
-    if isinstance(outcome, Refused):
-        log.error("SIGHUP: data reload rejected, still serving the last valid data:\n%s", outcome.text)
-        return
-    # New workers load these files without validating them again.
-    os.environ.update(replace(handover, validated=validated).to_environ())
-    log.info("SIGHUP: data valid, replacing the workers")
-    respawn()
+    with _RELOADING:
+        try:
+            validated = fingerprint(settings.data_paths)
+            outcome = unless_refused(lambda: check_data(settings))
+            if isinstance(outcome, Refused):
+                log.error("%s: data reload rejected, still serving the last valid data:\n%s", cause, outcome.text)
+                return False
+            if settings.store_url:
+                publish_to_store(settings, outcome)
+                log.info("%s: data valid, loaded into the store; the workers follow it", cause)
+                return True
+        except StoreError as error:
+            log.error("%s: the store did not take the data, still serving the last valid data: %s", cause, error)
+            return False
+        except Exception:  # noqa: BLE001 — raised here it would end serve() and remove the scratch files
+            log.exception("%s: data reload failed, still serving the last valid data", cause)
+            return False
+        # New workers load these files without validating them again.
+        os.environ.update(replace(handover, validated=validated).to_environ())
+        log.info("%s: data valid, replacing the workers", cause)
+        respawn()
+        return True
 
 
 class SighupReloader:
@@ -75,6 +93,11 @@ class SighupReloader:
             self._asked.wait()
             self._asked.clear()
             reload_if_valid(self.settings, self.handover, self.respawn)
+
+    def on_change(self) -> bool:
+        """A change of the data files, seen by the master's watcher (in front of a remote store,
+        whose workers watch the store instead)."""
+        return reload_if_valid(self.settings, self.handover, self.respawn, cause="data files changed")
 
 
 class PortUnavailable(Exception):
@@ -132,8 +155,13 @@ def run(settings: Settings, handover: Handover, host: str, port: int, workers: i
         log_access=False,
         websockets=False,
     )
+    reloader = SighupReloader(settings, handover, server.signal_handler_reload)
     # Granian installs its SIGHUP handler from this attribute when it starts serving.
-    server.signal_handler_reload = SighupReloader(settings, handover, server.signal_handler_reload).ask
+    server.signal_handler_reload = reloader.ask
+    if settings.store_url and settings.reload_interval > 0:
+        from publisher.web.reload import file_watcher
+
+        file_watcher(settings.data_paths, settings.reload_interval, reloader.on_change)
     with server_scratch():
         claim.release()
         server.serve()

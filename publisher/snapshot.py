@@ -45,6 +45,7 @@ class Snapshot:
     site: Site
     parts: list[Part] = field(default_factory=list)
     directory: Path | None = None  # dumps and store written for this snapshot alone
+    copy: Path | None = None  # its data files, when they are a copy of a remote store's (removed with it)
     # The graph of each subject's statements in quads (publisher.quads): none for one data file.
     graph_names: dict[URIRef, str] = field(default_factory=dict)
     resources: ResourceSet = field(init=False)
@@ -77,8 +78,9 @@ class Snapshot:
         Not while its sitemaps are being written (seconds at 100,000 events): the request
         writing them gets them whole, and no file lands in a folder being removed."""
         with self.files_lock:
-            if self.directory is not None:
-                shutil.rmtree(self.directory, ignore_errors=True)
+            for folder in (self.directory, self.copy):
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
 
     @cached_property
     def changes(self) -> list[Change]:

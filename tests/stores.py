@@ -73,14 +73,27 @@ def shared_app_on_store(request, param: str) -> str:
 
 
 @contextmanager
-def app_on_store(request, param: str, *args: str):
+def app_on_store(request, param: str, *args: str, env: dict | None = None, log: Path | None = None):
     """`publisher serve --store` in front of the engine that a param of REMOTE names: a new
     Oxigraph server, or the session's Virtuoso (one per session: it takes seconds to start; each
-    app loads its data into a graph of its own). Yields the app's base URL."""
+    app loads its data into graphs of its own). Yields the app's base URL."""
     engine = param.removeprefix("remote-")
     virtuoso = request.getfixturevalue("virtuoso") if engine == "virtuoso" else None
-    with remote_store(engine, virtuoso=virtuoso) as store, publisher_server(*store.args, *args, env=store.env) as base:
+    with (remote_store(engine, virtuoso=virtuoso) as store,
+          publisher_server(*store.args, *args, env={**store.env, **(env or {})}, log=log) as base):
         yield base
+
+
+@contextmanager
+def serving(request, param: str, *args: str, env: dict | None = None, log: Path | None = None):
+    """For a test parametrised over "embedded" and REMOTE: `publisher serve` with these options,
+    on its embedded store or in front of the remote store that the param names."""
+    if param == "embedded":
+        with publisher_server(*args, env=env, log=log) as base:
+            yield base
+    else:
+        with app_on_store(request, param, *args, env=env, log=log) as base:
+            yield base
 
 
 def virtuoso_ini(folder: Path, sql_port: int, http_port: int, timeout_s: float, max_rows: int) -> str:

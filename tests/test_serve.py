@@ -59,7 +59,7 @@ def test_settings_and_the_masters_handover_travel_to_workers_through_the_environ
     settings = Settings(base_url="http://127.0.0.1:1/dane", data_paths=(Path("a.ttl"), Path("b")),
                         store_url="http://127.0.0.1:2/query", serve_sparql=False, query_timeout=3.5,
                         reload_interval=0.5)
-    handover = Handover(validated="abc", data_modified=1.25)
+    handover = Handover(validated="abc")
     environ = {**settings.to_environ(), **handover.to_environ()}
     assert Settings.from_environ(environ) == settings and Handover.from_environ(environ) == handover
     assert Settings.from_environ({}) == Settings() and Handover.from_environ({}) == Handover()

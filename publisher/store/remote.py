@@ -1,7 +1,7 @@
 """A remote triple store behind the app: SPARQL 1.1 Protocol for queries, Graph Store Protocol for data.
 
-The app's workers hold no state of their own: the data is loaded into the store once, workers
-read their copy from it, and every query goes to it. Results are parsed and written again by
+The app's workers hold no state of their own: the data is loaded into the store (`publish`), workers
+read their copy from it (`copy_into`), and every query goes to it. Results are parsed and written again by
 the same writers as the embedded engine, so the limits hold and the bytes are the same.
 Tested against Oxigraph server and OpenLink Virtuoso; where an engine answers differently, its
 profile below (`Engine`) is the one place that adapts (docs/deployment.md lists the differences).
@@ -12,11 +12,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
+import secrets
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from email.message import Message
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -46,7 +50,13 @@ class StoreError(Exception):
 
 class Engine:
     """A store that follows SPARQL 1.1 Protocol and Graph Store Protocol to the letter: Oxigraph
-    server (and Apache Jena Fuseki). The data goes into the store's default graph."""
+    server (and Apache Jena Fuseki).
+
+    How new data replaces the old without readers seeing half of it, on every engine: it goes
+    into new graphs, and the publication's pointer (one triple) then names them (`publish`).
+    The Graph Store Protocol does not say what a reader sees while a `PUT` replaces a graph, so
+    the app never replaces a graph being read; and one SPARQL Update carrying all the data
+    (the transactional way on an engine that has one) would hold it all in memory at once."""
 
     name = "oxigraph"
     short_copy_hint = rewrite_hint = ""
@@ -55,13 +65,12 @@ class Engine:
         """Oxigraph serves queries at /query and the Graph Store Protocol at /store."""
         return query_url[: -len("/query")] + "/store" if query_url.endswith("/query") else query_url
 
-    def graph_parameters(self, graph: str) -> dict[str, str]:
-        """The Graph Store Protocol's parameters naming the graph that holds the data."""
-        return {"default": ""}
+    def graph_parameter(self) -> str:
+        """The Graph Store Protocol's parameter that names a graph."""
+        return "graph"
 
-    def query_parameters(self, graph: str, max_rows: int) -> dict[str, str]:
-        """What a query request adds so that the query's default graph is the data (and the store
-        sends no more rows than the app may write)."""
+    def query_limits(self, max_rows: int) -> dict[str, str]:
+        """What a query request adds so that the store sends no more rows than the app may write."""
         return {}
 
     def check_complete(self, headers: Message) -> None:
@@ -76,10 +85,9 @@ class Engine:
 class Virtuoso(Engine):
     """OpenLink Virtuoso 7, whose answers differ from the standards in these ways:
 
-    - its default graph is the union of all graphs, and its Graph Store Protocol cannot write it:
-      the data goes into a named graph (the base URL) and each query names it as its default
-      graph and only named graph (`default-graph-uri`, `named-graph-uri`: else GRAPH ?g reads
-      every graph in the store, its system graphs too);
+    - its default graph is the union of all graphs, its system graphs too, and a query that names
+      only its default graphs (`default-graph-uri`) still reads every graph with GRAPH ?g: each
+      query names an empty graph as its only named graph (on every engine, `_dataset`);
     - writes go to /sparql-graph-crud-auth, behind HTTP digest authentication;
     - when a result exceeds its ResultSetMaxRows (or the request's `maxrows`) it is cut without
       an error (only a header, the X-SPARQL-MaxRows, says so; nothing at all for a Graph Store
@@ -99,13 +107,13 @@ class Virtuoso(Engine):
     def default_graph_store(self, query_url: str) -> str:
         return query_url[: -len("/sparql")] + "/sparql-graph-crud-auth" if query_url.endswith("/sparql") else query_url
 
-    def graph_parameters(self, graph: str) -> dict[str, str]:
-        return {"graph-uri": graph}
+    def graph_parameter(self) -> str:
+        return "graph-uri"
 
-    def query_parameters(self, graph: str, max_rows: int) -> dict[str, str]:
+    def query_limits(self, max_rows: int) -> dict[str, str]:
         # maxrows: one row past the app's limit is enough to refuse it, and Virtuoso then stops
         # writing (it does not apply it to CONSTRUCT and DESCRIBE).
-        return {"default-graph-uri": graph, "named-graph-uri": graph, "maxrows": str(max_rows + 1)}
+        return {"maxrows": str(max_rows + 1)}
 
     def check_complete(self, headers: Message) -> None:
         if headers.get("X-SQL-State"):
@@ -130,28 +138,61 @@ class Virtuoso(Engine):
 ENGINES = {engine.name: engine for engine in (Engine(), Virtuoso())}
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A data file's share of the data (its part: publisher.file_datasets), as one graph in the store."""
+    name: str  # the part's name, "editions/miejsca-otwarte-2021": the workers' copy has the file's name
+    modified: float  # when the file last changed (its last commit), as a POSIX time
+    graph: str | None  # None: the file describes no subject first, so holds no triples of its own
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a store holds for one publication: a graph a data file, from one load, and the graphs
+    of the load it replaced (kept for the workers still reading them; dropped at the next load)."""
+    files: tuple[StoredFile, ...]
+    replaced: tuple[str, ...] = ()
+
+    @property
+    def graphs(self) -> tuple[str, ...]:
+        return tuple(f.graph for f in self.files if f.graph)
+
+    def to_json(self) -> str:
+        return json.dumps({"files": [[f.name, f.modified, f.graph] for f in self.files], "replaced": self.replaced})
+
+    @classmethod
+    def from_json(cls, text: str) -> Publication:
+        found = json.loads(text)
+        return cls(tuple(StoredFile(*f) for f in found["files"]), tuple(found["replaced"]))
+
+
+# The pointer to a publication's graphs is one triple (never seen half-written), in a graph of its
+# own that no query reads.
+_POINTER = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
+
+
 class RemoteStore:
     def __init__(self, query_url: str, graph_store_url: str | None = None, timeout: float = 10.0,
-                 engine: str = "oxigraph", graph: str = ""):
+                 engine: str = "oxigraph", publication: str = "", graphs: tuple[str, ...] = ()):
         self.engine = ENGINES[engine]
         self.query_url = query_url
         self.graph_store_url = graph_store_url or self.engine.default_graph_store(query_url)
         self.timeout = timeout
-        self.graph = graph  # the named graph that holds the data, on an engine that needs one
+        # The graphs' names start with the publication's IRI (the base URL), so one store can
+        # hold several publications.
+        self.pointer = f"{publication}#publisher-store"
+        self.graphs = graphs  # what queries read: the data of the load the worker's copy is from
         self._graph_store = urllib.request.build_opener(*_credentials(self.graph_store_url))
 
     @classmethod
-    def from_settings(cls, settings) -> RemoteStore:
-        """The store `serve --store` names; the data's graph is named after the base URL."""
+    def from_settings(cls, settings, graphs: tuple[str, ...] = ()) -> RemoteStore:
+        """The store `serve --store` names, for the publication at the base URL."""
         return cls(settings.store_url, settings.graph_store_url, timeout=settings.query_timeout,
-                   engine=settings.store_engine, graph=settings.base_url)
+                   engine=settings.store_engine, publication=settings.base_url, graphs=graphs)
 
-    def _data_graph_url(self) -> str:
+    def _graph_url(self, graph: str) -> str:
         separator = "&" if "?" in self.graph_store_url else "?"
-        # `?default` is a parameter without a value: urlencode would write `default=`.
-        parameters = "&".join(f"{key}={urllib.parse.quote(value, safe='')}" if value else key
-                              for key, value in self.engine.graph_parameters(self.graph).items())
-        return f"{self.graph_store_url}{separator}{parameters}"
+        return f"{self.graph_store_url}{separator}{self.engine.graph_parameter()}={urllib.parse.quote(graph, safe='')}"
 
     def _send(self, request: urllib.request.Request, timeout: float, opener=None) -> tuple[bytes, Message]:
         try:
@@ -163,32 +204,102 @@ class RemoteStore:
             raise StoreError(f"the store answered {error.code}{hint}: {detail}", error.code, detail) from None
         except (urllib.error.URLError, ConnectionError) as error:
             raise StoreError(f"the store at {request.full_url} cannot be reached: {error}") from None
+        except TimeoutError:  # connected, but no answer in time (a slow load, a long query)
+            raise StoreError(f"the store at {request.full_url} timed out: no answer within {timeout:g} s") from None
 
-    def replace_default_graph(self, ntriples: bytes) -> None:
-        """Graph Store Protocol PUT: the data's graph becomes exactly this data."""
+    def publish(self, files: list[tuple[str, float, bytes]]) -> Publication:
+        """Load the data, (name, modified, N-Triples) a data file, into new graphs and check what
+        the store gives back; only then point the publication at them. Readers see the last load
+        or this one, never part of one; if the store fails, what it served stays."""
         self._authenticate()
-        request = urllib.request.Request(self._data_graph_url(), data=ntriples, method="PUT",
+        before = self.publication()
+        for graph in before.replaced if before else ():  # two loads old: no worker reads them now
+            self._drop(graph)
+        load = secrets.token_hex(6)
+        publication = Publication(tuple(StoredFile(name, modified, f"{self.pointer}-{load}-{n}" if ntriples else None)
+                                        for n, (name, modified, ntriples) in enumerate(files)),
+                                  replaced=before.graphs if before else ())
+        try:
+            for stored, (_name, _modified, ntriples) in zip(publication.files, files):
+                if stored.graph:
+                    self._put(stored.graph, ntriples)
+            self.check_copy(b"".join(ntriples for *_, ntriples in files), publication)
+        except StoreError:
+            for graph in publication.graphs:
+                self._drop(graph)
+            raise
+        pointer = ox.Triple(ox.NamedNode(self.pointer), ox.NamedNode(_POINTER), ox.Literal(publication.to_json()))
+        self._put(self.pointer, ox.serialize([pointer], format=ox.RdfFormat.N_TRIPLES))
+        return publication
+
+    def _put(self, graph: str, ntriples: bytes) -> None:
+        request = urllib.request.Request(self._graph_url(graph), data=ntriples, method="PUT",
                                          headers={"Content-Type": NTRIPLES.media_type})
         self._send(request, timeout=max(self.timeout, 300))
+
+    def _drop(self, graph: str) -> None:
+        """Graph Store Protocol DELETE, for graphs no reader needs: one already gone is fine, and
+        one the store keeps costs space, not correctness."""
+        try:
+            self._send(urllib.request.Request(self._graph_url(graph), method="DELETE"), timeout=max(self.timeout, 300))
+        except StoreError:
+            pass
 
     def _authenticate(self) -> None:
         """A bodiless request first, so that the store's challenge is answered before the data is
         sent: Virtuoso closes the connection with its 401, and a large PUT sent without
         credentials broke mid-upload (broken pipe)."""
         try:
-            self._send(urllib.request.Request(self._data_graph_url(), method="HEAD"), timeout=self.timeout)
+            self._send(urllib.request.Request(self._graph_url(self.pointer), method="HEAD"), timeout=self.timeout)
         except StoreError as error:
             if error.status in (None, 401):
                 raise
 
-    def default_graph(self) -> bytes:
-        request = urllib.request.Request(self._data_graph_url(), headers={"Accept": NTRIPLES.media_type})
+    def _get(self, graph: str) -> bytes:
+        request = urllib.request.Request(self._graph_url(graph), headers={"Accept": NTRIPLES.media_type})
         return self._send(request, timeout=max(self.timeout, 300))[0]
 
-    def check_copy(self, ntriples: bytes) -> None:
-        """Raises StoreError unless the data's graph, read back as the workers read it, is the
-        data loaded: a store may cut it, or rewrite values, without saying so."""
-        loaded, found = _ground_triples(ntriples), _ground_triples(self.default_graph())
+    def publication(self) -> Publication | None:
+        """What the store holds for the publication now, or None before its first load."""
+        try:
+            pointer = self._get(self.pointer)
+        except StoreError as error:
+            if error.status == 404:
+                return None
+            raise
+        values = [quad.object.value for quad in ox.parse(pointer, format=ox.RdfFormat.N_TRIPLES)]
+        return Publication.from_json(values[0]) if values else None
+
+    def read(self, publication: Publication) -> bytes:
+        """The publication's data as the store gives it back, as N-Triples."""
+        return b"".join(self._get(graph) for graph in publication.graphs)
+
+    def copy_into(self, folder: Path) -> Publication:
+        """The publication's data as files in `folder`, one a data file, each under its data file's
+        name and with its modification time, so that the workers make the same parts of it."""
+        publication = self.publication()
+        for _ in range(4):  # a store may show the pointer's graph empty for a moment while it is replaced
+            if publication is not None:
+                break
+            time.sleep(0.5)
+            publication = self.publication()
+        if publication is None:
+            raise StoreError(f"the store holds no data for {self.pointer.split('#')[0]}: "
+                             "`serve --store` loads it at start")
+        for stored in publication.files:
+            # N-Triples is Turtle: the copy is read as a data file like any other.
+            path = (folder / f"{stored.name}.ttl").resolve()
+            if not path.is_relative_to(folder.resolve()):
+                raise StoreError(f"the store names a data file outside the copy's folder: {stored.name!r}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(self._get(stored.graph) if stored.graph else b"")
+            os.utime(path, (stored.modified, stored.modified))
+        return publication
+
+    def check_copy(self, ntriples: bytes, publication: Publication) -> None:
+        """Raises StoreError unless the publication's graphs, read back as the workers read them,
+        are the data loaded: a store may cut them, or rewrite values, without saying so."""
+        loaded, found = _ground_triples(ntriples), _ground_triples(self.read(publication))
         if found[1] != loaded[1]:
             raise StoreError(f"the store gives back {found[1]} of the {loaded[1]} triples loaded"
                              f"{self.engine.short_copy_hint}")
@@ -201,8 +312,14 @@ class RemoteStore:
         """The same contract as the embedded pool: the form and result bytes, or QueryError.
 
         The guard's parse runs here, in the serving thread (there is no worker process): the
-        endpoint's bound on concurrent SPARQL requests is what limits its cost."""
-        form = job.form or judge(job.query)[0]
+        endpoint's bound on concurrent SPARQL requests is what limits its cost. One parse at a
+        time: rdflib's parser (pyparsing) is not thread-safe, and queries parsed at once in
+        several threads were refused with made-up syntax errors."""
+        if job.form:
+            form = job.form
+        else:
+            with _PARSING:
+                form = judge(job.query)[0]
         format_key = job.format_for(form)
         if format_key is None:
             raise QueryError(406, not_acceptable(form))
@@ -210,8 +327,8 @@ class RemoteStore:
 
     def _run(self, job: Job, form: str, format_key: str) -> bytes:
         accept = (NTRIPLES if is_graph_form(form) else SPARQL_JSON).media_type
-        parameters = self.engine.query_parameters(self.graph, job.max_rows)
-        body = urllib.parse.urlencode({"query": job.query, **parameters}).encode("utf-8")
+        body = urllib.parse.urlencode([("query", job.query), *self._dataset(),
+                                       *self.engine.query_limits(job.max_rows).items()]).encode("utf-8")
         request = urllib.request.Request(self.query_url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
         try:
@@ -224,8 +341,6 @@ class RemoteStore:
             if error.status in (500, 503) and _TIMED_OUT.search(error.detail):
                 raise QueryError(503, STORE_TIMED_OUT) from None
             raise QueryError(502, f"The store failed on this query: {error}") from None
-        except (socket.timeout, TimeoutError):
-            raise timed_out(self.timeout) from None
         try:
             self.engine.check_complete(headers)
             if is_graph_form(form):
@@ -241,6 +356,12 @@ class RemoteStore:
         except TimeoutError:  # the store stopped it and answered what it had found so far
             raise QueryError(503, STORE_TIMED_OUT) from None
 
+    def _dataset(self) -> list[tuple[str, str]]:
+        """The query's dataset: the publication's data as its default graph and, as its only named
+        graph, one that holds nothing (as on the embedded store, GRAPH ?g finds none; without
+        it, Virtuoso's GRAPH ?g reads every graph in the store)."""
+        return [*(("default-graph-uri", graph) for graph in self.graphs), ("named-graph-uri", f"{self.pointer}-none")]
+
     def close(self) -> None:
         """Nothing to stop: the store lives on its own."""
 
@@ -254,6 +375,8 @@ def _ground_triples(ntriples: bytes) -> tuple[set[str], int]:
         (blank if has_blank else ground).add(str(quad.triple))
     return ground, len(ground) + len(blank)
 
+
+_PARSING = threading.Lock()
 
 # Queries never carry the credentials: the store's query user should be able to read only.
 _ANONYMOUS = urllib.request.build_opener()

@@ -8,16 +8,18 @@ from publisher.config import Handover, Settings
 from publisher.http_policy import CORS_HEADERS, MAX_REQUEST_BODY
 from publisher.preparing import build_snapshot
 from publisher.snapshot import Snapshot
+from publisher.store.remote import RemoteStore
 from publisher.web.state import PublisherState
 
 
 def create_app(settings: Settings | None = None, snapshot: Snapshot | None = None,
-               handover: Handover = Handover()) -> Flask:
-    """Build the app around a validated snapshot (built here from `settings` when not given)."""
+               handover: Handover = Handover(), store: RemoteStore | None = None) -> Flask:
+    """Build the app around a validated snapshot (built here from `settings` when not given);
+    `store`: the remote store its queries go to."""
     settings = settings or (snapshot.settings if snapshot else Settings())
     app = Flask(__name__, static_folder=None)  # /static/… is publisher.web.assets
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
-    app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings, handover=handover))
+    app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings, handover=handover), store)
 
     from publisher.web import assets, dataset_documents, errors, openapi, resources, security, sparql
     from publisher.web.routing import OtherLanguage

@@ -16,8 +16,9 @@ from publisher.store.remote import RemoteStore
 
 
 class PublisherState:
-    def __init__(self, settings: Settings, snapshot: Snapshot):
+    def __init__(self, settings: Settings, snapshot: Snapshot, store: RemoteStore | None = None):
         self.settings = settings
+        self.store = store  # the remote store, behind `serve --store`
         # The snapshot served now and its rendering, swapped together as one.
         self.rendering = Rendering(snapshot)
         self._pool: QueryPool | RemoteStore | None = None
@@ -28,15 +29,17 @@ class PublisherState:
         # start and every reload would leave one behind.
         atexit.register(self.close)
 
-    def swap(self, snapshot: Snapshot, warm: bool = False) -> None:
-        """Serve a new, valid snapshot; queries move to a store built from it. `warm`: render it
-        first (publisher.rendering), while the old one still serves."""
+    def swap(self, snapshot: Snapshot, warm: bool = False, store: RemoteStore | None = None) -> None:
+        """Serve a new, valid snapshot; queries move to a store built from it (or to `store`, the
+        remote store's graphs it was copied from). `warm`: render it first
+        (publisher.rendering), while the old one still serves."""
         rendering = Rendering(snapshot)
         if warm:
             rendering.warm()
         with self._lock:
             old_pool, self._pool = self._pool, None
             old, self.rendering = self.snapshot, rendering
+            self.store = store
         # Queries and downloads already under way on the old snapshot finish (or time out)
         # before its store closes and its files go.
         retire = threading.Timer(self.settings.query_timeout + 1, self._retire, args=(old, old_pool))
@@ -62,10 +65,10 @@ class PublisherState:
         self._retire(self.snapshot, pool)
 
     def query_pool(self) -> QueryPool | RemoteStore:
-        """Where queries run: a remote store, or query workers started on the first query."""
+        """Where queries run: the remote store, or query workers started on the first query."""
         with self._lock:
-            if self._pool is None and self.settings.store_url:
-                self._pool = RemoteStore.from_settings(self.settings)
+            if self._pool is None and self.store is not None:
+                self._pool = self.store
             if self._pool is None:
                 settings = self.snapshot.settings
                 self._pool = QueryPool(str(self.snapshot.store_path), size=settings.query_workers,

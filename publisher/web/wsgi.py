@@ -17,22 +17,33 @@ from publisher.web import create_app
 from publisher.web.document_fast_path import ALWAYS
 
 
+# Seconds between a worker's looks at a remote store for new data, when the files are not watched.
+STORE_LOOK_INTERVAL = 2.0
+
+
 def create():
     remove_orphans()
     settings, handover = Settings.from_environ(), Handover.from_environ()
+    snapshot = store = None
     if settings.store_url:
-        settings = settings_from_store(settings)
+        snapshot, store = snapshot_from_store(settings, handover)
     log_to_stderr()
-    app = create_app(settings, handover=handover)
+    app = create_app(settings, snapshot, handover=handover, store=store)
     # Granian calls this before the worker accepts connections: render now, not in the first
     # requests (each page's first render was 50-100 ms, by up to --threads threads at once).
     app.extensions["publisher"].rendering.warm()
     # What is loaded now lives as long as the worker: the collector need not scan it again.
     gc.freeze()
-    if settings.reload_interval > 0 and not settings.store_url:
-        from publisher.web.reload import DataWatcher
+    if settings.store_url:
+        # The master watches the files and loads a change into the store (publisher.server); the
+        # workers follow the store, even when the files are not watched (SIGHUP still loads).
+        from publisher.web.reload import store_watcher
 
-        DataWatcher(app.extensions["publisher"], settings.reload_interval)
+        store_watcher(app.extensions["publisher"], settings.reload_interval or STORE_LOOK_INTERVAL)
+    elif settings.reload_interval > 0:
+        from publisher.web.reload import data_watcher
+
+        data_watcher(app.extensions["publisher"], settings.reload_interval)
     prefix = urlsplit(settings.base_url).path.rstrip("/")
     if not prefix:
         return app
@@ -41,17 +52,26 @@ def create():
     return DispatcherMiddleware(outside, {prefix: app})
 
 
-def settings_from_store(settings: Settings) -> Settings:
-    """A worker in front of a remote store reads its copy of the data from the store."""
+def snapshot_from_store(settings: Settings, handover: Handover = Handover()):
+    """A worker in front of a remote store: a snapshot of its copy of the store's data, a file
+    for each data file (the snapshot removes the copy when discarded), and the store its queries
+    go to, reading the same load's graphs."""
+    import shutil
     from dataclasses import replace
 
-    from publisher.working_dirs import scratch_dir
+    from publisher.preparing import build_snapshot
     from publisher.store.remote import RemoteStore
+    from publisher.working_dirs import scratch_dir
 
-    store = RemoteStore.from_settings(settings)
-    copy = scratch_dir("store") / "default-graph.nt"
-    copy.write_bytes(store.default_graph())
-    return replace(settings, data_paths=(copy,))
+    copy = scratch_dir("store")
+    try:
+        publication = RemoteStore.from_settings(settings).copy_into(copy)
+        snapshot = build_snapshot(replace(settings, data_paths=(copy,)), handover=handover)
+    except BaseException:
+        shutil.rmtree(copy, ignore_errors=True)
+        raise
+    snapshot.copy = copy
+    return snapshot, RemoteStore.from_settings(settings, graphs=publication.graphs)
 
 
 class OneRecordALine(logging.Formatter):

@@ -160,7 +160,7 @@ def test_an_unexpected_error_in_a_watched_reload_is_logged_and_the_watcher_keeps
         return build_snapshot(*args, **kwargs)
 
     monkeypatch.setattr(reload, "build_snapshot", first_attempt_fails)
-    watcher = reload.DataWatcher(state, 0.2)
+    watcher = reload.data_watcher(state, 0.2)
     try:
         live.write_text(ORIGINAL.replace(NAME_EN, '"OPEN PLACES (one)"@en'), encoding="utf-8")
         wait_for(lambda: "injected failure" in caplog.text)  # logged once the attempt has failed
