@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -128,14 +129,16 @@ def test_each_load_goes_into_new_graphs_and_the_one_before_the_last_is_dropped(e
 
 
 def test_queries_sent_at_the_same_time_are_each_answered():
-    """The guard parses each query in the serving thread before it goes to the store (there is no
-    query worker): queries arriving together are all answered, none refused with a made-up
-    syntax error (rdflib's parser is not thread-safe: eight at once failed nearly every time)."""
+    """The guard parses each query in a parsing worker before it goes to the store: queries
+    arriving together are all answered, none refused with a made-up syntax error (rdflib's
+    parser is not thread-safe: eight at once in one process failed nearly every time)."""
+    from publisher.sparql.pool import QueryPool
     from publisher.sparql.worker import Job
 
     query = "SELECT ?s WHERE {{ ?s ?p ?o . ?s ?p2 ?o2 . ?s ?p3 ?o3 }} LIMIT {n}"
     with remote_store("oxigraph") as store:
         remote = RemoteStore(store.args[1], publication="http://127.0.0.1/")
+        remote.parser = QueryPool(None, size=2, max_size=8, timeout=30)
 
         def ask(n: int) -> str:
             try:
@@ -143,8 +146,33 @@ def test_queries_sent_at_the_same_time_are_each_answered():
             except QueryError as error:
                 return error.message
 
-        with ThreadPoolExecutor(8) as pool:
-            assert set(pool.map(ask, range(160))) == {"SELECT"}
+        try:
+            with ThreadPoolExecutor(8) as pool:
+                assert set(pool.map(ask, range(160))) == {"SELECT"}
+        finally:
+            remote.close()
+
+
+# rdflib's parser takes seconds on this 12 KB text (8 s on the test machine under load).
+COSTLY_TO_PARSE = "SELECT * WHERE { ?s ?p ?o FILTER(" + "+".join(["1"] * 6000) + " > 0) }"
+
+
+def test_a_query_costly_to_parse_is_stopped_at_the_limit_while_others_are_answered(request):
+    """On a remote store the guard's parse runs in a query worker held to the time limit, as on
+    the embedded store, never in a serving thread: the costly one gets 503 with Retry-After,
+    and a small query sent after it is answered first."""
+    with app_on_store(request, "remote-oxigraph", "--query-timeout", "2") as base, ThreadPoolExecutor(1) as pool:
+        def costly():
+            answer = requests.post(base + "sparql", data={"query": COSTLY_TO_PARSE}, timeout=60)
+            return answer, time.monotonic()
+
+        sent = pool.submit(costly)
+        time.sleep(0.3)
+        small = requests.get(base + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+        small_at = time.monotonic()
+        answer, costly_at = sent.result()
+    assert small.status_code == 200 and small_at < costly_at
+    assert answer.status_code == 503 and answer.headers["Retry-After"].isdigit(), answer.text
 
 
 def test_a_virtuoso_that_would_cut_the_workers_copy_of_the_data_is_refused_at_start():

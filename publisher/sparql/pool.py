@@ -104,7 +104,7 @@ def busy() -> QueryError:
 
 
 class QueryPool:
-    def __init__(self, store_path: str, size: int = 2, max_size: int = 6, timeout: float = 10.0,
+    def __init__(self, store_path: str | None, size: int = 2, max_size: int = 6, timeout: float = 10.0,
                  queue_wait: float = 1.0, niceness: int = 19, memory_limit: int = 0, demote_after: float = 0.5,
                  idle_retire: float = 30.0, cache: ResultCache | None = None):
         self.store_path, self.size, self.max_size = store_path, size, max(size, max_size)
@@ -295,6 +295,21 @@ class QueryPool:
         if key is not None and known.cacheable:
             self.cache.put(key, outcome.body)
         return Answer(known.form, outcome.body)
+
+    def judge(self, job: Job) -> str:
+        """The query's form, as the guard's parse in a worker found it (now or before); raises
+        QueryError. For a store elsewhere: the parse is held to the limits a run is, the run is
+        the store's. A pool for this is made without a store (`store_path` None)."""
+        digest = digest_of(job.query)
+        known = self._verdict(digest)
+        if known is None:
+            outcome = self._run_isolated(job, self.timeout)
+            known = _Verdict(outcome.form, outcome.cacheable) if outcome.form is not None \
+                else _Verdict(None, status=outcome.status, message=outcome.message)
+            self._remember(digest, known)
+        if known.form is None:
+            raise QueryError(known.status, known.message)
+        return known.form
 
     def _verdict(self, digest: bytes) -> _Verdict | None:
         with self._lock:  # the last ones found: forgetting one only costs a parse

@@ -83,8 +83,8 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     import pyoxigraph as ox
 
-    try:
-        store = ox.Store.read_only(store_path)
+    try:  # no store: a worker that only parses, for a store elsewhere (publisher.store.remote)
+        store = ox.Store.read_only(store_path) if store_path is not None else None
     except (OSError, RuntimeError) as error:  # e.g. the snapshot was retired while this started
         connection.send(Outcome(ok=False, status=503, message=f"the store could not be opened: {error}"))
         return
@@ -119,7 +119,8 @@ def _serve(connection, store) -> None:
 
 
 def answer(store, job: Job) -> Outcome:
-    """The job's results from `store`, or the error to answer with."""
+    """The job's results from `store`, or the error to answer with; without a store, what the
+    guard's parse found (the form), or the refusal."""
     # Imported here, not with this module (which serving processes import for Job): the fork
     # server has it loaded already, and any other worker imports it once its memory is capped.
     from publisher.sparql import QueryError
@@ -135,6 +136,8 @@ def answer(store, job: Job) -> Outcome:
         except QueryError as refused:
             return Outcome(ok=False, status=refused.status, message=refused.message)
     known = {"form": form, "cacheable": cacheable}
+    if store is None:
+        return Outcome(ok=True, **known)
     format_key = job.format_for(form)
     if format_key is None:
         return Outcome(ok=False, status=406, message=not_acceptable(form), **known)

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -27,8 +26,7 @@ import pyoxigraph as ox
 from publisher.formats import NTRIPLES, SPARQL_JSON
 from publisher.sparql import QueryError, is_graph_form, timed_out
 from publisher.sparql.formats import not_acceptable
-from publisher.sparql.guard import judge
-from publisher.sparql.pool import Answer
+from publisher.sparql.pool import Answer, QueryPool
 from publisher.sparql.results import TooLarge, TooManyResults, write_boolean, write_solutions, write_triples
 from publisher.sparql.worker import Job
 
@@ -183,6 +181,7 @@ class RemoteStore:
         self.pointer = f"{publication}#publisher-store"
         self.graphs = graphs  # what queries read: the data of the load the worker's copy is from
         self._graph_store = urllib.request.build_opener(*_credentials(self.graph_store_url))
+        self.parser: QueryPool | None = None  # where the guard parses: given by the serving app
 
     @classmethod
     def from_settings(cls, settings, graphs: tuple[str, ...] = ()) -> RemoteStore:
@@ -311,15 +310,10 @@ class RemoteStore:
     def run(self, job: Job) -> Answer:
         """The same contract as the embedded pool: the form and result bytes, or QueryError.
 
-        The guard's parse runs here, in the serving thread (there is no worker process): the
-        endpoint's bound on concurrent SPARQL requests is what limits its cost. One parse at a
-        time: rdflib's parser (pyparsing) is not thread-safe, and queries parsed at once in
-        several threads were refused with made-up syntax errors."""
-        if job.form:
-            form = job.form
-        else:
-            with _PARSING:
-                form = judge(job.query)[0]
+        The guard's parse runs in a query worker without a store (`parser`, given by the app),
+        held to the time limit like a run: a query costly to parse (seconds for some 12 KB
+        texts) is stopped there, never in a serving thread."""
+        form = job.form or self.parser.judge(job)
         format_key = job.format_for(form)
         if format_key is None:
             raise QueryError(406, not_acceptable(form))
@@ -363,7 +357,9 @@ class RemoteStore:
         return [*(("default-graph-uri", graph) for graph in self.graphs), ("named-graph-uri", f"{self.pointer}-none")]
 
     def close(self) -> None:
-        """Nothing to stop: the store lives on its own."""
+        """Stops the parsing workers; the store lives on its own."""
+        if self.parser is not None:
+            self.parser.close()
 
 
 def _ground_triples(ntriples: bytes) -> tuple[set[str], int]:
@@ -375,8 +371,6 @@ def _ground_triples(ntriples: bytes) -> tuple[set[str], int]:
         (blank if has_blank else ground).add(str(quad.triple))
     return ground, len(ground) + len(blank)
 
-
-_PARSING = threading.Lock()
 
 # Queries never carry the credentials: the store's query user should be able to read only.
 _ANONYMOUS = urllib.request.build_opener()

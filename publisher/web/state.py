@@ -68,14 +68,18 @@ class PublisherState:
         """Where queries run: the remote store, or query workers started on the first query."""
         with self._lock:
             if self._pool is None and self.store is not None:
+                self.store.parser = self._workers(None, cache=None)
                 self._pool = self.store
             if self._pool is None:
-                settings = self.snapshot.settings
-                self._pool = QueryPool(str(self.snapshot.store_path), size=settings.query_workers,
-                                       max_size=settings.query_workers_max, timeout=settings.query_timeout,
-                                       queue_wait=settings.query_queue_wait,
-                                       memory_limit=settings.query_memory_mb * 1024 * 1024, cache=self.results)
+                self._pool = self._workers(str(self.snapshot.store_path), cache=self.results)
             return self._pool
+
+    def _workers(self, store_path: str | None, cache) -> QueryPool:
+        """Query workers on the snapshot's store, or, for a remote store, workers that only parse."""
+        settings = self.snapshot.settings
+        return QueryPool(store_path, size=settings.query_workers, max_size=settings.query_workers_max,
+                         timeout=settings.query_timeout, queue_wait=settings.query_queue_wait,
+                         memory_limit=settings.query_memory_mb * 1024 * 1024, cache=cache)
 
 
 def current_state() -> PublisherState:
