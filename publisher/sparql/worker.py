@@ -103,9 +103,6 @@ def main(connection, store_path: str, niceness: int, memory_limit: int) -> None:
 
 
 def _serve(connection, store) -> None:
-    from publisher.sparql.guard import parse_verdict
-
-    parse_verdict("SELECT * WHERE { ?s ?p ?o FILTER(?o > 1) }")  # the first parse is slow
     connection.send(Outcome(ok=True, message="ready"))
     while True:
         try:
