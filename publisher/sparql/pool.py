@@ -43,6 +43,7 @@ from publisher.sparql.worker import Job, Outcome
 log = logging.getLogger("publisher.sparql")
 
 VERDICTS_REMEMBERED = 4096
+STARTS_AT_ONCE = 3  # workers started side by side, each by a thread of the pool
 
 
 @dataclass(frozen=True)
@@ -128,14 +129,18 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._starting = 0
         self._waiting = 0  # queries waiting for a worker
-        self._newborn: _Worker | None = None  # being started by the spawner
+        self._newborn: set[_Worker] = set()  # being started by the spawners
         self._closed = False
         self._lock = threading.Lock()
         self._freed = threading.Condition(self._lock)
-        # One thread starts the workers, so that no request waits on a start.
+        # Threads of their own start the workers, so that no request waits on a start; several,
+        # because runaways stopped at their time limit together end their workers together, and
+        # on busy cores one start after the other left queries waiting seconds for the last.
         self._wanted: queue.Queue[bool] = queue.Queue()
-        self._spawning = threading.Thread(target=self._spawner, daemon=True, name="publisher-sparql-spawner")
-        self._spawning.start()
+        self._spawners = [threading.Thread(target=self._spawner, daemon=True, name="publisher-sparql-spawner")
+                          for _ in range(STARTS_AT_ONCE)]
+        for spawner in self._spawners:
+            spawner.start()
         with self._lock:
             for _ in range(size):
                 self._want_one()
@@ -152,7 +157,9 @@ class QueryPool:
             daemon=True, name="publisher-sparql-worker")
         process.start()
         child.close()
-        found = self._newborn = _Worker(process, parent)
+        found = _Worker(process, parent)
+        with self._lock:
+            self._newborn.add(found)
         try:
             ready = parent.recv() if parent.poll(60) else None
             if isinstance(ready, worker.Ready):
@@ -161,7 +168,8 @@ class QueryPool:
         except (EOFError, OSError):
             pass
         finally:
-            self._newborn = None
+            with self._lock:
+                self._newborn.discard(found)
         if not self._closed:
             log.error("a SPARQL worker did not start (store %s)", self.store_path)
         found.kill()
@@ -349,12 +357,13 @@ class QueryPool:
             idle, self._idle, self._all = self._idle, [], set()
             # A worker running a query is ended here; the thread waiting on it cleans it up.
             ending = [found.process for found in self._running]
-            if self._newborn is not None:
-                ending.append(self._newborn.process)  # the spawner, waiting for it, cleans it up
+            ending += [found.process for found in self._newborn]  # its spawner, waiting for it, cleans it up
             self._freed.notify_all()
-        self._wanted.put(False)
+        for _ in self._spawners:
+            self._wanted.put(False)
         for process in ending:
             process.kill()
         for found in idle:
             found.kill()
-        self._spawning.join(timeout=10)
+        for spawner in self._spawners:
+            spawner.join(timeout=10)
