@@ -7,14 +7,17 @@ that crashes (a query too deep for the engine) is replaced the same way; the ser
 only ever holds the result bytes, which the worker has already held to the byte limit.
 
 Fairness under load, as a multilevel-feedback scheduler (short jobs first): a query runs at the
-workers' `niceness` (by default the serving processes' own) until it has used `demote_after`
+workers' `niceness` (5: a little below the serving processes) until it has used `demote_after`
 seconds of CPU, then in the idle scheduling class (SCHED_IDLE), so new queries and page requests
 take the CPU from it. A small query (the guard's parse and a few milliseconds of evaluation)
 thus finishes before it is demoted, even while the cores are busy, and a runaway costs at most
-`demote_after` of CPU at the normal priority. Workers start on demand up to `max_size`, and one
-spare is kept ready while below it. A query waits at most `queue_wait` seconds for a worker: at
-the maximum, the longest-running demoted query is stopped to make room; if none comes free the
-client gets 503 with Retry-After.
+`demote_after` of CPU at that priority. Niceness 5 rather than 0 keeps that CPU from taking
+document throughput (bench/load.py, 30 s runs at load average ~30: at niceness 0 wrk got ~1,000
+requests/s, at 5 and at the old 19 1,500-1,900; small queries answered within 2 s: 71-85% at 0,
+68-73% at 5, 17-23% at 19). Workers start on demand up to `max_size`, and one spare is kept
+ready while below it. A query waits at most `queue_wait` seconds for a worker: at the maximum,
+the longest-running demoted query is stopped to make room; if none comes free the client gets
+503 with Retry-After.
 
 A job begins with the guard's parse (publisher.sparql.worker), so a query costly to parse is
 held to the same limits and fairness as a costly run. What the parse found (the form, or the
@@ -108,7 +111,7 @@ def busy() -> QueryError:
 
 class QueryPool:
     def __init__(self, store_path: str, size: int = 2, max_size: int = 6, timeout: float = 10.0,
-                 queue_wait: float = 1.0, niceness: int = 0, memory_limit: int = 0, demote_after: float = 0.1,
+                 queue_wait: float = 1.0, niceness: int = 5, memory_limit: int = 0, demote_after: float = 0.1,
                  idle_retire: float = 30.0, cache: ResultCache | None = None):
         self.store_path, self.size, self.max_size = store_path, size, max(size, max_size)
         self.timeout, self.queue_wait, self.niceness = timeout, queue_wait, niceness
