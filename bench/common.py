@@ -134,6 +134,21 @@ def tree_rss_mib(root_pid: int) -> int:
     return total // 1024
 
 
+def tree_pss_mib(root_pid: int) -> int:
+    """Proportional memory (PSS) of a process and its descendants: a page shared by n of them
+    counts 1/n in each, so the total is what the tree holds. Summed RSS counts every shared
+    page once per process, and so grows with the number of query workers forked from one
+    server even when they hold nothing of their own."""
+    total = 0
+    for pid in tree_pids(root_pid):
+        try:
+            match = re.search(r"^Pss:\s+(\d+)", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.MULTILINE)
+        except OSError:
+            continue
+        total += int(match.group(1)) if match else 0
+    return total // 1024
+
+
 def tree_cpu_seconds(root_pid: int) -> float:
     """CPU time (user + system) used so far by a process and its living descendants."""
     ticks = 0

@@ -26,5 +26,5 @@ def test_load_with_runaway_queries_and_a_worker_kill_loses_no_request():
     assert figures["runaway_queries"]["sent"] >= 4 and figures["runaway_queries"]["other"] == 0
     # A small query is answered or refused with 503 and Retry-After, never anything else.
     assert figures["small_queries"]["sent"] >= 2 and figures["small_queries"]["other"] == 0
-    assert figures["rss_kb_end"] < 1.5 * figures["rss_kb_start"]
+    assert figures["pss_kb_end"] < 1.5 * figures["pss_kb_start"]
     assert figures["worker_killed_and_replaced"] is True

@@ -6,11 +6,18 @@ worker and a replacement starts in the background, so other requests never wait 
 that crashes (a query too deep for the engine) is replaced the same way; the serving process
 only ever holds the result bytes, which the worker has already held to the byte limit.
 
-Fairness under load: workers start on demand up to `max_size`, and one spare is kept ready while
-below it. A query still running after `demote_after` seconds is moved to the idle scheduling
-class (SCHED_IDLE), so new queries and page requests take the CPU from it. A query waits at
-most `queue_wait` seconds for a worker: at the maximum, the longest-running demoted query is
-stopped to make room; if none comes free the client gets 503 with Retry-After.
+Fairness under load, as a multilevel-feedback scheduler (short jobs first): a query runs at the
+workers' `niceness` (5: a little below the serving processes) until it has used `demote_after`
+seconds of CPU, then in the idle scheduling class (SCHED_IDLE), so new queries and page requests
+take the CPU from it. A small query (the guard's parse and a few milliseconds of evaluation)
+thus finishes before it is demoted, even while the cores are busy, and a runaway costs at most
+`demote_after` of CPU at that priority. Niceness 5 rather than 0 keeps that CPU from taking
+document throughput (bench/load.py, 30 s runs at load average ~30: at niceness 0 wrk got ~1,000
+requests/s, at 5 and at the old 19 1,500-1,900; small queries answered within 2 s: 71-85% at 0,
+68-73% at 5, 17-23% at 19). Workers start on demand up to `max_size`, and one spare is kept
+ready while below it. A query waits at most `queue_wait` seconds for a worker: at the maximum,
+the longest-running demoted query is stopped to make room; if none comes free the client gets
+503 with Retry-After.
 
 A job begins with the guard's parse (publisher.sparql.worker), so a query costly to parse is
 held to the same limits and fairness as a costly run. What the parse found (the form, or the
@@ -39,6 +46,7 @@ from publisher.sparql.worker import Job, Outcome
 log = logging.getLogger("publisher.sparql")
 
 VERDICTS_REMEMBERED = 4096
+STARTS_AT_ONCE = 3  # workers started side by side, each by a thread of the pool
 
 
 @dataclass(frozen=True)
@@ -60,30 +68,28 @@ class _Verdict:
 class _Worker:
     process: multiprocessing.Process
     connection: object
+    job_thread: int = 0  # the native id of the thread that runs the worker's jobs
     idle_since: float = 0.0
     started: float | None = None  # of the query it runs
     demoted: bool = False
     stopped_for_others: bool = False
 
-    def _threads(self) -> list[int]:
-        """Niceness and scheduling policy belong to a thread on Linux: a worker's all threads."""
+    def cpu_seconds(self) -> float:
+        """CPU time used by the worker so far, read from its CPU clock (Linux's clock id for a
+        process, no /proc lookup). Where there is no such clock, or once the worker has ended,
+        wall time stands in for it."""
         try:
-            return [int(tid) for tid in os.listdir(f"/proc/{self.process.pid}/task")]
-        except OSError:
-            return [self.process.pid]
-
-    def renice(self, niceness: int) -> None:
-        for tid in self._threads():
-            try:
-                os.setpriority(os.PRIO_PROCESS, tid, niceness)
-            except OSError:
-                pass  # the thread ended: the time limit still holds
+            return time.clock_gettime(((~self.process.pid) << 3) | 2)  # CPUCLOCK_SCHED of the process
+        except (AttributeError, OSError, OverflowError):
+            return time.monotonic()
 
     def demote(self) -> None:
-        """SCHED_IDLE for the worker. An unprivileged process cannot undo it, so a demoted
-        worker is retired after its query."""
+        """SCHED_IDLE for the thread running the query and the main thread, which waits for it
+        (the engine's own threads stay at the niceness they were born with: they do not run
+        queries). An unprivileged process cannot undo it, so a demoted worker is retired after
+        its query."""
         self.demoted = True
-        for tid in self._threads():
+        for tid in (self.process.pid, self.job_thread):
             try:
                 os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
             except (AttributeError, OSError):
@@ -105,7 +111,7 @@ def busy() -> QueryError:
 
 class QueryPool:
     def __init__(self, store_path: str | None, size: int = 2, max_size: int = 6, timeout: float = 10.0,
-                 queue_wait: float = 1.0, niceness: int = 19, memory_limit: int = 0, demote_after: float = 0.5,
+                 queue_wait: float = 1.0, niceness: int = 5, memory_limit: int = 0, demote_after: float = 0.1,
                  idle_retire: float = 30.0, cache: ResultCache | None = None):
         self.store_path, self.size, self.max_size = store_path, size, max(size, max_size)
         self.timeout, self.queue_wait, self.niceness = timeout, queue_wait, niceness
@@ -118,8 +124,7 @@ class QueryPool:
         # busy), and runaway queries, each ending its worker, need many. Never forked from this
         # process, whose threads and open store a child must not inherit.
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["publisher.sparql.worker", "publisher.sparql.results",
-                                              "publisher.sparql.guard", "rdflib.plugins.sparql.parser"])
+        self._context.set_forkserver_preload(["publisher.sparql.preload"])
         # Last in, first out: under light load queries go to the process that answered the last
         # one, whose caches are warm (~0.06 ms less on a 2 ms lookup, measured alternately).
         self._idle: list[_Worker] = []
@@ -127,14 +132,18 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._starting = 0
         self._waiting = 0  # queries waiting for a worker
-        self._newborn: _Worker | None = None  # being started by the spawner
+        self._newborn: set[_Worker] = set()  # being started by the spawners
         self._closed = False
         self._lock = threading.Lock()
         self._freed = threading.Condition(self._lock)
-        # One thread starts the workers, so that no request waits on a start.
+        # Threads of their own start the workers, so that no request waits on a start; several,
+        # because runaways stopped at their time limit together end their workers together, and
+        # on busy cores one start after the other left queries waiting seconds for the last.
         self._wanted: queue.Queue[bool] = queue.Queue()
-        self._spawning = threading.Thread(target=self._spawner, daemon=True, name="publisher-sparql-spawner")
-        self._spawning.start()
+        self._spawners = [threading.Thread(target=self._spawner, daemon=True, name="publisher-sparql-spawner")
+                          for _ in range(STARTS_AT_ONCE)]
+        for spawner in self._spawners:
+            spawner.start()
         with self._lock:
             for _ in range(size):
                 self._want_one()
@@ -146,22 +155,24 @@ class QueryPool:
 
     def _start(self) -> _Worker | None:
         parent, child = self._context.Pipe()
-        # Started at the normal priority, so that a query waiting for it gets it soon even when
-        # the cores are busy; niced once ready, before its first query.
         process = self._context.Process(
-            target=worker.main, args=(child, self.store_path, 0, self.memory_limit),
+            target=worker.main, args=(child, self.store_path, self.niceness, self.memory_limit),
             daemon=True, name="publisher-sparql-worker")
         process.start()
         child.close()
-        found = self._newborn = _Worker(process, parent)
+        found = _Worker(process, parent)
+        with self._lock:
+            self._newborn.add(found)
         try:
-            if parent.poll(60) and parent.recv().ok:
-                found.renice(self.niceness)
+            ready = parent.recv() if parent.poll(60) else None
+            if isinstance(ready, worker.Ready):
+                found.job_thread = ready.job_thread
                 return found
         except (EOFError, OSError):
             pass
         finally:
-            self._newborn = None
+            with self._lock:
+                self._newborn.discard(found)
         if not self._closed:
             log.error("a SPARQL worker did not start (store %s)", self.store_path)
         found.kill()
@@ -325,11 +336,7 @@ class QueryPool:
         found = self._take()
         try:
             found.connection.send(job)
-            ready = found.connection.poll(min(self.demote_after, timeout))
-            if not ready and timeout > self.demote_after:
-                found.demote()
-                ready = found.connection.poll(timeout - self.demote_after)
-            if not ready:
+            if not self._answered_within(found, timeout):
                 self._retire(found)
                 raise timed_out(timeout)
             # At most the result's limit and a margin for the rest (a message may quote the
@@ -345,18 +352,36 @@ class QueryPool:
         self._give_back(found)
         return outcome
 
+    def _answered_within(self, found: _Worker, timeout: float) -> bool:
+        """Waits for the worker's answer up to `timeout` seconds; demotes the worker once its
+        query has used `demote_after` seconds of CPU. CPU, not wall time: on busy cores a small
+        query may wait longer than that for its few milliseconds of CPU, and must not be
+        demoted for it; a runaway gets at most that much CPU at the workers' priority."""
+        deadline = time.monotonic() + timeout
+        used = found.cpu_seconds()
+        while not found.demoted:
+            left = deadline - time.monotonic()
+            if found.connection.poll(min(left, self.demote_after / 2)):
+                return True
+            if left <= self.demote_after / 2:
+                return False
+            if found.cpu_seconds() - used >= self.demote_after:
+                found.demote()
+        return found.connection.poll(max(0.0, deadline - time.monotonic()))
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
             idle, self._idle, self._all = self._idle, [], set()
             # A worker running a query is ended here; the thread waiting on it cleans it up.
             ending = [found.process for found in self._running]
-            if self._newborn is not None:
-                ending.append(self._newborn.process)  # the spawner, waiting for it, cleans it up
+            ending += [found.process for found in self._newborn]  # its spawner, waiting for it, cleans it up
             self._freed.notify_all()
-        self._wanted.put(False)
+        for _ in self._spawners:
+            self._wanted.put(False)
         for process in ending:
             process.kill()
         for found in idle:
             found.kill()
-        self._spawning.join(timeout=10)
+        for spawner in self._spawners:
+            spawner.join(timeout=10)
