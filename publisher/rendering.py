@@ -188,7 +188,10 @@ class Rendering:
         return Rendered(body, etag_of(body))
 
     @_in_site
-    def _image(self, iri: URIRef, lang: str) -> Rendered:
+    def _image(self, iri: URIRef) -> Rendered:
+        """An event's one social image, in the site's default language: every language's page
+        shows it (see publisher.represent.social_image)."""
+        lang = self.snapshot.site.default_language
         # Only the headline: building the whole page's view would double an event's cost here.
         head = headline(self.snapshot.graph, iri, lang)
         notice = status_notice(self.snapshot.graph, iri, self.snapshot.urls.languages.gettext(lang))

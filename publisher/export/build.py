@@ -188,7 +188,7 @@ def _render_chunk(chunk: list) -> int:
         if snapshot.is_main_event(iri):
             for lang in languages:
                 writer.write(f"{localized(path, lang, languages)}.ics", rendering.calendar(iri, lang).body)
-                writer.write(f"{localized(path, lang, languages)}.png", rendering.image(iri, lang).body)
+            writer.write(f"{path}.png", rendering.image(iri).body)
     return writer.count
 
 
