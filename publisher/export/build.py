@@ -10,17 +10,20 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from rdflib import URIRef
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from publisher.addresses import ROUTES
 from publisher.assets import asset_names
 from publisher.config import Settings
+from publisher.event_kinds import as_of
+from publisher.export.incremental import BuildState, Reads, Record, context_key, key_digest, to_render
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.http_policy import plain_error_body
@@ -50,19 +53,33 @@ class Progress:
 
 
 class Writer:
-    def __init__(self, root: Path, mtime: float):
-        self.root, self.mtime, self.count = root, mtime, 0
+    """Writes files below `root`; `compare`: into an existing output, where a file whose bytes
+    are already there is left as it is (its modification time too)."""
+
+    def __init__(self, root: Path, mtime: float, compare: bool = False):
+        self.root, self.mtime, self.compare, self.count = root, mtime, compare, 0
+        self.produced: list[str] = []  # every file asked for, written or already there
         # Folders already made: asking again costs a system call a file (~0.1 ms on ext4 here).
         self.folders: set[Path] = set()
 
     def write(self, relative: str, body: bytes) -> None:
         path = self.root / relative
+        self.produced.append(relative)
+        if self.compare and _holds(path, body):
+            return
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
         path.write_bytes(body)
         os.utime(path, (self.mtime, self.mtime))
         self.count += 1
+
+
+def _holds(path: Path, body: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(body) and path.read_bytes() == body
+    except OSError:
+        return False
 
 
 def localized(path: str, lang: str, languages: Languages) -> str:
@@ -76,35 +93,78 @@ def page_suffix(page: int) -> str:
 
 
 def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
-    """Write the export; returns the number of files written."""
+    """Write the export; returns the number of files written. Into the output of an earlier
+    build, only what changed is rendered and written (publisher.export.incremental)."""
     public, nginx = out / "public", out / "nginx"
-    for directory in (public, nginx):
-        if directory.exists():
-            shutil.rmtree(directory)
     prefix = urlsplit(snapshot.base_url).path.lstrip("/")
-    writer = Writer(public / prefix if prefix else public, snapshot.modified.timestamp())
-    urls = snapshot.urls
-    resources = sorted(snapshot.resources)
-    bar = Progress(len(resources), progress)
-    rest = Writer(writer.root, writer.mtime)
+    root = public / prefix if prefix else public
+    compare = public.exists()
+    context = context_key(snapshot.settings, snapshot)
+    state = BuildState.load(out, context) if compare else None
+    modified = snapshot.modified.isoformat()
+    writer = Writer(root, snapshot.modified.timestamp(), compare)
+    resources = [str(iri) for iri in sorted(snapshot.resources)]
     rendering = Rendering(snapshot)
-    writer.count += _write_resources(rendering, writer, resources, bar, meanwhile=lambda: _write_rest(rendering, rest))
-    writer.count += rest.count
+    documents, calendars = to_render(state, resources, rendering, modified, date.today())
+    work = [(iri, True) for iri in documents] + [(iri, False) for iri in calendars]
+    bar = Progress(len(work), progress)
+    rest = Writer(root, writer.mtime, compare)
+    rendered = _write_resources(rendering, writer, work, bar, meanwhile=lambda: _write_rest(rendering, rest))
+    writer.count += sum(record.pop("written") for record in rendered.values()) + rest.count
 
-    nginx.mkdir(parents=True)
-    (nginx / "tmp").mkdir()
+    new = BuildState(context=context, modified=modified, digests=state.digests if state else {}, others=rest.produced)
+    for iri in resources:
+        done = rendered.get(iri)
+        if done is None:
+            new.resources[iri] = state.resources[iri]
+        elif done["files"] is None:  # its calendars only: the rest as last time
+            kept = state.resources[iri]
+            new.resources[iri] = Record(kept.files, done["calendars"], sorted(set(kept.keys) | set(done["keys"])),
+                                        kept.everything or done["everything"], kept.last_day, kept.as_of)
+        else:
+            new.resources[iri] = Record(**done)
+    if compare:
+        _remove_the_rest(root, state, new)
+    used = {key for record in new.resources.values() for key in record.keys}
+    new.digests = {key: new.digests.get(key) or key_digest(snapshot.graph, key) for key in sorted(used)}
+
+    nginx.mkdir(parents=True, exist_ok=True)
+    (nginx / "tmp").mkdir(exist_ok=True)
+    urls = snapshot.urls
     home_path = urls.path(snapshot.home) if snapshot.home is not None else None
     js = nginx / "negotiate.js"
-    js.write_text(negotiate_js(urls, home_path), encoding="utf-8")
-    (nginx / "http.conf").write_text(http_block(js), encoding="utf-8")
     home_calendar = str(snapshot.home).rsplit("/", 1)[-1] if snapshot.home is not None else None
     ended = Ended(gone=sorted(urls.path(iri) for iri in snapshot.lifecycle.gone),
                   moved=sorted((urls.path(old), urls.path(new)) for old, new in snapshot.lifecycle.moved.items()))
-    (nginx / "server.conf").write_text(server_block(public.resolve(), urls, listen, snapshot.settings.max_age,
-                                                    home_path, home_calendar, ended),
-                                       encoding="utf-8")
-    (nginx / "nginx.conf").write_text(standalone_config(nginx.resolve()), encoding="utf-8")
+    config = Writer(nginx, writer.mtime, compare=True)
+    config.write("negotiate.js", negotiate_js(urls, home_path).encode())
+    config.write("http.conf", http_block(js).encode())
+    config.write("server.conf", server_block(public.resolve(), urls, listen, snapshot.settings.max_age,
+                                             home_path, home_calendar, ended).encode())
+    config.write("nginx.conf", standalone_config(nginx.resolve()).encode())
+    new.save(out)
     return writer.count
+
+
+def _remove_the_rest(root: Path, state: BuildState | None, new: BuildState) -> None:
+    """Delete the files of the last build that this one did not write: those of resources that
+    left the data, pages that are no more. Without its record, every file not written now."""
+    now = set(new.others)
+    for record in new.resources.values():
+        now.update(record.files, record.calendars)
+    if state is None:
+        before = {str(path.relative_to(root)) for path in root.rglob("*") if not path.is_dir()}
+    else:
+        before = set(state.others)
+        for record in state.resources.values():
+            before.update(record.files, record.calendars)
+    for relative in sorted(before - now):
+        path = root / relative
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        while folder != root and not any(folder.iterdir()):  # as a clean build: no empty folders
+            folder.rmdir()
+            folder = folder.parent
 
 
 def _write_rest(rendering: Rendering, writer: Writer) -> None:
@@ -135,61 +195,81 @@ def _write_rest(rendering: Rendering, writer: Writer) -> None:
 CHUNK = 100  # resources a worker renders at a time: small enough to balance, big enough to amortise
 
 
-def _write_resources(rendering: Rendering, writer: Writer, resources: list, bar: Progress, meanwhile) -> int:
-    """Every document of every resource, rendered by one forked process a core (rendering is
-    CPU-bound Python; the snapshot is shared copy-on-write), while this process runs
-    `meanwhile` (at 10,000 events the feed and sitemaps took ~7 s alone at the end). Returns
-    the number of resource files."""
+def _write_resources(rendering: Rendering, writer: Writer, work: list[tuple[str, bool]], bar: Progress,
+                     meanwhile) -> dict[str, dict]:
+    """The documents of each resource in `work` ((IRI, True): all of them; (IRI, False): its
+    calendars only), rendered by one forked process a core (rendering is CPU-bound Python; the
+    snapshot is shared copy-on-write), while this process runs `meanwhile` (at 10,000 events
+    the feed and sitemaps took ~7 s alone at the end). Returns what each resource wrote and read."""
     global _JOB
-    chunks = [resources[i:i + CHUNK] for i in range(0, len(resources), CHUNK)]
-    processes = min(os.cpu_count() or 1, len(chunks))
+    chunks = [work[i:i + CHUNK] for i in range(0, len(work), CHUNK)]
+    # In children even on one core: the record of what rendering reads stays out of this graph.
+    processes = max(1, min(os.cpu_count() or 1, len(chunks)))
     _JOB = (rendering, writer)
     # Python's full collections scanned the whole copy of the data (1.4 million objects at
     # 10,000 events) again and again: ~10% of rendering. Frozen, they are left out, and the
     # forked renderers do not copy its pages to mark them.
     gc.freeze()
     try:
-        if processes <= 1:
-            meanwhile()
-            return sum(_stepped(map(_render_chunk, chunks), chunks, bar))
         with multiprocessing.get_context("fork").Pool(processes) as pool, ThreadPoolExecutor(1) as side:
-            counts = pool.imap_unordered(_render_chunk, chunks)  # the workers start on them now
+            results = pool.imap_unordered(_render_chunk, chunks)  # the workers start on them now
             done = side.submit(meanwhile)
-            count = sum(_stepped(counts, chunks, bar))
+            records = {}
+            for chunk in results:
+                bar.step(len(chunk))
+                records.update(chunk)
             done.result()
-            return count
+            return records
     finally:
         gc.unfreeze()
 
 
-def _stepped(counts, chunks, bar: Progress):
-    for count, chunk in zip(counts, chunks):
-        bar.step(len(chunk))
-        yield count
-
-
 _JOB: tuple | None = None  # (rendering, writer) for the forked workers
+_READS: Reads | None = None  # what a forked worker's rendering reads
 
 
-def _render_chunk(chunk: list) -> int:
+def _render_chunk(chunk: list[tuple[str, bool]]) -> dict[str, dict]:
+    global _READS
     rendering, parent = _JOB
+    if _READS is None:
+        _READS = Reads(rendering.snapshot.graph)
+    records = {}
+    for iri, documents in chunk:
+        resource = URIRef(iri)
+        for cache in (rendering.describe, rendering.incoming, rendering._last_day):
+            cache.cache_clear()  # what one resource looked up must be read again, and so noted, by the next
+        _READS.start()
+        files = Writer(parent.root, parent.mtime, parent.compare)
+        if documents:
+            _write_documents(rendering, files, resource)
+        calendars = Writer(parent.root, parent.mtime, parent.compare)
+        if rendering.snapshot.is_main_event(resource):
+            for lang in rendering.snapshot.site.languages:
+                calendars.write(f"{localized(rendering.snapshot.urls.path(resource), lang, rendering.snapshot.site.languages)}.ics",
+                                rendering.calendar(resource, lang).body)
+        last_day = rendering._last_day(resource) if documents else None
+        day = as_of(last_day, date.today()) if last_day else None
+        subjects, objects, everything = _READS.keys()
+        records[iri] = {"files": files.produced if documents else None, "calendars": calendars.produced,
+                        "keys": ["s" + key for key in subjects] + ["o" + key for key in objects],
+                        "everything": everything, "last_day": last_day.isoformat() if last_day else None,
+                        "as_of": day.isoformat() if day else None, "written": files.count + calendars.count}
+    return records
+
+
+def _write_documents(rendering: Rendering, writer: Writer, iri: URIRef) -> None:
+    """Every document of a resource, each page, each format and language, and an event's image."""
     snapshot = rendering.snapshot
-    writer = Writer(parent.root, parent.mtime)
     urls, languages = snapshot.urls, snapshot.site.languages
-    for iri in chunk:
-        path = urls.path(iri)
-        for page in range(1, rendering.pages(iri) + 1):
-            suffix = page_suffix(page)
-            for fmt in RDF_DOCUMENT_FORMATS:
-                writer.write(f"{path}{suffix}.{fmt.extension}", rendering.document(iri, fmt, page).body)
-            for lang in languages:
-                writer.write(f"{localized(path, lang, languages)}{suffix}.html",
-                             rendering.html(iri, lang, page).body)
-        if snapshot.is_main_event(iri):
-            for lang in languages:
-                writer.write(f"{localized(path, lang, languages)}.ics", rendering.calendar(iri, lang).body)
-            writer.write(f"{path}.png", rendering.image(iri).body)
-    return writer.count
+    path = urls.path(iri)
+    for page in range(1, rendering.pages(iri) + 1):
+        suffix = page_suffix(page)
+        for fmt in RDF_DOCUMENT_FORMATS:
+            writer.write(f"{path}{suffix}.{fmt.extension}", rendering.document(iri, fmt, page).body)
+        for lang in languages:
+            writer.write(f"{localized(path, lang, languages)}{suffix}.html", rendering.html(iri, lang, page).body)
+    if snapshot.is_main_event(iri):
+        writer.write(f"{path}.png", rendering.image(iri).body)
 
 
 def _write_tombstones(writer: Writer, rendering: Rendering) -> None:

@@ -1,0 +1,74 @@
+"""`publisher build` into the output of an earlier build renders and writes only what changed,
+and leaves exactly what a clean build of the same data leaves."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from conftest import run_cli
+
+BASE = "http://127.0.0.1:8000/"
+SCHEMA = "http://schema.org/"
+
+
+def build(out: Path, data: Path):
+    result = run_cli("build", str(out), "--base-url", BASE, "--data", str(data))
+    assert result.returncode == 0, result.stderr
+    return int(re.search(r"Wrote (\d+) files", result.stdout + result.stderr).group(1))
+
+
+def files(out: Path) -> dict[str, bytes]:
+    """Every file of the export, the nginx config's own folder named alike whatever `out` is."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.parent.name != "tmp" and path.name != "build-state.json":
+            found[str(path.relative_to(out))] = path.read_bytes().replace(str(out.resolve()).encode(), b"OUT")
+    return found
+
+
+def stamps(out: Path) -> dict[str, int]:
+    return {str(path): path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()}
+
+
+@pytest.mark.slow  # four builds
+def test_a_build_after_changing_the_data_equals_a_clean_build_and_rewrites_only_what_changed(tmp_path):
+    data = tmp_path / "city.ttl"
+    assert run_cli("synth", "--events", "12", "--seed", "3", "--out", str(data)).returncode == 0
+    kept = tmp_path / "kept"
+    everything = build(kept, data)
+
+    before = stamps(kept)
+    assert build(kept, data) == 0  # the same data again: nothing written, not even a time stamp
+    assert stamps(kept) == before
+
+    # An event renamed, a venue's street changed (shown on the pages of its events: two links
+    # away), another event and its parts removed.
+    graph = Graph().parse(data, publicID=BASE)
+    renamed = URIRef(BASE + "event/synth-000003")
+    name = URIRef(SCHEMA + "name")
+    graph.remove((renamed, name, next(n for n in graph.objects(renamed, name) if n.language == "en")))
+    graph.add((renamed, name, Literal("A renamed event", lang="en")))
+    elsewhere = URIRef(BASE + "event/synth-000004")
+    address = graph.value(graph.value(elsewhere, URIRef(SCHEMA + "location")), URIRef(SCHEMA + "address"))
+    graph.set((address, URIRef(SCHEMA + "streetAddress"), Literal("ul. Nowa 2")))
+    removed = [s for s in set(graph.subjects()) if str(s).startswith(BASE + "event/synth-000005")]
+    for subject in removed:
+        graph.remove((subject, None, None))
+        graph.remove((None, None, subject))
+    data.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+
+    changed = build(kept, data)
+    assert 0 < changed < everything / 2
+    assert not list(kept.rglob("synth-000005*"))
+    clean = tmp_path / "clean"
+    build(clean, data)
+    kept_files, clean_files = files(kept), files(clean)
+    assert sorted(kept_files) == sorted(clean_files)
+    assert [name for name in kept_files if kept_files[name] != clean_files[name]] == []
+    assert b"ul. Nowa 2" in kept_files["public/event/synth-000004.html"]
+    empty = [str(p) for p in kept.rglob("*") if p.is_dir() and not any(p.iterdir()) and p.name != "tmp"]
+    assert empty == []  # no folder left behind by the removed event
