@@ -3,13 +3,17 @@ and leaves exactly what a clean build of the same data leaves."""
 
 from __future__ import annotations
 
+import queue
 import re
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 BASE = "http://127.0.0.1:8000/"
 SCHEMA = "http://schema.org/"
@@ -72,3 +76,38 @@ def test_a_build_after_changing_the_data_equals_a_clean_build_and_rewrites_only_
     assert b"ul. Nowa 2" in kept_files["public/event/synth-000004.html"]
     empty = [str(p) for p in kept.rglob("*") if p.is_dir() and not any(p.iterdir()) and p.name != "tmp"]
     assert empty == []  # no folder left behind by the removed event
+
+
+@pytest.mark.slow  # builds three times in a watching process
+def test_build_watch_rebuilds_on_a_change_and_keeps_the_last_good_output_when_the_data_is_refused(tmp_path):
+    data = tmp_path / "city.ttl"
+    assert run_cli("synth", "--events", "5", "--seed", "3", "--out", str(data)).returncode == 0
+    out = tmp_path / "out"
+    watching = subprocess.Popen([sys.executable, "-m", "publisher", "build", str(out), "--base-url", BASE,
+                                 "--data", str(data), "--watch", "--lang", "en"],
+                                cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watching.stderr], daemon=True).start()
+
+    def until(text: str) -> str:
+        said = ""
+        while text not in said:
+            said += lines.get(timeout=120)
+        return said
+
+    try:
+        until("Wrote")
+        page = out / "public" / "en" / "event" / "synth-000001.html"
+        assert b"A renamed event" not in page.read_bytes()
+        text = data.read_text(encoding="utf-8")
+        data.write_text(re.sub(r'"Synthetic event 1: [^"]*"@en', '"A renamed event"@en', text), encoding="utf-8")
+        until("Wrote")
+        assert b"A renamed event" in page.read_bytes()
+
+        data.write_text(text.replace('schema:startDate "', 'schema:noStartDate "'), encoding="utf-8")
+        refused = until("waiting for the data to change")
+        assert "startDate" in refused and watching.poll() is None  # the report, and it keeps watching
+        assert b"A renamed event" in page.read_bytes()  # the last good output, untouched
+    finally:
+        watching.terminate()
+        watching.wait(timeout=30)

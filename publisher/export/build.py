@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,8 @@ from publisher.export.nginx import Ended, http_block, negotiate_js, server_block
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.http_policy import plain_error_body
 from publisher.i18n import Languages
-from publisher.preparing import build_snapshot
+from publisher.load import fingerprint
+from publisher.preparing import build_snapshot, unless_refused
 from publisher.rendering import Rendering
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
@@ -307,3 +309,20 @@ def build(settings: Settings, out: Path, listen: str, progress: bool, lang: str 
         return snapshot, export(snapshot, out, listen, progress)
     finally:
         snapshot.discard()  # its dumps are copied into the export
+
+
+def watch_data(settings: Settings, make, lang: str, report, interval: float = 0.25) -> None:
+    """`build --watch`: `make()` now and again whenever the data files change (once they have
+    stopped changing for `interval`), until interrupted. `report(outcome, seconds)` gets what each
+    build gave, or why the data was refused: the last good output then stays as it was, since a
+    build checks the data before it writes anything."""
+    current = seen = None
+    while True:
+        now = fingerprint(settings.data_paths)
+        if now != seen:  # still being written: wait until it settles
+            seen = now
+        elif now != current:
+            current = now
+            started = time.monotonic()
+            report(unless_refused(make, lang), time.monotonic() - started)
+        time.sleep(interval)
