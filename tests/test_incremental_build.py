@@ -3,11 +3,13 @@ and leaves exactly what a clean build of the same data leaves."""
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import subprocess
 import sys
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -38,10 +40,20 @@ def stamps(out: Path) -> dict[str, int]:
     return {str(path): path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()}
 
 
+def commit(data: Path, when: str) -> None:
+    """The data's history is its git history: a version a commit, at the given time."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for command in (["init", "-q"], ["add", data.name], ["commit", "-q", "-m", "data"]):
+        subprocess.run(["git", "-C", str(data.parent), *command], check=True, env=env, capture_output=True)
+
+
 @pytest.mark.slow  # four builds
 def test_a_build_after_changing_the_data_equals_a_clean_build_and_rewrites_only_what_changed(tmp_path):
-    data = tmp_path / "city.ttl"
+    (tmp_path / "repo").mkdir()
+    data = tmp_path / "repo" / "city.ttl"
     assert run_cli("synth", "--events", "12", "--seed", "3", "--out", str(data)).returncode == 0
+    commit(data, "2026-01-01T10:00:00Z")
     kept = tmp_path / "kept"
     everything = build(kept, data)
 
@@ -64,6 +76,7 @@ def test_a_build_after_changing_the_data_equals_a_clean_build_and_rewrites_only_
         graph.remove((subject, None, None))
         graph.remove((None, None, subject))
     data.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    commit(data, "2026-02-01T10:00:00Z")
 
     changed = build(kept, data)
     assert 0 < changed < everything / 2
@@ -74,6 +87,12 @@ def test_a_build_after_changing_the_data_equals_a_clean_build_and_rewrites_only_
     assert sorted(kept_files) == sorted(clean_files)
     assert [name for name in kept_files if kept_files[name] != clean_files[name]] == []
     assert b"ul. Nowa 2" in kept_files["public/event/synth-000004.html"]
+    # Each document dated by the newest change to what it shows: the same whichever way it was built.
+    dated = {name: (kept / name).stat().st_mtime for name in kept_files if name.startswith("public/")
+             and name.endswith(".html") and "/" in name[len("public/"):]}
+    assert dated == {name: (clean / name).stat().st_mtime for name in dated}
+    assert dated["public/event/synth-000004.html"] == datetime(2026, 2, 1, 10, tzinfo=timezone.utc).timestamp()
+    assert dated["public/event/synth-000007.html"] == datetime(2026, 1, 1, 10, tzinfo=timezone.utc).timestamp()
     empty = [str(p) for p in kept.rglob("*") if p.is_dir() and not any(p.iterdir()) and p.name != "tmp"]
     assert empty == []  # no folder left behind by the removed event
 

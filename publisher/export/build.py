@@ -24,7 +24,7 @@ from publisher.addresses import ROUTES
 from publisher.assets import asset_names
 from publisher.config import Settings
 from publisher.event_kinds import as_of
-from publisher.export.incremental import BuildState, Reads, Record, context_key, key_digest, to_render
+from publisher.export.incremental import BuildState, Reads, Record, term_key, context_key, key_digest, to_render
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.http_policy import plain_error_body
@@ -55,10 +55,11 @@ class Progress:
 
 
 class Writer:
-    """Writes files below `root`; `compare`: into an existing output, where a file whose bytes
-    are already there is left as it is (its modification time too)."""
+    """Writes files below `root`, each dated `mtime` (None: dated later, by the caller);
+    `compare`: into an existing output, where a file whose bytes are already there is not
+    written again (only dated, if its date differs)."""
 
-    def __init__(self, root: Path, mtime: float, compare: bool = False):
+    def __init__(self, root: Path, mtime: float | None, compare: bool = False):
         self.root, self.mtime, self.compare, self.count = root, mtime, compare, 0
         self.produced: list[str] = []  # every file asked for, written or already there
         # Folders already made: asking again costs a system call a file (~0.1 ms on ext4 here).
@@ -67,21 +68,22 @@ class Writer:
     def write(self, relative: str, body: bytes) -> None:
         path = self.root / relative
         self.produced.append(relative)
-        if self.compare and _holds(path, body):
-            return
+        if self.compare:
+            try:
+                there = path.stat()
+                if there.st_size == len(body) and path.read_bytes() == body:
+                    if self.mtime is not None and there.st_mtime != self.mtime:
+                        os.utime(path, (self.mtime, self.mtime))
+                    return
+            except OSError:
+                pass  # not there yet
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
         path.write_bytes(body)
-        os.utime(path, (self.mtime, self.mtime))
+        if self.mtime is not None:
+            os.utime(path, (self.mtime, self.mtime))
         self.count += 1
-
-
-def _holds(path: Path, body: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(body) and path.read_bytes() == body
-    except OSError:
-        return False
 
 
 def localized(path: str, lang: str, languages: Languages) -> str:
@@ -125,6 +127,7 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
                                         kept.everything or done["everything"], kept.last_day, kept.as_of)
         else:
             new.resources[iri] = Record(**done)
+    _date_from_history(root, snapshot, {iri: new.resources[iri] for iri in rendered})
     if compare:
         _remove_the_rest(root, state, new)
     used = {key for record in new.resources.values() for key in record.keys}
@@ -146,6 +149,22 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     config.write("nginx.conf", standalone_config(nginx.resolve()).encode())
     new.save(out)
     return writer.count
+
+
+def _date_from_history(root: Path, snapshot: Snapshot, records: dict[str, Record]) -> None:
+    """Each resource's documents get the time of the newest change (publisher.history) to what
+    they were rendered from, so one changed event does not make every file look new; the data's
+    modification time when none of it has a history (data outside git has one version)."""
+    newest: dict[str, float] = {}
+    for change in snapshot.changes:  # newest first
+        newest.setdefault("s" + term_key(change.iri), change.when.timestamp())
+    fallback = snapshot.modified.timestamp()
+    for record in records.values():
+        when = max((newest[key] for key in record.keys if key in newest), default=fallback)
+        for relative in record.files:
+            path = root / relative
+            if path.stat().st_mtime != when:
+                os.utime(path, (when, when))
 
 
 def _remove_the_rest(root: Path, state: BuildState | None, new: BuildState) -> None:
@@ -241,7 +260,7 @@ def _render_chunk(chunk: list[tuple[str, bool]]) -> dict[str, dict]:
         for cache in (rendering.describe, rendering.incoming, rendering._last_day):
             cache.cache_clear()  # what one resource looked up must be read again, and so noted, by the next
         _READS.start()
-        files = Writer(parent.root, parent.mtime, parent.compare)
+        files = Writer(parent.root, None, parent.compare)  # dated from the history (_date_from_history)
         if documents:
             _write_documents(rendering, files, resource)
         calendars = Writer(parent.root, parent.mtime, parent.compare)

@@ -36,7 +36,7 @@ EVERYTHING = "*"  # a read of no subject and no object: the resource depends on 
 RENDERING_PACKAGES = ("rdflib", "pyoxigraph", "Pillow", "Jinja2", "Babel", "icalendar", "pyld")
 
 
-def _term_key(term) -> str:
+def term_key(term) -> str:
     """A subject or object as a string that survives JSON: IRIs as <…>, literals as JSON."""
     if isinstance(term, URIRef):
         return f"<{term}"
@@ -69,7 +69,7 @@ class Reads:
                 if owner is None:
                     self.everything = True
                 else:
-                    self.subjects.add(_term_key(owner))
+                    self.subjects.add(term_key(owner))
                 for found in lookup(pattern, context):
                     if owner is not None and isinstance(found[0][2], BNode):
                         self.owners[found[0][2]] = owner
@@ -82,9 +82,9 @@ class Reads:
                 if owner is None:
                     self.everything = True
                 else:
-                    self.subjects.add(_term_key(owner))
+                    self.subjects.add(term_key(owner))
             else:
-                self.objects.add(_term_key(obj))
+                self.objects.add(term_key(obj))
             yield from lookup(pattern, context)
 
         store.triples = triples
