@@ -158,9 +158,11 @@ def _date_from_history(root: Path, snapshot: Snapshot, records: dict[str, Record
     newest: dict[str, float] = {}
     for change in snapshot.changes:  # newest first
         newest.setdefault("s" + term_key(change.iri), change.when.timestamp())
-    fallback = snapshot.modified.timestamp()
+    latest = snapshot.modified.timestamp()
     for record in records.values():
-        when = max((newest[key] for key in record.keys if key in newest), default=fallback)
+        # Never after the data's own time, which the app and every other file say (the history
+        # dates a merge commit, the files' times its parents' commits).
+        when = min(max((newest[key] for key in record.keys if key in newest), default=latest), latest)
         for relative in record.files:
             path = root / relative
             if path.stat().st_mtime != when:
