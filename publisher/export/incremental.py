@@ -121,8 +121,9 @@ def _files_digest(paths) -> hashlib._Hash:
 
 def context_key(settings: Settings, snapshot) -> str:
     """What every document depends on besides its own reads: the code and templates, the
-    packages that render, the settings and site description, the removed and merged resources
-    and each subject's graph name. Another key renders everything again."""
+    packages that render, the settings and site description, the home event (every page links
+    it), the data files, the removed and merged resources and each subject's graph name.
+    Another key renders everything again."""
     description = settings.site_description
     digest = _files_digest([PROJECT_ROOT / "publisher", PROJECT_ROOT / "site", description,
                             description.parent / "translations"])
@@ -133,7 +134,8 @@ def context_key(settings: Settings, snapshot) -> str:
         except PackageNotFoundError:
             packages.append(package)
     lifecycle = snapshot.lifecycle
-    digest.update(json.dumps([STATE_VERSION, sys.version, packages, repr(settings), sorted(map(str, lifecycle.gone)),
+    digest.update(json.dumps([STATE_VERSION, sys.version, packages, repr(settings), str(snapshot.home),
+                              sorted(map(str, snapshot.part_datasets)), sorted(map(str, lifecycle.gone)),
                               sorted((str(a), str(b)) for a, b in lifecycle.moved.items()),
                               sorted((str(a), str(b)) for a, b in snapshot.graph_names.items())]).encode())
     return digest.hexdigest()
