@@ -24,7 +24,8 @@ from publisher.addresses import ROUTES
 from publisher.assets import asset_names
 from publisher.config import Settings
 from publisher.event_kinds import as_of
-from publisher.export.incremental import BuildState, Reads, Record, term_key, context_key, key_digest, to_render
+from publisher.export.incremental import (BuildState, Reads, Record, Unit, Work, context_key, key_digest, term_key,
+                                          to_render)
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.http_policy import plain_error_body
@@ -109,28 +110,31 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     writer = Writer(root, snapshot.modified.timestamp(), compare)
     resources = [str(iri) for iri in sorted(snapshot.resources)]
     rendering = Rendering(snapshot)
-    documents, calendars = to_render(state, resources, rendering, modified, date.today())
-    work = [(iri, True) for iri in documents] + [(iri, False) for iri in calendars]
+    work = to_render(state, resources, rendering, modified, date.today())
     bar = Progress(len(work), progress)
     rest = Writer(root, writer.mtime, compare)
     rendered = _write_resources(rendering, writer, work, bar, meanwhile=lambda: _write_rest(rendering, rest))
-    writer.count += sum(record.pop("written") for record in rendered.values()) + rest.count
+    writer.count += sum(done.pop("written") for done in rendered.values()) + rest.count
 
     new = BuildState(context=context, modified=modified, digests=state.digests if state else {}, others=rest.produced)
     for iri in resources:
         done = rendered.get(iri)
         if done is None:
             new.resources[iri] = state.resources[iri]
-        elif done["files"] is None:  # its calendars only: the rest as last time
-            kept = state.resources[iri]
-            new.resources[iri] = Record(kept.files, done["calendars"], sorted(set(kept.keys) | set(done["keys"])),
-                                        kept.everything or done["everything"], kept.last_day, kept.as_of)
-        else:
-            new.resources[iri] = Record(**done)
-    _date_from_history(root, snapshot, {iri: new.resources[iri] for iri in rendered})
+            continue
+        kept = state.resources.get(iri) if state else None
+        pages = list(kept.pages) if kept else []
+        pages[done["count"]:] = []  # pages that are no more
+        for page, unit in done["pages"].items():
+            if page <= len(pages):
+                pages[page - 1] = unit
+            else:
+                pages.append(unit)  # rendered in order: the new last pages come last
+        new.resources[iri] = Record(pages, done["calendars"] or kept.calendars, done["last_day"], done["as_of"])
+    _date_from_history(root, snapshot, [unit for done in rendered.values() for unit in done["pages"].values()])
     if compare:
         _remove_the_rest(root, state, new)
-    used = {key for record in new.resources.values() for key in record.keys}
+    used = {key for record in new.resources.values() for unit in record.units() for key in unit.keys}
     new.digests = {key: new.digests.get(key) or key_digest(snapshot.graph, key) for key in sorted(used)}
 
     nginx.mkdir(parents=True, exist_ok=True)
@@ -151,19 +155,19 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     return writer.count
 
 
-def _date_from_history(root: Path, snapshot: Snapshot, records: dict[str, Record]) -> None:
-    """Each resource's documents get the time of the newest change (publisher.history) to what
-    they were rendered from, so one changed event does not make every file look new; the data's
-    modification time when none of it has a history (data outside git has one version)."""
+def _date_from_history(root: Path, snapshot: Snapshot, units: list[Unit]) -> None:
+    """Each page of a resource's documents gets the time of the newest change (publisher.history)
+    to what it was rendered from, so one changed event does not make every file look new; the
+    data's modification time when none of it has a history (data outside git has one version)."""
     newest: dict[str, float] = {}
     for change in snapshot.changes:  # newest first
         newest.setdefault("s" + term_key(change.iri), change.when.timestamp())
     latest = snapshot.modified.timestamp()
-    for record in records.values():
+    for unit in units:
         # Never after the data's own time, which the app and every other file say (the history
         # dates a merge commit, the files' times its parents' commits).
-        when = min(max((newest[key] for key in record.keys if key in newest), default=latest), latest)
-        for relative in record.files:
+        when = min(max((newest[key] for key in unit.keys if key in newest), default=latest), latest)
+        for relative in unit.files:
             path = root / relative
             if path.stat().st_mtime != when:
                 os.utime(path, (when, when))
@@ -174,13 +178,15 @@ def _remove_the_rest(root: Path, state: BuildState | None, new: BuildState) -> N
     left the data, pages that are no more. Without its record, every file not written now."""
     now = set(new.others)
     for record in new.resources.values():
-        now.update(record.files, record.calendars)
+        for unit in record.units():
+            now.update(unit.files)
     if state is None:
         before = {str(path.relative_to(root)) for path in root.rglob("*") if not path.is_dir()}
     else:
         before = set(state.others)
         for record in state.resources.values():
-            before.update(record.files, record.calendars)
+            for unit in record.units():
+                before.update(unit.files)
     for relative in sorted(before - now):
         path = root / relative
         path.unlink(missing_ok=True)
@@ -218,12 +224,12 @@ def _write_rest(rendering: Rendering, writer: Writer) -> None:
 CHUNK = 100  # resources a worker renders at a time: small enough to balance, big enough to amortise
 
 
-def _write_resources(rendering: Rendering, writer: Writer, work: list[tuple[str, bool]], bar: Progress,
+def _write_resources(rendering: Rendering, writer: Writer, work: list[Work], bar: Progress,
                      meanwhile) -> dict[str, dict]:
-    """The documents of each resource in `work` ((IRI, True): all of them; (IRI, False): its
-    calendars only), rendered by one forked process a core (rendering is CPU-bound Python; the
-    snapshot is shared copy-on-write), while this process runs `meanwhile` (at 10,000 events
-    the feed and sitemaps took ~7 s alone at the end). Returns what each resource wrote and read."""
+    """What `work` names of each resource's documents, rendered by one forked process a core
+    (rendering is CPU-bound Python; the snapshot is shared copy-on-write), while this process
+    runs `meanwhile` (at 10,000 events the feed and sitemaps took ~7 s alone at the end).
+    Returns what each resource wrote and read."""
     global _JOB
     chunks = [work[i:i + CHUNK] for i in range(0, len(work), CHUNK)]
     # In children even on one core: the record of what rendering reads stays out of this graph.
@@ -251,47 +257,64 @@ _JOB: tuple | None = None  # (rendering, writer) for the forked workers
 _READS: Reads | None = None  # what a forked worker's rendering reads
 
 
-def _render_chunk(chunk: list[tuple[str, bool]]) -> dict[str, dict]:
+def _render_chunk(chunk: list[Work]) -> dict[str, dict]:
     global _READS
     rendering, parent = _JOB
+    snapshot = rendering.snapshot
     if _READS is None:
-        _READS = Reads(rendering.snapshot.graph)
+        _READS = Reads(snapshot.graph)
     records = {}
-    for iri, documents in chunk:
-        resource = URIRef(iri)
+    for work in chunk:
+        iri = URIRef(work.iri)
         for cache in (rendering.describe, rendering.incoming, rendering._last_day):
             cache.cache_clear()  # what one resource looked up must be read again, and so noted, by the next
         _READS.start()
-        files = Writer(parent.root, None, parent.compare)  # dated from the history (_date_from_history)
-        if documents:
-            _write_documents(rendering, files, resource)
-        calendars = Writer(parent.root, parent.mtime, parent.compare)
-        if rendering.snapshot.is_main_event(resource):
-            for lang in rendering.snapshot.site.languages:
-                calendars.write(f"{localized(rendering.snapshot.urls.path(resource), lang, rendering.snapshot.site.languages)}.ics",
-                                rendering.calendar(resource, lang).body)
-        last_day = rendering._last_day(resource) if documents else None
+        count = rendering.pages(iri)  # its incoming links: read by every page
+        last_day = rendering._last_day(iri)
+        common = _READS.keys()
+        wanted = range(1, count + 1) if work.pages is None else \
+            [n for n in work.pages if n <= count] + list(range(work.known + 1, count + 1))
+        written, pages = 0, {}
+        for page in wanted:
+            _READS.start()
+            files = Writer(parent.root, None, parent.compare)  # dated from the history (_date_from_history)
+            _write_page(rendering, files, iri, page)
+            pages[page] = _unit(files, common, _READS.keys())
+            written += files.count
+        calendars = None
+        if work.calendars:
+            _READS.start()
+            files = Writer(parent.root, parent.mtime, parent.compare)
+            if snapshot.is_main_event(iri):
+                for lang in snapshot.site.languages:
+                    files.write(f"{localized(snapshot.urls.path(iri), lang, snapshot.site.languages)}.ics",
+                                rendering.calendar(iri, lang).body)
+            calendars = _unit(files, common, _READS.keys())
+            written += files.count
         day = as_of(last_day, date.today()) if last_day else None
-        subjects, objects, everything = _READS.keys()
-        records[iri] = {"files": files.produced if documents else None, "calendars": calendars.produced,
-                        "keys": ["s" + key for key in subjects] + ["o" + key for key in objects],
-                        "everything": everything, "last_day": last_day.isoformat() if last_day else None,
-                        "as_of": day.isoformat() if day else None, "written": files.count + calendars.count}
+        records[work.iri] = {"count": count, "pages": pages, "calendars": calendars, "written": written,
+                             "last_day": last_day.isoformat() if last_day else None,
+                             "as_of": day.isoformat() if day else None}
     return records
 
 
-def _write_documents(rendering: Rendering, writer: Writer, iri: URIRef) -> None:
-    """Every document of a resource, each page, each format and language, and an event's image."""
+def _unit(files: Writer, common: tuple, reads: tuple) -> Unit:
+    """A unit's record: its files, and what it read besides what every page of the resource reads."""
+    subjects, objects = sorted(set(common[0]) | set(reads[0])), sorted(set(common[1]) | set(reads[1]))
+    return Unit(files.produced, ["s" + key for key in subjects] + ["o" + key for key in objects],
+                common[2] or reads[2])
+
+
+def _write_page(rendering: Rendering, writer: Writer, iri: URIRef, page: int) -> None:
+    """A page of a resource's documents, in each format and language; with page 1, an event's image."""
     snapshot = rendering.snapshot
     urls, languages = snapshot.urls, snapshot.site.languages
-    path = urls.path(iri)
-    for page in range(1, rendering.pages(iri) + 1):
-        suffix = page_suffix(page)
-        for fmt in RDF_DOCUMENT_FORMATS:
-            writer.write(f"{path}{suffix}.{fmt.extension}", rendering.document(iri, fmt, page).body)
-        for lang in languages:
-            writer.write(f"{localized(path, lang, languages)}{suffix}.html", rendering.html(iri, lang, page).body)
-    if snapshot.is_main_event(iri):
+    path, suffix = urls.path(iri), page_suffix(page)
+    for fmt in RDF_DOCUMENT_FORMATS:
+        writer.write(f"{path}{suffix}.{fmt.extension}", rendering.document(iri, fmt, page).body)
+    for lang in languages:
+        writer.write(f"{localized(path, lang, languages)}{suffix}.html", rendering.html(iri, lang, page).body)
+    if page == 1 and snapshot.is_main_event(iri):
         writer.write(f"{path}.png", rendering.image(iri).body)
 
 

@@ -142,21 +142,43 @@ def context_key(settings: Settings, snapshot) -> str:
 
 
 @dataclass
-class Record:
-    """One resource's last render: its files, what it read, and the day its page was for."""
+class Unit:
+    """What is rendered together and read together: one page of a resource's documents (in
+    every format and language), or an event's calendars."""
     files: list[str]
-    calendars: list[str]
     keys: list[str]
     everything: bool
+
+    def stale(self, changed: set[str]) -> bool:
+        return (self.everything and bool(changed)) or not changed.isdisjoint(self.keys)
+
+    def saved(self, index: dict[str, int]) -> list:
+        return [self.files, [index[k] for k in self.keys], self.everything]
+
+    @classmethod
+    def loaded(cls, raw: list, keys: list[str]) -> "Unit":
+        return cls(raw[0], [keys[i] for i in raw[1]], raw[2])
+
+
+@dataclass
+class Record:
+    """One resource's last render: each page of its documents (a much-linked venue has
+    hundreds, and one changed event is named on one of them), its calendars, and the day its
+    page was for."""
+    pages: list[Unit]
+    calendars: Unit
     last_day: str | None  # an event's last day (publisher.event_kinds.as_of), ISO
     as_of: str | None
 
     def current(self, today: date) -> bool:
-        """Whether its page is the one of `today` (an upcoming event's page changes daily)."""
+        """Whether its pages are those of `today` (an upcoming event's page changes daily)."""
         if self.last_day is None:
             return True
         day = as_of(date.fromisoformat(self.last_day), today)
         return (day.isoformat() if day else None) == self.as_of
+
+    def units(self) -> list[Unit]:
+        return [*self.pages, self.calendars]
 
 
 @dataclass
@@ -178,15 +200,15 @@ class BuildState:
         if raw.get("context") != context:
             return None
         keys = raw["keys"]
-        resources = {iri: Record(files=r[0], calendars=r[1], keys=[keys[i] for i in r[2]], everything=r[3],
-                                 last_day=r[4], as_of=r[5]) for iri, r in raw["resources"].items()}
+        resources = {iri: Record(pages=[Unit.loaded(u, keys) for u in r[0]], calendars=Unit.loaded(r[1], keys),
+                                 last_day=r[2], as_of=r[3]) for iri, r in raw["resources"].items()}
         return cls(context=context, modified=raw["modified"], digests=dict(zip(keys, raw["digests"])),
                    resources=resources, others=raw["others"])
 
     def save(self, out: Path) -> None:
         keys = sorted(self.digests)
         index = {key: n for n, key in enumerate(keys)}
-        resources = {iri: [r.files, r.calendars, [index[k] for k in r.keys], r.everything, r.last_day, r.as_of]
+        resources = {iri: [[u.saved(index) for u in r.pages], r.calendars.saved(index), r.last_day, r.as_of]
                      for iri, r in sorted(self.resources.items())}
         path = out / STATE_FILE
         body = json.dumps({"context": self.context, "modified": self.modified, "keys": keys,
@@ -209,19 +231,30 @@ class BuildState:
         return changed
 
 
-def to_render(state: BuildState | None, resources: list[str], rendering, modified: str,
-              today: date) -> tuple[list[str], list[str]]:
-    """(resources whose documents are rendered again, resources whose calendars only are). The
-    publication's own documents are rendered every time: they are few and read no data."""
+@dataclass(frozen=True)
+class Work:
+    """What to render of one resource: `pages` of its documents (None: every page; beyond
+    `known` pages, the last build had none, so those are rendered too), its calendars or not."""
+    iri: str
+    pages: tuple[int, ...] | None
+    known: int
+    calendars: bool
+
+
+def to_render(state: BuildState | None, resources: list[str], rendering, modified: str, today: date) -> list[Work]:
+    """What to render again. The publication's own documents are rendered every time: they are
+    few and read no data."""
     if state is None:
-        return list(resources), []
+        return [Work(iri, None, 0, True) for iri in resources]
     changed = state.changed_keys(rendering.snapshot.graph)
-    documents, calendars = [], []
+    work = []
     for iri in resources:
         record = state.resources.get(iri)
-        if (record is None or not record.current(today) or (record.everything and changed)
-                or not changed.isdisjoint(record.keys) or rendering.of_the_publication(URIRef(iri))):
-            documents.append(iri)
-        elif record.calendars and modified != state.modified:
-            calendars.append(iri)
-    return documents, calendars
+        if record is None or not record.current(today) or rendering.of_the_publication(URIRef(iri)):
+            work.append(Work(iri, None, 0, True))
+            continue
+        pages = tuple(n for n, unit in enumerate(record.pages, 1) if unit.stale(changed))
+        calendars = bool(record.calendars.files) and (modified != state.modified or record.calendars.stale(changed))
+        if pages or calendars:
+            work.append(Work(iri, pages, len(record.pages), calendars))
+    return work
