@@ -86,7 +86,8 @@ def wrk(base: str, duration: int, connections: int = 16) -> dict:
 
 
 def timed(command: list[str], cap_s: float, env: dict | None = None) -> dict:
-    """Run `command`; wall time and peak RSS, or `capped` if it was stopped at `cap_s` seconds."""
+    """Run `command`; wall time, CPU time (its own and its children's, user + system) and peak
+    RSS, or `capped` if it was stopped at `cap_s` seconds."""
     started = time.monotonic()
     # In a session of its own, so that stopping it at the cap stops the processes it forked too
     # (a build's renderers kept writing into the folder being removed, and using the CPU).
@@ -97,8 +98,8 @@ def timed(command: list[str], cap_s: float, env: dict | None = None) -> dict:
         elapsed = time.monotonic() - started
         if pid:
             process.returncode = os.waitstatus_to_exitcode(status)
-            return {"seconds": round(elapsed, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024), "capped": False,
-                    "ok": process.returncode == 0}
+            return {"seconds": round(elapsed, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+                    "peak_rss_mib": round(usage.ru_maxrss / 1024), "capped": False, "ok": process.returncode == 0}
         if elapsed > cap_s:
             os.killpg(process.pid, signal.SIGKILL)
             _, _, usage = os.wait4(process.pid, 0)

@@ -5,7 +5,7 @@
 The calendar is validated and prepared as `build` does (its rdflib copy, the collector frozen);
 then every EVERY-th resource (sorted) has each of its documents rendered once, as the build
 renders them, in this one process: its description, each RDF format, the HTML page in each
-language, and for a main event its calendar and social image in each language. Page 1 only:
+language, and for a main event its calendar in each language and its social image. Page 1 only:
 the few resources with several pages of incoming links have more.
 """
 
@@ -49,7 +49,7 @@ def main(calendar: Path, every: int) -> dict:
             if snapshot.is_main_event(iri):
                 for lang in snapshot.site.languages:
                     timed("calendar", rendering.calendar, iri, lang)
-                    timed("social image", rendering.image, iri, lang)
+                timed("social image", rendering.image, iri)
         return {"resources": len(resources), "sampled": len(sample), "every": every,
                 "ms_per_resource": {kind: round(seconds / len(sample) * 1000, 3) for kind, seconds in spent.items()}}
     finally:

@@ -1,9 +1,13 @@
 """How cost grows with the data: load + validate (and peak memory) and `build`, on synthetic
-calendars of growing size, each run in its own process and stopped at a time cap."""
+calendars of growing size, each run in its own process and stopped at a time cap.
+
+    python bench/growth.py 10000 --incremental   # one build alone, then again with no and one change
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -43,18 +47,29 @@ def file_creation_ms(folder: Path, count: int = 5000) -> float:
     return round(elapsed / count * 1000, 3)
 
 
-def build(events: int, folder: Path, cap_s: float) -> dict:
+def build(events: int, folder: Path, cap_s: float, incremental: bool = False) -> dict:
+    """A clean build; `incremental`: then the same build again into its output (nothing
+    changed), and again after one event was renamed (a one-event change)."""
     out = Path(tempfile.mkdtemp(prefix="bench-build-"))
     file_ms = file_creation_ms(out)
+    data = out / "city.ttl"  # a copy: the one-event change must not reach the other sections
+    shutil.copyfile(synthetic(events, folder), data)
+    command = PUBLISHER + ["build", str(out / "export"), "--base-url", "http://127.0.0.1:8000/", "--data", str(data)]
     # Its working files (dumps, store) go inside `out` too: a build stopped at the cap cannot
     # remove them itself.
-    result = timed(PUBLISHER + ["build", str(out / "export"), "--base-url", "http://127.0.0.1:8000/",
-                                "--data", str(synthetic(events, folder))], cap_s, env={"TMPDIR": str(out)})
+    result = timed(command, cap_s, env={"TMPDIR": str(out)})
     # Counted also when stopped at the cap: how far it got shows progress a "> cap" hides.
     written = result["ok"] or result["capped"]
     files = sum(1 for p in (out / "export" / "public").rglob("*") if p.is_file()) if written else None
+    figures = {"events": events, "files": files, "file_creation_ms": file_ms, **result}
+    if incremental and result["ok"]:
+        figures["unchanged"] = timed(command, cap_s, env={"TMPDIR": str(out)})
+        text = data.read_text(encoding="utf-8")
+        data.write_text(re.sub(r'"(Synthetic event 42: [^"]*)"@en', r'"\1, renamed"@en', text, count=1),
+                        encoding="utf-8")
+        figures["one_event"] = timed(command, cap_s, env={"TMPDIR": str(out)})
     shutil.rmtree(out, ignore_errors=True)
-    return {"events": events, "files": files, "file_creation_ms": file_ms, **result}
+    return figures
 
 
 def document_cost(events: int, folder: Path, every: int) -> dict:
@@ -65,3 +80,19 @@ def document_cost(events: int, folder: Path, every: int) -> dict:
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     return {"events": events, **json.loads(done.stdout)}
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="One build measured alone (bench/run.py runs all sections).")
+    parser.add_argument("events", type=int, help="synthetic events (publisher synth --seed 1)")
+    parser.add_argument("--incremental", action="store_true",
+                        help="then build again into its output: with the same data, and after one event renamed")
+    parser.add_argument("--cap", type=float, default=900, help="seconds a build may take before it is stopped")
+    arguments = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-data-"))
+    try:
+        print(json.dumps(build(arguments.events, scratch, arguments.cap, arguments.incremental), indent=1))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

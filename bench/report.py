@@ -15,7 +15,8 @@ import remote  # noqa: E402
 
 TARGETS = {"app_ratio": 0.2, "app_p99_ms": 10, "production_ratio": 0.9, "sparql_new_vs_oxigraph": 1.2,
            "sparql_repeated_vs_oxigraph": 0.8,
-           "validate_100k_s": 60, "serving_rss_mib": 1024, "build_10k_s": 30}
+           "validate_100k_s": 60, "serving_rss_mib": 1024, "build_10k_s": 90,
+           "build_one_event_10k_s": 10}
 
 
 def verdict(ok: bool | None) -> str:
@@ -231,8 +232,13 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
     if 10_000 in builds:
         row = builds[10_000]
         done = seconds(row) + (f", {row['files']:,} files written by then" if row["capped"] and row.get("files") else "")
-        summary_rows.append(("build 10,000 events", done, f"< {TARGETS['build_10k_s']} s",
-                             verdict(not row["capped"] and row["seconds"] < TARGETS["build_10k_s"])))
+        summary_rows.append(("build 10,000 events", done, f"≤ {TARGETS['build_10k_s']} s",
+                             verdict(not row["capped"] and row["seconds"] <= TARGETS["build_10k_s"])))
+        if row.get("one_event"):
+            again = row["one_event"]
+            summary_rows.append(("build 10,000 events again after changing one event", seconds(again),
+                                 f"≤ {TARGETS['build_one_event_10k_s']} s",
+                                 verdict(not again["capped"] and again["seconds"] <= TARGETS["build_one_event_10k_s"])))
 
     lines += ["## Targets", "", "| What | Measured | Target | |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary_rows]
@@ -317,6 +323,15 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
             rss = "—" if v is None else f"{'≥ ' if v['capped'] else ''}{v['peak_rss_mib']} MiB"
             disk = f"{b['file_creation_ms']:.3f} ms" if b and "file_creation_ms" in b else "—"
             lines.append(f"| {events:,} | {seconds(v)} | {rss} | {seconds(b)} | {files(b)} | {disk} |")
+        incremental = [b for b in growth.get("build", []) if b.get("one_event")]
+        if incremental:
+            lines += ["", "Incremental builds: the same `build` again into the output of the clean build above, "
+                      "with the same data, then after one event was renamed. Wall time, and CPU time of the build "
+                      "and its renderers (user + system).", "",
+                      "| Events | clean | again, nothing changed | again, one event renamed |", "|---|---|---|---|"]
+            for b in incremental:
+                cells = [f"{seconds(r)} ({r.get('cpu_s', '—')} s CPU)" for r in (b, b["unchanged"], b["one_event"])]
+                lines.append(f"| {b['events']:,} | " + " | ".join(cells) + " |")
         if growth.get("documents"):
             lines += [""] + document_lines(growth["documents"], machine["cores"], TARGETS["build_10k_s"])
         lines += ["", f"![Growth]({plot_growth(growth, machine, out)})"]

@@ -170,6 +170,10 @@ class Urls:
         """A per-language file of a resource: …/x.ics in the default language, /{lang}/…/x.ics in others."""
         return self.in_language(f"{self.path(iri)}.{extension}", lang)
 
+    def social_image(self, iri: URIRef) -> str:
+        """An event's social image: one for every language (…/x.png), its text in the default one."""
+        return self.localized(iri, "png", self.languages.default)
+
     def changes(self, lang: str, page: int = 1) -> str:
         """The Atom feed of changes to the data, per language (…/changes.atom, /en/changes.atom)."""
         return paged(self.site("changes", lang), page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -189,13 +190,16 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
 @click.option("--listen", default=None, help="nginx listen address (default: the base URL's port).")
 @click.option("--catalog-page-size", default=100, show_default=True, type=int,
               help="Datasets a page of the catalog lists (Hydra paging beyond).")
+@click.option("--watch", is_flag=True,
+              help="Build again whenever the data changes (Ctrl+C stops); refused data keeps the last good output.")
 def build_command(out, base_url, data_paths, shapes_path, site_description, license_url, sparql_endpoint, listen,
-                  catalog_page_size, lang) -> None:
-    """Write every representation of every resource into OUT, with an nginx config that negotiates."""
+                  catalog_page_size, lang, watch) -> None:
+    """Write every representation of every resource into OUT, with an nginx config that negotiates.
+    Into the output of an earlier build, only what changed is written."""
     import os as _os
     from urllib.parse import urlsplit
 
-    from publisher.export.build import build
+    from publisher.export.build import build, watch_data
 
     settings = Settings(base_url=base_url, data_paths=tuple(data_paths) or (DEFAULT_DATA,),
                         shapes_path=shapes_path, site_description=site_description, license=license_url,
@@ -204,9 +208,31 @@ def build_command(out, base_url, data_paths, shapes_path, site_description, lice
     parts = urlsplit(settings.base_url)
     listen = listen or str(parts.port or (443 if parts.scheme == "https" else 80))
     progress = sys.stderr.isatty() and not _os.environ.get("CI")
+
+    def built(snapshot, count: int, seconds: float) -> None:
+        click.echo(f"Wrote {count} files for {len(snapshot.resources)} resources to {out}/public in {seconds:.1f} s; "
+                   f"nginx config in {out}/nginx (nginx -p {out}/nginx -c nginx.conf).", err=True)
+
+    if watch:
+        from publisher.preparing import Refused
+
+        def report(outcome, seconds: float) -> None:
+            if isinstance(outcome, Refused):
+                click.echo(outcome.text, err=True)
+                click.echo(translations(lang).gettext("Refused: the data does not conform.") +
+                           f" {out}/public is left as it was; waiting for the data to change.", err=True)
+            else:
+                built(*outcome, seconds)
+
+        click.echo(f"Watching {', '.join(map(str, settings.data_paths))} (Ctrl+C stops).", err=True)
+        try:
+            watch_data(settings, lambda: build(settings, out, listen, progress, lang), lang, report)
+        except KeyboardInterrupt:
+            return
+        return
+    started = time.monotonic()
     snapshot, count = refuse_bad_data(lambda: build(settings, out, listen, progress, lang))(lang)
-    click.echo(f"Wrote {count} files for {len(snapshot.resources)} resources to {out}/public; "
-               f"nginx config in {out}/nginx (nginx -p {out}/nginx -c nginx.conf).", err=True)
+    built(snapshot, count, time.monotonic() - started)
 
 
 @main.command("synth")

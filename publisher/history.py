@@ -39,6 +39,22 @@ class Change:
 State = dict[URIRef, tuple[str, str]]  # IRI → (digest, "live" | DELETED | MOVED)
 
 
+def description_digest(graph: Graph, subject) -> str:
+    """The digest of every triple about `subject`, following blank nodes (their labels left
+    out: they differ from one parse to the next)."""
+    lines, stack, seen = [], [subject], set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for _s, p, o in graph.triples((node, None, None)):
+            lines.append(f"{p.n3()} {'_:' if isinstance(o, BNode) else o.n3()}")
+            if isinstance(o, BNode):
+                stack.append(o)
+    return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
+
+
 def states(graph: Graph, base_url: str) -> State:
     """Every local subject with the digest of its description and whether it is still live."""
     ended = lifecycle(graph, base_url)
@@ -46,17 +62,7 @@ def states(graph: Graph, base_url: str) -> State:
     for subject in set(graph.subjects()):
         if not (isinstance(subject, URIRef) and str(subject).startswith(base_url)):
             continue
-        lines, stack, seen = [], [subject], set()
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            for _s, p, o in graph.triples((node, None, None)):
-                lines.append(f"{p.n3()} {'_:' if isinstance(o, BNode) else o.n3()}")
-                if isinstance(o, BNode):
-                    stack.append(o)
-        digest = hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
+        digest = description_digest(graph, subject)
         status = MOVED if subject in ended.moved else DELETED if subject in ended.gone else "live"
         result[subject] = (digest, status)
     return result

@@ -154,6 +154,13 @@ class Rendering:
             return describe(snapshot.catalog, iri)
         return describe(snapshot.graph, iri, page, self.incoming(iri))
 
+    def of_the_publication(self, iri: URIRef) -> bool:
+        """Whether `iri`'s documents come from the meta graphs (VoID, the catalog: their dates,
+        sizes and digests change with any change of the data), not from the data alone."""
+        snapshot = self.snapshot
+        return (iri in (snapshot.dataset, snapshot.catalog_iri) or iri in snapshot.part_datasets
+                or self._described_by_catalog(iri))
+
     def _described_by_catalog(self, iri: URIRef) -> bool:
         """The catalog's own resources (its publisher, contact): what the data does not describe."""
         return (iri, None, None) in self.snapshot.catalog and (iri, None, None) not in self.snapshot.graph
@@ -188,7 +195,10 @@ class Rendering:
         return Rendered(body, etag_of(body))
 
     @_in_site
-    def _image(self, iri: URIRef, lang: str) -> Rendered:
+    def _image(self, iri: URIRef) -> Rendered:
+        """An event's one social image, in the site's default language: every language's page
+        shows it (see publisher.represent.social_image)."""
+        lang = self.snapshot.site.default_language
         # Only the headline: building the whole page's view would double an event's cost here.
         head = headline(self.snapshot.graph, iri, lang)
         notice = status_notice(self.snapshot.graph, iri, self.snapshot.urls.languages.gettext(lang))

@@ -90,7 +90,8 @@ def test_json_ld_is_an_event_with_every_property_google_reads(server, pages, lan
     assert place["address"]["addressLocality"] == ("Warszawa" if lang == "pl" else "Warsaw")
     assert event["description"] and len(event["organizer"]) == 2
     assert {p["name"] for p in event["performer"]} == {"Marta Żakowska", "Dawid Zmuda", "Marta Henzler"}
-    assert event["image"][0].endswith(".png") and requests.get(event["image"][0], timeout=30).status_code == 200
+    assert event["image"] == [f"{server}{EVENT_PATH}.png"]  # the one image, whatever the page's language
+    assert requests.get(event["image"][0], timeout=30).status_code == 200
     assert "offers" not in event  # no price is known
     assert event["inLanguage"] == ["pl", "pso"]
 
@@ -177,11 +178,14 @@ def test_opengraph_and_twitter_card_describe_the_event_with_its_image(server, pa
     assert og["og:url"] == url and og["og:type"] == "website"
     assert og["og:image:width"] == "1200" and og["og:image:height"] == "675"  # 16:9, as Google asks
     assert ("16–17" in og["og:image:alt"]) and "Głębocka 66" in og["og:image:alt"]
+    # One image an event, its text in the site's default language: both pages show the same file.
+    assert og["og:image"] == f"{server}{EVENT_PATH}.png"
     image = requests.get(og["og:image"], timeout=30)
     assert image.headers["Content-Type"] == "image/png" and image.content[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(image.content[16:20], "big"), int.from_bytes(image.content[20:24], "big")
     assert (width, height) == (1200, 675)
     assert re.search(r'<meta name="twitter:card" content="summary_large_image">', pages[lang])
+    assert requests.get(f"{server}en/{EVENT_PATH}.png", timeout=30).status_code == 404  # no copy per language
 
 
 def test_calendar_entry_parses_with_two_independent_parsers(server, pages):

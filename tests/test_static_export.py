@@ -49,7 +49,8 @@ def test_nginx_serves_the_same_bytes_as_the_app_for_every_kind_of_iri_and_format
             checked += 1
     for path in ["en/", "sitemap.xml", "robots.txt", "event.ics", "dump.ttl", "dump.nt.gz", "dump.jsonld", "dump.nq",
                  "dump.nq.gz", "dump.trig", "dump.trig.gz", "event/miejsca-otwarte-2017.png", "en/event/miejsca-otwarte-2017.ics", "static/style.css",
-                 "event/synth-000000.png", "en/event/synth-000000.ics"] + \
+                 "event/synth-000000.png", "en/event/synth-000000.ics",
+                 "en/event/synth-000000.png"] + \
                 [f"en/{p}" for p in paths] + \
                 [f"{p}.{ext}" for p in paths for ext in ("ttl", "jsonld", "nt", "rdf", "nq", "trig", "html")]:
         assert fetch(app + path) == fetch(base + path), path

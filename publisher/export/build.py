@@ -10,22 +10,28 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import shutil
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from rdflib import URIRef
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from publisher.addresses import ROUTES
 from publisher.assets import asset_names
 from publisher.config import Settings
+from publisher.event_kinds import as_of
+from publisher.export.incremental import (BuildState, Reads, Record, Unit, Work, context_key, key_digest, term_key,
+                                          to_render)
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.http_policy import plain_error_body
 from publisher.i18n import Languages
-from publisher.preparing import build_snapshot
+from publisher.load import fingerprint
+from publisher.preparing import build_snapshot, unless_refused
 from publisher.rendering import Rendering
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
@@ -50,18 +56,34 @@ class Progress:
 
 
 class Writer:
-    def __init__(self, root: Path, mtime: float):
-        self.root, self.mtime, self.count = root, mtime, 0
+    """Writes files below `root`, each dated `mtime` (None: dated later, by the caller);
+    `compare`: into an existing output, where a file whose bytes are already there is not
+    written again (only dated, if its date differs)."""
+
+    def __init__(self, root: Path, mtime: float | None, compare: bool = False):
+        self.root, self.mtime, self.compare, self.count = root, mtime, compare, 0
+        self.produced: list[str] = []  # every file asked for, written or already there
         # Folders already made: asking again costs a system call a file (~0.1 ms on ext4 here).
         self.folders: set[Path] = set()
 
     def write(self, relative: str, body: bytes) -> None:
         path = self.root / relative
+        self.produced.append(relative)
+        if self.compare:
+            try:
+                there = path.stat()
+                if there.st_size == len(body) and path.read_bytes() == body:
+                    if self.mtime is not None and there.st_mtime != self.mtime:
+                        os.utime(path, (self.mtime, self.mtime))
+                    return
+            except OSError:
+                pass  # not there yet
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
         path.write_bytes(body)
-        os.utime(path, (self.mtime, self.mtime))
+        if self.mtime is not None:
+            os.utime(path, (self.mtime, self.mtime))
         self.count += 1
 
 
@@ -76,35 +98,102 @@ def page_suffix(page: int) -> str:
 
 
 def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
-    """Write the export; returns the number of files written."""
+    """Write the export; returns the number of files written. Into the output of an earlier
+    build, only what changed is rendered and written (publisher.export.incremental)."""
     public, nginx = out / "public", out / "nginx"
-    for directory in (public, nginx):
-        if directory.exists():
-            shutil.rmtree(directory)
     prefix = urlsplit(snapshot.base_url).path.lstrip("/")
-    writer = Writer(public / prefix if prefix else public, snapshot.modified.timestamp())
-    urls = snapshot.urls
-    resources = sorted(snapshot.resources)
-    bar = Progress(len(resources), progress)
-    rest = Writer(writer.root, writer.mtime)
+    root = public / prefix if prefix else public
+    compare = public.exists()
+    context = context_key(snapshot.settings, snapshot)
+    state = BuildState.load(out, context) if compare else None
+    modified = snapshot.modified.isoformat()
+    writer = Writer(root, snapshot.modified.timestamp(), compare)
+    resources = [str(iri) for iri in sorted(snapshot.resources)]
     rendering = Rendering(snapshot)
-    writer.count += _write_resources(rendering, writer, resources, bar, meanwhile=lambda: _write_rest(rendering, rest))
-    writer.count += rest.count
+    work = to_render(state, resources, rendering, modified, date.today())
+    bar = Progress(len(work), progress)
+    rest = Writer(root, writer.mtime, compare)
+    rendered = _write_resources(rendering, writer, work, bar, meanwhile=lambda: _write_rest(rendering, rest))
+    writer.count += sum(done.pop("written") for done in rendered.values()) + rest.count
 
-    nginx.mkdir(parents=True)
-    (nginx / "tmp").mkdir()
+    new = BuildState(context=context, modified=modified, digests=state.digests if state else {}, others=rest.produced)
+    for iri in resources:
+        done = rendered.get(iri)
+        if done is None:
+            new.resources[iri] = state.resources[iri]
+            continue
+        kept = state.resources.get(iri) if state else None
+        pages = list(kept.pages) if kept else []
+        pages[done["count"]:] = []  # pages that are no more
+        for page, unit in done["pages"].items():
+            if page <= len(pages):
+                pages[page - 1] = unit
+            else:
+                pages.append(unit)  # rendered in order: the new last pages come last
+        new.resources[iri] = Record(pages, done["calendars"] or kept.calendars, done["last_day"], done["as_of"])
+    _date_from_history(root, snapshot, [unit for done in rendered.values() for unit in done["pages"].values()])
+    if compare:
+        _remove_the_rest(root, state, new)
+    used = {key for record in new.resources.values() for unit in record.units() for key in unit.keys}
+    new.digests = {key: new.digests.get(key) or key_digest(snapshot.graph, key) for key in sorted(used)}
+
+    nginx.mkdir(parents=True, exist_ok=True)
+    (nginx / "tmp").mkdir(exist_ok=True)
+    urls = snapshot.urls
     home_path = urls.path(snapshot.home) if snapshot.home is not None else None
     js = nginx / "negotiate.js"
-    js.write_text(negotiate_js(urls, home_path), encoding="utf-8")
-    (nginx / "http.conf").write_text(http_block(js), encoding="utf-8")
     home_calendar = str(snapshot.home).rsplit("/", 1)[-1] if snapshot.home is not None else None
     ended = Ended(gone=sorted(urls.path(iri) for iri in snapshot.lifecycle.gone),
                   moved=sorted((urls.path(old), urls.path(new)) for old, new in snapshot.lifecycle.moved.items()))
-    (nginx / "server.conf").write_text(server_block(public.resolve(), urls, listen, snapshot.settings.max_age,
-                                                    home_path, home_calendar, ended),
-                                       encoding="utf-8")
-    (nginx / "nginx.conf").write_text(standalone_config(nginx.resolve()), encoding="utf-8")
+    config = Writer(nginx, writer.mtime, compare=True)
+    config.write("negotiate.js", negotiate_js(urls, home_path).encode())
+    config.write("http.conf", http_block(js).encode())
+    config.write("server.conf", server_block(public.resolve(), urls, listen, snapshot.settings.max_age,
+                                             home_path, home_calendar, ended).encode())
+    config.write("nginx.conf", standalone_config(nginx.resolve()).encode())
+    new.save(out)
     return writer.count
+
+
+def _date_from_history(root: Path, snapshot: Snapshot, units: list[Unit]) -> None:
+    """Each page of a resource's documents gets the time of the newest change (publisher.history)
+    to what it was rendered from, so one changed event does not make every file look new; the
+    data's modification time when none of it has a history (data outside git has one version)."""
+    newest: dict[str, float] = {}
+    for change in snapshot.changes:  # newest first
+        newest.setdefault("s" + term_key(change.iri), change.when.timestamp())
+    latest = snapshot.modified.timestamp()
+    for unit in units:
+        # Never after the data's own time, which the app and every other file say (the history
+        # dates a merge commit, the files' times its parents' commits).
+        when = min(max((newest[key] for key in unit.keys if key in newest), default=latest), latest)
+        for relative in unit.files:
+            path = root / relative
+            if path.stat().st_mtime != when:
+                os.utime(path, (when, when))
+
+
+def _remove_the_rest(root: Path, state: BuildState | None, new: BuildState) -> None:
+    """Delete the files of the last build that this one did not write: those of resources that
+    left the data, pages that are no more. Without its record, every file not written now."""
+    now = set(new.others)
+    for record in new.resources.values():
+        for unit in record.units():
+            now.update(unit.files)
+    if state is None:
+        before = {str(path.relative_to(root)) for path in root.rglob("*") if not path.is_dir()}
+    else:
+        before = set(state.others)
+        for record in state.resources.values():
+            for unit in record.units():
+                before.update(unit.files)
+    for relative in sorted(before - now):
+        path = root / relative
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        while folder != root and not any(folder.iterdir()):  # as a clean build: no empty folders
+            folder.rmdir()
+            folder = folder.parent
 
 
 def _write_rest(rendering: Rendering, writer: Writer) -> None:
@@ -135,61 +224,98 @@ def _write_rest(rendering: Rendering, writer: Writer) -> None:
 CHUNK = 100  # resources a worker renders at a time: small enough to balance, big enough to amortise
 
 
-def _write_resources(rendering: Rendering, writer: Writer, resources: list, bar: Progress, meanwhile) -> int:
-    """Every document of every resource, rendered by one forked process a core (rendering is
-    CPU-bound Python; the snapshot is shared copy-on-write), while this process runs
-    `meanwhile` (at 10,000 events the feed and sitemaps took ~7 s alone at the end). Returns
-    the number of resource files."""
+def _write_resources(rendering: Rendering, writer: Writer, work: list[Work], bar: Progress,
+                     meanwhile) -> dict[str, dict]:
+    """What `work` names of each resource's documents, rendered by one forked process a core
+    (rendering is CPU-bound Python; the snapshot is shared copy-on-write), while this process
+    runs `meanwhile` (at 10,000 events the feed and sitemaps took ~7 s alone at the end).
+    Returns what each resource wrote and read."""
     global _JOB
-    chunks = [resources[i:i + CHUNK] for i in range(0, len(resources), CHUNK)]
-    processes = min(os.cpu_count() or 1, len(chunks))
+    chunks = [work[i:i + CHUNK] for i in range(0, len(work), CHUNK)]
+    # In children even on one core: the record of what rendering reads stays out of this graph.
+    processes = max(1, min(os.cpu_count() or 1, len(chunks)))
     _JOB = (rendering, writer)
     # Python's full collections scanned the whole copy of the data (1.4 million objects at
     # 10,000 events) again and again: ~10% of rendering. Frozen, they are left out, and the
     # forked renderers do not copy its pages to mark them.
     gc.freeze()
     try:
-        if processes <= 1:
-            meanwhile()
-            return sum(_stepped(map(_render_chunk, chunks), chunks, bar))
         with multiprocessing.get_context("fork").Pool(processes) as pool, ThreadPoolExecutor(1) as side:
-            counts = pool.imap_unordered(_render_chunk, chunks)  # the workers start on them now
+            results = pool.imap_unordered(_render_chunk, chunks)  # the workers start on them now
             done = side.submit(meanwhile)
-            count = sum(_stepped(counts, chunks, bar))
+            records = {}
+            for chunk in results:
+                bar.step(len(chunk))
+                records.update(chunk)
             done.result()
-            return count
+            return records
     finally:
         gc.unfreeze()
 
 
-def _stepped(counts, chunks, bar: Progress):
-    for count, chunk in zip(counts, chunks):
-        bar.step(len(chunk))
-        yield count
-
-
 _JOB: tuple | None = None  # (rendering, writer) for the forked workers
+_READS: Reads | None = None  # what a forked worker's rendering reads
 
 
-def _render_chunk(chunk: list) -> int:
+def _render_chunk(chunk: list[Work]) -> dict[str, dict]:
+    global _READS
     rendering, parent = _JOB
     snapshot = rendering.snapshot
-    writer = Writer(parent.root, parent.mtime)
+    if _READS is None:
+        _READS = Reads(snapshot.graph)
+    records = {}
+    for work in chunk:
+        iri = URIRef(work.iri)
+        for cache in (rendering.describe, rendering.incoming, rendering._last_day):
+            cache.cache_clear()  # what one resource looked up must be read again, and so noted, by the next
+        _READS.start()
+        count = rendering.pages(iri)  # its incoming links: read by every page
+        last_day = rendering._last_day(iri)
+        common = _READS.keys()
+        wanted = range(1, count + 1) if work.pages is None else \
+            [n for n in work.pages if n <= count] + list(range(work.known + 1, count + 1))
+        written, pages = 0, {}
+        for page in wanted:
+            _READS.start()
+            files = Writer(parent.root, None, parent.compare)  # dated from the history (_date_from_history)
+            _write_page(rendering, files, iri, page)
+            pages[page] = _unit(files, common, _READS.keys())
+            written += files.count
+        calendars = None
+        if work.calendars:
+            _READS.start()
+            files = Writer(parent.root, parent.mtime, parent.compare)
+            if snapshot.is_main_event(iri):
+                for lang in snapshot.site.languages:
+                    files.write(f"{localized(snapshot.urls.path(iri), lang, snapshot.site.languages)}.ics",
+                                rendering.calendar(iri, lang).body)
+            calendars = _unit(files, common, _READS.keys())
+            written += files.count
+        day = as_of(last_day, date.today()) if last_day else None
+        records[work.iri] = {"count": count, "pages": pages, "calendars": calendars, "written": written,
+                             "last_day": last_day.isoformat() if last_day else None,
+                             "as_of": day.isoformat() if day else None}
+    return records
+
+
+def _unit(files: Writer, common: tuple, reads: tuple) -> Unit:
+    """A unit's record: its files, and what it read besides what every page of the resource reads."""
+    subjects, objects = sorted(set(common[0]) | set(reads[0])), sorted(set(common[1]) | set(reads[1]))
+    return Unit(files.produced, ["s" + key for key in subjects] + ["o" + key for key in objects],
+                common[2] or reads[2])
+
+
+def _write_page(rendering: Rendering, writer: Writer, iri: URIRef, page: int) -> None:
+    """A page of a resource's documents, in each format and language; with page 1, an event's image."""
+    snapshot = rendering.snapshot
     urls, languages = snapshot.urls, snapshot.site.languages
-    for iri in chunk:
-        path = urls.path(iri)
-        for page in range(1, rendering.pages(iri) + 1):
-            suffix = page_suffix(page)
-            for fmt in RDF_DOCUMENT_FORMATS:
-                writer.write(f"{path}{suffix}.{fmt.extension}", rendering.document(iri, fmt, page).body)
-            for lang in languages:
-                writer.write(f"{localized(path, lang, languages)}{suffix}.html",
-                             rendering.html(iri, lang, page).body)
-        if snapshot.is_main_event(iri):
-            for lang in languages:
-                writer.write(f"{localized(path, lang, languages)}.ics", rendering.calendar(iri, lang).body)
-                writer.write(f"{localized(path, lang, languages)}.png", rendering.image(iri, lang).body)
-    return writer.count
+    path, suffix = urls.path(iri), page_suffix(page)
+    for fmt in RDF_DOCUMENT_FORMATS:
+        writer.write(f"{path}{suffix}.{fmt.extension}", rendering.document(iri, fmt, page).body)
+    for lang in languages:
+        writer.write(f"{localized(path, lang, languages)}{suffix}.html", rendering.html(iri, lang, page).body)
+    if page == 1 and snapshot.is_main_event(iri):
+        writer.write(f"{path}.png", rendering.image(iri).body)
 
 
 def _write_tombstones(writer: Writer, rendering: Rendering) -> None:
@@ -227,3 +353,20 @@ def build(settings: Settings, out: Path, listen: str, progress: bool, lang: str 
         return snapshot, export(snapshot, out, listen, progress)
     finally:
         snapshot.discard()  # its dumps are copied into the export
+
+
+def watch_data(settings: Settings, make, lang: str, report, interval: float = 0.25) -> None:
+    """`build --watch`: `make()` now and again whenever the data files change (once they have
+    stopped changing for `interval`), until interrupted. `report(outcome, seconds)` gets what each
+    build gave, or why the data was refused: the last good output then stays as it was, since a
+    build checks the data before it writes anything."""
+    current = seen = None
+    while True:
+        now = fingerprint(settings.data_paths)
+        if now != seen:  # still being written: wait until it settles
+            seen = now
+        elif now != current:
+            current = now
+            started = time.monotonic()
+            report(unless_refused(make, lang), time.monotonic() - started)
+        time.sleep(interval)

@@ -124,7 +124,7 @@ def render_event_page(graph: Graph, iri: URIRef, urls: Urls, lang: str, site: Si
     """The main event's page as of `today`: rendered from the whole graph, with its structured data."""
     event = EventPageBuilder(graph, urls, lang).build(iri, today)
     context = _common(iri, urls, lang, site)
-    image_url = urls.localized(iri, "png", lang)
+    image_url = urls.social_image(iri)
     data = event_structured_data(graph, iri, lang, urls.page(iri, lang), image_url)
     summary = shortened(event.tagline or event.description or event.name)
     context.update(

@@ -3,6 +3,12 @@
 16:9, one of the three ratios Google's Event documentation lists for `image` (1.91:1, the
 usual OpenGraph size, is none of them); link previews show 16:9 whole or crop its edges.
 
+One image an event, not one a language: its text (the event's name, dates, place and status)
+is written in the site's default language, and every language's page points to it. The
+picture is what link previews show beside the page's own title and description, which are
+in the reader's language; an image per language doubled the export's costliest document
+(a third of a 10,000-event build's CPU) for text most readers see only as a thumbnail.
+
 Pillow draws it; text uses DejaVu (Debian fonts-dejavu-core: full Polish coverage) when present,
 else Pillow's bundled font.
 
@@ -10,7 +16,7 @@ The image has two inks on white paper and is drawn straight as palette indices: 
 grey level SHADES - 1 on black antialiases through levels 0..SHADES - 1, which are the palette's
 blends of paper into INK; the band of the dates is then moved to the entries that blend into
 ACCENT. PNG-encoding a palette image takes ~2 ms where the RGB image took ~13 ms, which matters
-for an export with an image per event and language (16 levels of antialiasing look as smooth
+for an export with an image per event (16 levels of antialiasing look as smooth
 as 256).
 """
 

@@ -125,13 +125,15 @@ def ended(rendering: Rendering, iri: URIRef, fmt: Format | None, lang: str):
                              alternates=alternates(snapshot, iri, exclude=fmt), negotiated=negotiated, status=410)
 
 
-# Files a main event has besides its data: a calendar entry and its social image, per language.
+# Files a main event has besides its data: a calendar entry per language and its one social image.
 EVENT_FILES = {"ics": "text/calendar; charset=utf-8", "png": "image/png"}
 
 
 def event_file(rendering: Rendering, iri: URIRef, extension: str, lang: str):
-    render_file = rendering.calendar if extension == "ics" else rendering.image
-    response = document_response(rendering.snapshot, render_file(iri, lang), None, location=None, alternates=[],
+    if extension == "png" and lang != rendering.snapshot.site.default_language:
+        abort(404)  # one image for all languages, at the event's own address (Urls.social_image)
+    rendered = rendering.calendar(iri, lang) if extension == "ics" else rendering.image(iri)
+    response = document_response(rendering.snapshot, rendered, None, location=None, alternates=[],
                                  negotiated=False, content_type=EVENT_FILES[extension])
     if extension == "ics":
         response.headers["Content-Disposition"] = f'attachment; filename="{iri.rsplit("/", 1)[-1]}.ics"'
