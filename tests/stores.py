@@ -6,6 +6,7 @@ run on a remote store are parametrised over `ENGINES`.
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import subprocess
@@ -34,6 +35,11 @@ class Virtuoso(NamedTuple):
         """The lines of its HTTP access log (HTTPLogFile; it puts the date in the name): one a request."""
         return [line for log in sorted(self.folder.glob("http*.log"))
                 for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+
+    def queries_received(self) -> list[str]:
+        """The requests to its SPARQL endpoint; not those to its Graph Store endpoint, where the
+        app's workers look for a new load every few seconds."""
+        return [line for line in self.requests_received() if re.search(r'"(GET|POST) /sparql[ ?]', line)]
 
 
 class Store(NamedTuple):

@@ -292,7 +292,7 @@ def test_virtuoso_runs_its_own_functions_when_asked_directly(virtuoso):
 def test_virtuoso_extensions_sent_to_the_app_never_reach_virtuoso_nor_fetch_a_url(app_on_virtuoso, virtuoso, listener,
                                                                                    name):
     query, status, words = VIRTUOSO_EXTENSIONS[name]
-    before = len(virtuoso.requests_received())
+    before = len(virtuoso.queries_received())
     response = requests.post(app_on_virtuoso + "sparql", data={"query": query.replace("http://127.0.0.1:9/", listener.url)},
                              headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert response.status_code == status and words in response.text, response.text
@@ -304,10 +304,10 @@ def test_virtuoso_extensions_sent_to_the_app_never_reach_virtuoso_nor_fetch_a_ur
                              headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert answered.json()["boolean"] is True
     deadline = time.monotonic() + 10
-    while len(virtuoso.requests_received()) == before and time.monotonic() < deadline:
+    while len(virtuoso.queries_received()) == before and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(0.3)
-    assert len(virtuoso.requests_received()) == before + 1, virtuoso.requests_received()[before:]
+    assert len(virtuoso.queries_received()) == before + 1, virtuoso.queries_received()[before:]
 
 
 @pytest.mark.parametrize("query", ['SELECT * WHERE { ?s ?p "bif:contains" }', "PREFIX ex: <http://e/bif:> SELECT * WHERE { ?s ex:sql ?o }",
