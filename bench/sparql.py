@@ -82,9 +82,15 @@ def our_endpoint(data: Path):
         stop(process)
 
 
-def post_query(url: str, query: str, timeout: float = 300) -> requests.Response:
-    """A protocol POST asking for JSON results; an error status raises."""
-    response = requests.post(url, data={"query": query}, headers={"Accept": JSON}, timeout=timeout)
+def post_query(url: str, query: str, timeout: float = 300, attempts: int = 10) -> requests.Response:
+    """A protocol POST asking for JSON results, sent again after `Retry-After` when the endpoint
+    says it is busy (503), as a careful client does; any other error status raises."""
+    for attempt in range(attempts):
+        response = requests.post(url, data={"query": query}, headers={"Accept": JSON}, timeout=timeout)
+        busy = response.status_code == 503 and response.headers.get("Retry-After", "").isdigit()
+        if not busy or attempt == attempts - 1:
+            break
+        time.sleep(int(response.headers["Retry-After"]))
     response.raise_for_status()
     return response
 
