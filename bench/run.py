@@ -85,9 +85,9 @@ def main() -> None:
                                                             plan["repeat"])}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    step("writing the report")
-    (args.out / f"figures-{results['mode']}.json").write_text(json.dumps(results, indent=1, default=str),
-                                                             encoding="utf-8")
+        # Written even when a phase fails, so that the phases before it are not lost.
+        (args.out / f"figures-{results['mode']}.json").write_text(json.dumps(results, indent=1, default=str),
+                                                                 encoding="utf-8")
     step(f"done: {write_report(results, args.out)}")
 
 
