@@ -63,6 +63,12 @@ class _Verdict:
     status: int = 0
     message: str = ""
 
+    @classmethod
+    def of(cls, outcome: Outcome) -> _Verdict:
+        if outcome.form is not None:
+            return cls(outcome.form, outcome.cacheable)
+        return cls(None, status=outcome.status, message=outcome.message)
+
 
 @dataclass(eq=False)
 class _Worker:
@@ -298,8 +304,7 @@ class QueryPool:
                 return Answer(known.form, cached)
         outcome = self._run_isolated(job, self.timeout)
         if known is None:
-            known = _Verdict(outcome.form, outcome.cacheable) if outcome.form is not None \
-                else _Verdict(None, status=outcome.status, message=outcome.message)
+            known = _Verdict.of(outcome)
             self._remember(digest, known)
         if not outcome.ok:
             raise QueryError(outcome.status, outcome.message)
@@ -315,8 +320,7 @@ class QueryPool:
         known = self._verdict(digest)
         if known is None:
             outcome = self._run_isolated(job, self.timeout)
-            known = _Verdict(outcome.form, outcome.cacheable) if outcome.form is not None \
-                else _Verdict(None, status=outcome.status, message=outcome.message)
+            known = _Verdict.of(outcome)
             self._remember(digest, known)
         if known.form is None:
             raise QueryError(known.status, known.message)
