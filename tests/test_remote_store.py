@@ -10,10 +10,12 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
 import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 
 from conftest import ROOT
 from publisher.config import Settings
@@ -126,6 +128,30 @@ def test_each_load_goes_into_new_graphs_and_the_one_before_the_last_is_dropped(e
     assert set(Graph().parse(copied, format="nt")) == {(URIRef(base + "s"), URIRef(base + "p"), Literal("2"))}
     assert copied.stat().st_mtime == 1000
     assert (tmp_path / "b.ttl").read_bytes() == b"" and (tmp_path / "b.ttl").stat().st_mtime == 2000
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_data_goes_to_the_store_in_bounded_requests_and_each_blank_node_stays_one_node(engine, request, monkeypatch):
+    """Data is loaded in requests of a bounded number of triples (Virtuoso left one request of
+    428,000 triples unanswered for 300 s), and the triples that blank nodes connect go in one
+    request: a label names the same node only within one document."""
+    virtuoso = request.getfixturevalue("virtuoso") if engine == "virtuoso" else None
+    base = f"http://127.0.0.1:{free_port()}/"
+    data = "".join(f'<{base}e{n}> <{base}p> "{n}" .\n' for n in range(5)) + (
+        f"<{base}e0> <{base}at> _:place .\n_:place <{base}address> _:address .\n"
+        f'_:address <{base}street> "Światowida" .\n_:address <{base}city> "Warszawa" .\n'
+        f'_:other <{base}p> "x" .\n')
+    with remote_store(engine, virtuoso=virtuoso) as store:
+        for name, value in store.env.items():
+            monkeypatch.setenv(name, value)
+        remote = RemoteStore(store.args[1], engine=engine, publication=base, load_chunk=2)
+        publication = remote.publish([("a", 1.0, data.encode())])
+        found = Graph().parse(data=remote.read(publication), format="nt")
+    assert isomorphic(found, Graph().parse(data=data, format="nt"))
+    if virtuoso:
+        writes = [line for line in virtuoso.requests_received() if quote(base, safe="") in line
+                  and re.search(r'"(PUT|POST) ', line) and " 401 " not in line]
+        assert len(writes) >= 4  # 10 triples, 2 a request but for the group of 4
 
 
 def test_queries_sent_at_the_same_time_are_each_answered():
