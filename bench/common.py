@@ -77,10 +77,11 @@ def describe(m: dict) -> str:
     return f"{m['cpu']}, {m['cores']} cores, {m['memory_mib'] // 1024} GiB; Python {m['python']}; {m['date']}"
 
 
-def wrk(base: str, duration: int, connections: int = 16) -> dict:
-    """wrk with bench/mix.lua (IRIs × formats); figures from the script's RESULT line."""
+def wrk(base: str, duration: int, connections: int = 16, accept: str | None = None) -> dict:
+    """wrk with bench/mix.lua (IRIs × formats, or × the one `accept`); figures from the script's
+    RESULT line."""
     done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-                           "-s", str(ROOT / "bench" / "mix.lua"), base.rstrip("/")],
+                           "-s", str(ROOT / "bench" / "mix.lua"), base.rstrip("/"), *(["--", accept] if accept else [])],
                           capture_output=True, text=True, timeout=duration + 60)
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", done.stdout.split("RESULT")[-1])}
 

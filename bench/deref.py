@@ -26,6 +26,7 @@ def warm(base: str) -> None:
 
 
 ROUNDS = 3
+FORMATS = {"Turtle": "text/turtle", "HTML": "text/html"}
 
 
 def median(runs: list[dict]) -> dict:
@@ -36,12 +37,12 @@ def median(runs: list[dict]) -> dict:
 
 def run(duration: int) -> dict:
     results = {}
-    with publisher_server() as app:
+    with publisher_server(shipped=True) as app:
         warm(app)
         results["app"] = median([wrk(app, duration) for _ in range(ROUNDS)])
     port = free_port()
     production_base = f"http://127.0.0.1:{port}/"
-    with publisher_server("--base-url", production_base) as app, nginx_export() as (plain, _out):
+    with publisher_server("--base-url", production_base, shipped=True) as app, nginx_export() as (plain, _out):
         proxy = f"""
     location = /sparql {{
         proxy_pass {app}sparql;
@@ -55,5 +56,12 @@ def run(duration: int) -> dict:
             for _ in range(ROUNDS):
                 runs["nginx"].append(wrk(plain, duration))
                 runs["production"].append(wrk(production_base, duration))
+            # Each of the formats that decide the documents' target, the app and nginx alternately.
+            for name, accept in FORMATS.items():
+                runs[name] = {"app": [], "nginx": []}
+                for _ in range(ROUNDS):
+                    runs[name]["app"].append(wrk(app, duration, accept=accept))
+                    runs[name]["nginx"].append(wrk(plain, duration, accept=accept))
     results["nginx"], results["production"] = median(runs["nginx"]), median(runs["production"])
+    results["formats"] = {name: {side: median(runs[name][side]) for side in ("app", "nginx")} for name in FORMATS}
     return results

@@ -3,6 +3,10 @@ local paths = {"/event/miejsca-otwarte-2017", "/organization/warszawa-lokalnie",
                "/person/marta-zakowska", "/event/miejsca-otwarte-2017/panel-a", "/role/media-patron"}
 local accepts = {"text/turtle", "application/ld+json", "text/html", "application/n-triples"}
 local counter = 0
+-- `wrk … -- text/html`: the IRIs in that one format.
+init = function(args)
+  if #args > 0 then accepts = {args[1]} end
+end
 request = function()
   counter = counter + 1
   local path = paths[(counter % #paths) + 1]

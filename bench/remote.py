@@ -35,7 +35,7 @@ def run(data: Path, duration: int, repeat: int) -> dict:
             store = stack.enter_context(remote_store(setup, timeout_s=300)) if setup != "embedded" else None
             bases[setup] = stack.enter_context(publisher_server(*args, *(store.args if store else ()),
                                                                 env=store.env if store else None,
-                                                                start_timeout=900))
+                                                                start_timeout=900, shipped=True))
         for setup, base in bases.items():
             warm(base)
             results["documents"][setup] = wrk(base, duration)

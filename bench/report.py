@@ -13,10 +13,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from common import describe  # noqa: E402
 import remote  # noqa: E402
 
-TARGETS = {"app_ratio": 0.2, "app_p99_ms": 10, "production_ratio": 0.9, "sparql_new_vs_oxigraph": 1.2,
+TARGETS = {"app_ratio": 1.0, "app_p99_ms": 10, "production_ratio": 0.9, "sparql_new_vs_oxigraph": 1.2,
            "sparql_repeated_vs_oxigraph": 0.8,
            "validate_100k_s": 60, "serving_rss_mib": 1024, "build_10k_s": 90,
-           "build_one_event_10k_s": 10}
+           "build_one_event_10k_s": 10, "watch_10k_s": 2}
 
 
 def verdict(ok: bool | None) -> str:
@@ -196,6 +196,14 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
             ratio = production["rps"] / nginx["rps"]
             summary_rows.append(("dereferencing: production set-up / nginx", f"{ratio:.2f}×",
                                  f"≥ {TARGETS['production_ratio']}×", verdict(ratio >= TARGETS["production_ratio"])))
+        for name, sides in deref.get("formats", {}).items():
+            ratio = sides["app"]["rps"] / sides["nginx"]["rps"]
+            summary_rows += [
+                (f"documents in {name}: app / nginx requests/s", f"{ratio:.2f}×", f"≥ {TARGETS['app_ratio']}×",
+                 verdict(ratio >= TARGETS["app_ratio"])),
+                (f"documents in {name}: p99, app and nginx", f"{sides['app']['p99_ms']:.2f} ms, "
+                 f"{sides['nginx']['p99_ms']:.2f} ms", f"< {TARGETS['app_p99_ms']} ms for both",
+                 verdict(max(sides["app"]["p99_ms"], sides["nginx"]["p99_ms"]) < TARGETS["app_p99_ms"]))]
     for events, sparql in sorted(results.get("sparql", {}).items()):
         queries = sparql["queries"]
         if sparql.get("ours"):
@@ -239,6 +247,11 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
             summary_rows.append(("build 10,000 events again after changing one event", seconds(again),
                                  f"≤ {TARGETS['build_one_event_10k_s']} s",
                                  verdict(not again["capped"] and again["seconds"] <= TARGETS["build_one_event_10k_s"])))
+            # Not timed apart: --watch calls this same build in the process that watches, which
+            # saves only the interpreter's start and imports.
+            summary_rows.append(("`build --watch` after changing one event, 10,000 events", f"as the row above "
+                                 f"({seconds(again)})", f"≤ {TARGETS['watch_10k_s']} s",
+                                 verdict(not again["capped"] and again["seconds"] <= TARGETS["watch_10k_s"])))
 
     lines += ["## Targets", "", "| What | Measured | Target | |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary_rows]
@@ -249,7 +262,7 @@ def write(results: dict, baseline: dict, out: Path, command: str) -> Path:
         lines += ["", "## 1. Dereferencing", "",
                   f"wrk, 2 threads, 16 connections, {results['deref_duration']} s a run, three runs of each set-up (nginx "
                   "and production alternately; each figure the median of its three), a mix of 6 IRIs × 4 formats "
-                  "(`bench/mix.lua`), on the real data. *app*: `publisher serve` as shipped (2 workers × 16 threads); "
+                  "(`bench/mix.lua`), on the real data. *app*: `publisher serve` as shipped (2 workers × 32 threads); "
                   "*nginx*: nginx serving `publisher build`'s export with the generated config (njs negotiation); "
                   "*production*: that nginx with `/sparql` proxied to the app (docs/serving.md, production set-up).", "",
                   "| Set-up | requests/s | p50 | p99 | max | errors | ratio to nginx |", "|---|---|---|---|---|---|---|"]

@@ -64,17 +64,18 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 @contextmanager
 def publisher_server(*args: str, port: int | None = None, env: dict | None = None, log: Path | None = None,
-                     start_timeout: float = 60):
+                     start_timeout: float = 60, shipped: bool = False):
     """`python -m publisher serve` in its own process group; yields its base URL.
 
-    With `log`, the server's output goes to that file (for tests that read the log).
+    With `log`, the server's output goes to that file (for tests that read the log); `shipped`:
+    with serve's own default workers (for benchmarks), not the test servers' one of each.
     """
     port = port or free_port()
     # One serving process with one query worker unless a test asks for more: each serving process
     # renders every page before it accepts connections, on a machine of 2 cores shared by two test
     # processes and about 30 servers (more query workers still start on demand).
     lean = []
-    for option, value in (("--workers", "1"), ("--query-workers", "1")):
+    for option, value in () if shipped else (("--workers", "1"), ("--query-workers", "1")):
         if option not in args:
             lean += [option, value]
     output = open(log, "wb") if log else subprocess.PIPE
