@@ -372,13 +372,18 @@ class RemoteStore:
             self.parser.close()
 
 
+def _blank_nodes(quad: ox.Quad) -> list[ox.BlankNode]:
+    """The triple's blank nodes: its subject, its object, both or none."""
+    return [term for term in (quad.subject, quad.object) if isinstance(term, ox.BlankNode)]
+
+
 def _ground_triples(ntriples: bytes) -> tuple[set[str], int, int]:
     """The triples without blank nodes, in one canonical writing, how many distinct triples in all
     (the data may hold a triple twice, from two files; a store holds it once), and how many blank
     nodes (a node whose triples were loaded in two requests would come back as two)."""
     ground, blank, nodes = set(), set(), set()
     for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
-        found = [term for term in (quad.subject, quad.object) if isinstance(term, ox.BlankNode)]
+        found = _blank_nodes(quad)
         (blank if found else ground).add(str(quad.triple))
         nodes.update(found)
     return ground, len(ground) + len(blank), len(nodes)
@@ -397,7 +402,7 @@ def _chunks(ntriples: bytes, size: int) -> Iterator[bytes]:
         return node
 
     for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
-        nodes = [term for term in (quad.subject, quad.object) if isinstance(term, ox.BlankNode)]
+        nodes = _blank_nodes(quad)
         if not nodes:
             ground.append(quad.triple)
             continue
