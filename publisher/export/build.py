@@ -176,18 +176,11 @@ def _date_from_history(root: Path, snapshot: Snapshot, units: list[Unit]) -> Non
 def _remove_the_rest(root: Path, state: BuildState | None, new: BuildState) -> None:
     """Delete the files of the last build that this one did not write: those of resources that
     left the data, pages that are no more. Without its record, every file not written now."""
-    now = set(new.others)
-    for record in new.resources.values():
-        for unit in record.units():
-            now.update(unit.files)
     if state is None:
         before = {str(path.relative_to(root)) for path in root.rglob("*") if not path.is_dir()}
     else:
-        before = set(state.others)
-        for record in state.resources.values():
-            for unit in record.units():
-                before.update(unit.files)
-    for relative in sorted(before - now):
+        before = state.files()
+    for relative in sorted(before - new.files()):
         path = root / relative
         path.unlink(missing_ok=True)
         folder = path.parent

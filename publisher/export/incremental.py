@@ -220,6 +220,11 @@ class BuildState:
         temporary.write_bytes(body)
         os.replace(temporary, path)  # a build stopped half-way leaves the last whole record
 
+    def files(self) -> set[str]:
+        """Every file this build wrote: the resources' and the others."""
+        return {*self.others, *(name for record in self.resources.values() for unit in record.units()
+                                for name in unit.files)}
+
     def changed_keys(self, graph: Graph) -> set[str]:
         """The keys whose digest differs in `graph` (the new data) from the last build's."""
         changed = set()
