@@ -34,13 +34,19 @@ def serve_once(*args: str, env: dict) -> subprocess.CompletedProcess:
                           timeout=120, env={**os.environ, **env})
 
 
-def stored(store, base: str, monkeypatch) -> Graph:
-    """What the store holds for the publication at `base`, read as the app's workers read it."""
+def client_of(store, base: str, monkeypatch) -> RemoteStore:
+    """The app's client of `store` (as `serve` is given it) for the publication at `base`, with
+    the store's credentials in the environment."""
     for name, value in store.env.items():
         monkeypatch.setenv(name, value)
     args = dict(zip(store.args[::2], store.args[1::2]))
     settings = Settings(base_url=base, store_url=args["--store"], store_engine=args.get("--store-engine", "oxigraph"))
-    remote = RemoteStore.from_settings(settings)
+    return RemoteStore.from_settings(settings)
+
+
+def stored(store, base: str, monkeypatch) -> Graph:
+    """What the store holds for the publication at `base`, read as the app's workers read it."""
+    remote = client_of(store, base, monkeypatch)
     return Graph().parse(data=remote.read(remote.publication()), format="nt")
 
 
@@ -111,10 +117,8 @@ def test_each_load_goes_into_new_graphs_and_the_one_before_the_last_is_dropped(e
     file, with its name and time, an empty one for a file that holds no triples of its own."""
     virtuoso = request.getfixturevalue("virtuoso") if engine == "virtuoso" else None
     with remote_store(engine, virtuoso=virtuoso) as store:
-        for name, value in store.env.items():
-            monkeypatch.setenv(name, value)
         base = f"http://127.0.0.1:{free_port()}/"
-        remote = RemoteStore.from_settings(Settings(base_url=base, store_url=store.args[1], store_engine=engine))
+        remote = client_of(store, base, monkeypatch)
         loads = [remote.publish([("editions/a", 1000.0, f'<{base}s> <{base}p> "{n}" .\n'.encode()),
                                  ("b", 2000.0, b"")]) for n in range(3)]
         listed = requests.post(store.args[1], data={"query": f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
@@ -142,9 +146,8 @@ def test_data_goes_to_the_store_in_bounded_requests_and_each_blank_node_stays_on
         f'_:address <{base}street> "Światowida" .\n_:address <{base}city> "Warszawa" .\n'
         f'_:other <{base}p> "x" .\n')
     with remote_store(engine, virtuoso=virtuoso) as store:
-        for name, value in store.env.items():
-            monkeypatch.setenv(name, value)
-        remote = RemoteStore(store.args[1], engine=engine, publication=base, load_chunk=2)
+        remote = client_of(store, base, monkeypatch)
+        remote.load_chunk = 2
         publication = remote.publish([("a", 1.0, data.encode())])
         found = Graph().parse(data=remote.read(publication), format="nt")
     assert isomorphic(found, Graph().parse(data=data, format="nt"))
