@@ -187,6 +187,40 @@ def test_a_query_is_demoted_for_the_cpu_it_used_not_for_waiting_for_the_cpu(stor
         assert pool.run(job(COUNT)) and workers(pool) == [worker]
 
 
+@pytest.mark.slow  # waits out two runaways
+def test_a_query_demoted_before_starts_in_the_idle_class_when_sent_again(store_path):
+    """A repeated runaway gets no first share of CPU at the workers' priority."""
+    with pool_on(store_path, demote_after=0.05, timeout=1) as pool:
+        with pytest.raises(QueryError, match="time limit"):
+            pool.run(job(RUNAWAY))
+        pool.demote_after = 60  # from now on no query runs long enough to be demoted for it
+        with a_runaway_running(pool, 0.1) as again:
+            [worker] = workers(pool)
+            assert os.sched_getscheduler(worker.pid) == os.SCHED_IDLE
+            with pytest.raises(QueryError, match="time limit"):
+                again.result()
+
+
+@pytest.mark.slow  # waits out two runaways
+def test_queries_known_to_be_long_leave_workers_for_new_queries(store_path):
+    """Of three workers, queries demoted before may take one (three less the two reserved): a
+    second one waits its short while and is refused, a new query is answered at once."""
+    with pool_on(store_path, size=3, max_size=3, demote_after=0.05, timeout=2, queue_wait=0.5) as pool:
+        with pytest.raises(QueryError, match="time limit"):
+            pool.run(job(RUNAWAY))
+        with ThreadPoolExecutor(1) as other:
+            first = other.submit(pool.run, job(RUNAWAY))
+            time.sleep(0.3)
+            with pytest.raises(QueryError, match="busy") as refused:
+                pool.run(job(RUNAWAY))
+            assert refused.value.status == 503
+            started = time.monotonic()
+            assert pool.run(job(COUNT))
+            assert time.monotonic() - started < 0.5
+            with pytest.raises(QueryError, match="time limit"):
+                first.result()
+
+
 @pytest.mark.slow  # starts the most workers
 def test_under_load_workers_start_on_demand_up_to_the_maximum(store_path):
     with pool_on(store_path, max_size=3, timeout=3, demote_after=60) as pool, ThreadPoolExecutor(3) as others:

@@ -19,6 +19,12 @@ ready while below it. A query waits at most `queue_wait` seconds for a worker: a
 the longest-running demoted query is stopped to make room; if none comes free the client gets
 503 with Retry-After.
 
+The scheduler remembers (by digest) the queries it demoted. Such a query, sent again, starts in
+the idle class, without a first share at the workers' priority, and only while fewer than
+`max_size - RESERVED` queries run demoted: the workers kept from the long queries serve the new
+ones, so repeated runaways neither take the CPU from pages (each run's first share and the stops
+that made room, measured in bench/load.py) nor every worker from small queries.
+
 A job begins with the guard's parse (publisher.sparql.worker), so a query costly to parse is
 held to the same limits and fairness as a costly run. What the parse found (the form, or the
 refusal) is remembered by the query's digest: a repeated refused query costs nothing, and a
@@ -45,7 +51,8 @@ from publisher.sparql.worker import Job, Outcome
 
 log = logging.getLogger("publisher.sparql")
 
-VERDICTS_REMEMBERED = 4096
+VERDICTS_REMEMBERED = 4096  # also the number of long queries remembered
+RESERVED = 2  # workers that queries known to be long may not take: one for each of two new queries at once
 STARTS_AT_ONCE = 3  # workers started side by side, each by a thread of the pool
 
 
@@ -125,6 +132,7 @@ class QueryPool:
         self.cache = cache
         self.jobs_sent = 0  # to workers: what the result cache and the verdicts save shows here
         self._verdicts: OrderedDict[bytes, _Verdict] = OrderedDict()
+        self._long: OrderedDict[bytes, None] = OrderedDict()  # digests of queries demoted before
         # Forked from a server process that has imported the engine: a worker starts in tens of
         # milliseconds instead of a whole interpreter's start (~0.2 s, seconds when the cores are
         # busy), and runaway queries, each ending its worker, need many. Never forked from this
@@ -138,6 +146,7 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._starting = 0
         self._waiting = 0  # queries waiting for a worker
+        self._waiting_new = 0  # of which not known to be long
         self._newborn: set[_Worker] = set()  # being started by the spawners
         self._closed = False
         self._lock = threading.Lock()
@@ -208,24 +217,32 @@ class QueryPool:
         """With the lock held: `found` is free for the next query."""
         found.idle_since = time.monotonic()
         self._idle.append(found)
-        self._freed.notify()
+        self._freed.notify_all()  # a query known to be long may not take it: all waiters look
 
-    def _take(self) -> _Worker:
+    def _free_for(self, long: bool) -> bool:
+        """With the lock held: whether a query (known to be `long` or not) may take a worker now."""
+        if not self._idle:
+            return False
+        return not long or sum(w.demoted for w in self._running) < max(1, self.max_size - RESERVED)
+
+    def _take(self, long: bool) -> _Worker:
         with self._lock:
             surplus = self._surplus()
             if not self._idle and len(self._all) + self._starting < self.max_size:
                 self._want_one()
             # A waiting query holds a thread of the server: at most `max_size` wait, so that
             # a flood of queries leaves threads for page requests.
-            if not self._idle and self._waiting < self.max_size:
+            if not self._free_for(long) and self._waiting < self.max_size:
                 # With no query running, the wait is for workers still starting (seconds on a
                 # busy machine): that is not "busy", so it may last up to the time limit.
-                self._wait(time.monotonic() + (self.queue_wait if self._running else self.timeout))
-            found = self._idle.pop() if self._idle else None
+                self._wait(long, time.monotonic() + (self.queue_wait if self._running else self.timeout))
+            found = self._idle.pop() if self._free_for(long) else None
             if found is not None:
                 found.started = time.monotonic()
                 self._running.add(found)
                 self.jobs_sent += 1
+                if long:
+                    found.demote()
                 if not self._idle and len(self._all) + self._starting < self.max_size:
                     self._want_one()  # a spare ready for the next query
         for extra in surplus:
@@ -234,17 +251,20 @@ class QueryPool:
             raise busy()
         return found
 
-    def _wait(self, deadline: float) -> None:
-        """With the lock held: until a worker is free or `deadline`."""
+    def _wait(self, long: bool, deadline: float) -> None:
+        """With the lock held: until a worker is free for the query or `deadline`. Only a query
+        not known to be long makes a demoted one give way."""
         self._waiting += 1
-        while not self._idle and not self._closed:
+        self._waiting_new += not long
+        while not self._free_for(long) and not self._closed:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
             self._freed.wait(min(left, self.queue_wait / 4))
-            if not self._idle and len(self._all) + self._starting >= self.max_size:
+            if not long and not self._idle and len(self._all) + self._starting >= self.max_size:
                 self._stop_the_longest_demoted()
         self._waiting -= 1
+        self._waiting_new -= not long
 
     def _surplus(self) -> list[_Worker]:
         """With the lock held: workers above `size` idle for `idle_retire` seconds, taken out."""
@@ -259,7 +279,7 @@ class QueryPool:
         """With the lock held, at the maximum with queries waiting: the query that has run
         longest, if demoted (past `demote_after`), gives way; its client gets 503, Retry-After."""
         demoted = [w for w in self._running if w.demoted and not w.stopped_for_others]
-        if demoted and self._waiting > self._starting:
+        if demoted and self._waiting_new > self._starting:
             longest = min(demoted, key=lambda w: w.started)
             longest.stopped_for_others = True
             # Replaced now: in the idle class it may take a while to exit, and so for its own
@@ -302,10 +322,7 @@ class QueryPool:
             cached = self.cache.get(key)
             if cached is not None:
                 return Answer(known.form, cached)
-        outcome = self._run_isolated(job, self.timeout)
-        if known is None:
-            known = _Verdict.of(outcome)
-            self._remember(digest, known)
+        outcome, known = self._run_and_judge(job, digest, known)
         if not outcome.ok:
             raise QueryError(outcome.status, outcome.message)
         if key is not None and known.cacheable:
@@ -319,12 +336,18 @@ class QueryPool:
         digest = digest_of(job.query)
         known = self._verdict(digest)
         if known is None:
-            outcome = self._run_isolated(job, self.timeout)
-            known = _Verdict.of(outcome)
-            self._remember(digest, known)
+            _, known = self._run_and_judge(job, digest, None)
         if known.form is None:
             raise QueryError(known.status, known.message)
         return known.form
+
+    def _run_and_judge(self, job: Job, digest: bytes, known: _Verdict | None) -> tuple[Outcome, _Verdict]:
+        """Runs the job in a worker; what its parse found is remembered, if not known already."""
+        outcome = self._run_isolated(job, digest)
+        if known is None:
+            known = _Verdict.of(outcome)
+            self._remember(digest, known)
+        return outcome, known
 
     def _verdict(self, digest: bytes) -> _Verdict | None:
         with self._lock:  # the last ones found: forgetting one only costs a parse
@@ -336,13 +359,24 @@ class QueryPool:
             if len(self._verdicts) > VERDICTS_REMEMBERED:
                 self._verdicts.popitem(last=False)
 
-    def _run_isolated(self, job: Job, timeout: float) -> Outcome:
-        found = self._take()
+    def _known_long(self, digest: bytes) -> bool:
+        with self._lock:
+            return digest in self._long
+
+    def _note_long(self, digest: bytes) -> None:
+        with self._lock:
+            self._long[digest] = None
+            self._long.move_to_end(digest)
+            if len(self._long) > VERDICTS_REMEMBERED:
+                self._long.popitem(last=False)
+
+    def _run_isolated(self, job: Job, digest: bytes) -> Outcome:
+        found = self._take(long=self._known_long(digest))
         try:
             found.connection.send(job)
-            if not self._answered_within(found, timeout):
+            if not self._answered_within(found, self.timeout):
                 self._retire(found)
-                raise timed_out(timeout)
+                raise timed_out(self.timeout)
             # At most the result's limit and a margin for the rest (a message may quote the
             # query): the serving process never reads more from a worker, whatever happened to it.
             outcome: Outcome = pickle.loads(found.connection.recv_bytes(job.max_bytes + (1 << 20)))
@@ -353,6 +387,9 @@ class QueryPool:
                                       "and was stopped to let waiting queries run; try again later.") from None
             raise QueryError(503, "The query worker ended unexpectedly (the query may need too much memory, "
                                   "or be nested too deeply).") from None
+        finally:
+            if found.demoted:
+                self._note_long(digest)
         self._give_back(found)
         return outcome
 
