@@ -114,6 +114,10 @@ def _report_unreadable(error: DataError, output: str) -> None:
               help="SPARQL worker processes per server worker, started with it.")
 @click.option("--query-workers-max", default=6, show_default=True, type=int,
               help="SPARQL worker processes per server worker, started on demand under load.")
+@click.option("--query-cpu", type=float, default=None,
+              help="Cores the SPARQL workers may use together, a hard bound (Linux cgroup v1 cpu controller; "
+                   "0: none). Where no group can be made the server says why and runs without.  "
+                   "[default: half the cores]")
 @click.option("--max-result-bytes", default=16 * 1024 * 1024, show_default=True, type=int,
               help="Largest SPARQL result, in bytes as written; a larger one is refused (400).")
 @click.option("--result-cache-mb", default=64, show_default=True, type=int,
@@ -138,7 +142,7 @@ def _report_unreadable(error: DataError, output: str) -> None:
               help="SPARQL requests a worker handles at once, each holding a thread; more get 503 at once, "
                    "so pages keep the other threads.  [default: a third of --threads]")
 def serve_command(host, port, base_url, data_paths, shapes_path, site_description, license_url, query_timeout,
-                  max_result_rows, query_workers, query_workers_max, max_result_bytes, result_cache_mb, store_url,
+                  max_result_rows, query_workers, query_workers_max, query_cpu, max_result_bytes, result_cache_mb, store_url,
                   graph_store_url, store_engine, reload_interval, catalog_page_size, workers, threads, sparql_requests,
                   lang) -> None:
     """Validate the data, then serve it as linked data (HTML pages, RDF documents, dumps, SPARQL)."""
@@ -178,7 +182,29 @@ def serve_command(host, port, base_url, data_paths, shapes_path, site_descriptio
     click.echo(f"Serving {data.triple_count()} triples from {files} at {settings.base_url} (Ctrl+C stops).", err=True)
     del data  # the workers read the files themselves: what validating them took goes back
     release_freed_memory()
-    run(settings, handover, host, port, workers, threads, claim)
+    run(settings, _bound_queries(handover, query_cpu), host, port, workers, threads, claim)
+
+
+def _bound_queries(handover, cores: float | None):
+    """The handover with the query workers' CPU bound, if one can be made; an explicit bound that
+    cannot be made stops the server, the default one is only noted as missing."""
+    from dataclasses import replace
+
+    from publisher.sparql.cpu_bound import CpuGroup, Unavailable, default_cores
+
+    if cores == 0:
+        return handover
+    try:
+        group = CpuGroup.create(cores or default_cores())
+    except Unavailable as missing:
+        if cores is not None:
+            click.echo(f"Not serving: --query-cpu {cores:g} cannot be applied: {missing}.", err=True)
+            sys.exit(EXIT_NOT_SERVING)
+        click.echo(f"Note: the SPARQL workers' CPU is not bounded ({missing}); they run at a lower priority.",
+                   err=True)
+        return handover
+    click.echo(f"SPARQL workers may use {group.cores():g} cores together ({group.path}).", err=True)
+    return replace(handover, query_cgroup=str(group.path))
 
 
 @main.command("build")

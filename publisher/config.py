@@ -86,6 +86,8 @@ class Handover:
     # The fingerprint of the data files the master has just validated (load.fingerprint): a
     # worker loads exactly those files without validating them again.
     validated: str | None = None
+    # The CPU bound the query workers join (publisher.sparql.cpu_bound), made by the master.
+    query_cgroup: str | None = None
 
     def to_environ(self) -> dict[str, str]:
         return _to_environ(self)

@@ -13,11 +13,13 @@ import os
 import socket
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 from granian import Granian
 from granian.constants import Interfaces
 
 from publisher.config import Handover, Settings
+from publisher.sparql.cpu_bound import CpuGroup
 from publisher.working_dirs import server_scratch
 
 log = logging.getLogger("publisher")
@@ -162,6 +164,10 @@ def run(settings: Settings, handover: Handover, host: str, port: int, workers: i
         from publisher.web.reload import file_watcher
 
         file_watcher(settings.data_paths, settings.reload_interval, reloader.on_change)
-    with server_scratch():
-        claim.release()
-        server.serve()
+    try:
+        with server_scratch():
+            claim.release()
+            server.serve()
+    finally:
+        if handover.query_cgroup:
+            CpuGroup(Path(handover.query_cgroup)).remove()

@@ -46,6 +46,7 @@ from dataclasses import dataclass, replace
 
 from publisher.sparql import QueryError, timed_out, worker
 from publisher.sparql.cache import ResultCache, digest_of, key_of
+from publisher.sparql.cpu_bound import CpuGroup
 from publisher.sparql.formats import not_acceptable
 from publisher.sparql.worker import Job, Outcome
 
@@ -96,12 +97,17 @@ class _Worker:
         except (AttributeError, OSError, OverflowError):
             return time.monotonic()
 
-    def demote(self) -> None:
+    def demote(self, cpu_group: CpuGroup | None) -> None:
         """SCHED_IDLE for the thread running the query and the main thread, which waits for it
         (the engine's own threads stay at the niceness they were born with: they do not run
-        queries). An unprivileged process cannot undo it, so a demoted worker is retired after
-        its query."""
+        queries), and the demoted part of the CPU bound, if any. An unprivileged process cannot
+        undo it, so a demoted worker is retired after its query."""
         self.demoted = True
+        if cpu_group is not None:
+            try:
+                cpu_group.join(self.process.pid, demoted=True)
+            except OSError:
+                pass  # it ended; or the bound is gone (the server is stopping)
         for tid in (self.process.pid, self.job_thread):
             try:
                 os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
@@ -125,11 +131,11 @@ def busy() -> QueryError:
 class QueryPool:
     def __init__(self, store_path: str | None, size: int = 2, max_size: int = 6, timeout: float = 10.0,
                  queue_wait: float = 1.0, niceness: int = 5, memory_limit: int = 0, demote_after: float = 0.1,
-                 idle_retire: float = 30.0, cache: ResultCache | None = None):
+                 idle_retire: float = 30.0, cache: ResultCache | None = None, cpu_group: CpuGroup | None = None):
         self.store_path, self.size, self.max_size = store_path, size, max(size, max_size)
         self.timeout, self.queue_wait, self.niceness = timeout, queue_wait, niceness
         self.memory_limit, self.demote_after, self.idle_retire = memory_limit, demote_after, idle_retire
-        self.cache = cache
+        self.cache, self.cpu_group = cache, cpu_group
         self.jobs_sent = 0  # to workers: what the result cache and the verdicts save shows here
         self._verdicts: OrderedDict[bytes, _Verdict] = OrderedDict()
         self._long: OrderedDict[bytes, None] = OrderedDict()  # digests of queries demoted before
@@ -171,7 +177,8 @@ class QueryPool:
     def _start(self) -> _Worker | None:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=worker.main, args=(child, self.store_path, self.niceness, self.memory_limit),
+            target=worker.main, args=(child, self.store_path, self.niceness, self.memory_limit,
+                                      str(self.cpu_group.path) if self.cpu_group else None),
             daemon=True, name="publisher-sparql-worker")
         process.start()
         child.close()
@@ -242,7 +249,7 @@ class QueryPool:
                 self._running.add(found)
                 self.jobs_sent += 1
                 if long:
-                    found.demote()
+                    found.demote(self.cpu_group)
                 if not self._idle and len(self._all) + self._starting < self.max_size:
                     self._want_one()  # a spare ready for the next query
         for extra in surplus:
@@ -407,7 +414,7 @@ class QueryPool:
             if left <= self.demote_after / 2:
                 return False
             if found.cpu_seconds() - used >= self.demote_after:
-                found.demote()
+                found.demote(self.cpu_group)
         return found.connection.poll(max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:

@@ -4,7 +4,8 @@ A job is the whole of a query's work: the guard's parse (publisher.sparql.guard.
 choice of result format by the form found, the run and the writing. The parent kills a worker
 that runs past the time limit, so a query costly to parse is stopped like a runaway one, and
 moves a worker whose query has used its share of CPU to the idle scheduling class, so that it
-yields the CPU to page requests. The worker caps its memory and dies with its parent.
+yields the CPU to page requests. The worker caps its memory, joins the server's CPU bound
+(publisher.sparql.cpu_bound) and dies with its parent.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from publisher.sparql import is_graph_form
+from publisher.sparql.cpu_bound import CpuGroup
 
 PR_SET_PDEATHSIG = 1
 
@@ -81,8 +84,13 @@ def _enter_sandbox() -> str | None:
     return None
 
 
-def main(connection, store_path: str | None, niceness: int, memory_limit: int) -> None:
+def main(connection, store_path: str | None, niceness: int, memory_limit: int, cpu_group: str | None = None) -> None:
     _die_with_parent()
+    if cpu_group is not None:  # first, so that all this start costs is within the bound
+        try:
+            CpuGroup(Path(cpu_group)).join(os.getpid())
+        except OSError as error:  # e.g. the server is stopping and removed it
+            log.warning("SPARQL worker runs outside its CPU bound %s: %s", cpu_group, error)
     # Before any other thread starts, so that all of them (the engine's too) inherit it: no
     # renicing from outside. Measured: reaping a worker whose threads had all been reniced to 19
     # cost its fork server ~30 ms of CPU (the kernel flushing their /proc entries while they

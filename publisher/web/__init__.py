@@ -19,7 +19,8 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     settings = settings or (snapshot.settings if snapshot else Settings())
     app = Flask(__name__, static_folder=None)  # /static/… is publisher.web.assets
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
-    app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings, handover=handover), store)
+    app.extensions["publisher"] = PublisherState(settings, snapshot or build_snapshot(settings, handover=handover), store,
+                                                 handover.query_cgroup)
 
     from publisher.web import assets, dataset_documents, errors, openapi, resources, security, sparql
     from publisher.web.routing import OtherLanguage

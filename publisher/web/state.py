@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+from pathlib import Path
 
 from flask import current_app
 
@@ -11,13 +12,16 @@ from publisher.config import Settings
 from publisher.rendering import Rendering
 from publisher.snapshot import Snapshot
 from publisher.sparql.cache import ResultCache
+from publisher.sparql.cpu_bound import CpuGroup
 from publisher.sparql.pool import QueryPool
 from publisher.store.remote import RemoteStore
 
 
 class PublisherState:
-    def __init__(self, settings: Settings, snapshot: Snapshot, store: RemoteStore | None = None):
+    def __init__(self, settings: Settings, snapshot: Snapshot, store: RemoteStore | None = None,
+                 query_cgroup: str | None = None):
         self.settings = settings
+        self.cpu_group = CpuGroup(Path(query_cgroup)) if query_cgroup else None  # the workers' CPU bound
         self.store = store  # the remote store, behind `serve --store`
         # The snapshot served now and its rendering, swapped together as one.
         self.rendering = Rendering(snapshot)
@@ -79,7 +83,7 @@ class PublisherState:
         settings = self.snapshot.settings
         return QueryPool(store_path, size=settings.query_workers, max_size=settings.query_workers_max,
                          timeout=settings.query_timeout, queue_wait=settings.query_queue_wait,
-                         memory_limit=settings.query_memory_mb * 1024 * 1024, cache=cache)
+                         memory_limit=settings.query_memory_mb * 1024 * 1024, cache=cache, cpu_group=self.cpu_group)
 
 
 def current_state() -> PublisherState:
