@@ -66,15 +66,17 @@ class Writer:
         # Folders already made: asking again costs a system call a file (~0.1 ms on ext4 here).
         self.folders: set[Path] = set()
 
-    def write(self, relative: str, body: bytes) -> None:
+    def write(self, relative: str, body: bytes, mtime: float | None = None) -> None:
+        """`mtime`: this file's date, where it is not the writer's."""
         path = self.root / relative
         self.produced.append(relative)
+        mtime = mtime or self.mtime
         if self.compare:
             try:
                 there = path.stat()
                 if there.st_size == len(body) and path.read_bytes() == body:
-                    if self.mtime is not None and there.st_mtime != self.mtime:
-                        os.utime(path, (self.mtime, self.mtime))
+                    if mtime is not None and there.st_mtime != mtime:
+                        os.utime(path, (mtime, mtime))
                     return
             except OSError:
                 pass  # not there yet
@@ -82,8 +84,8 @@ class Writer:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
         path.write_bytes(body)
-        if self.mtime is not None:
-            os.utime(path, (self.mtime, self.mtime))
+        if mtime is not None:
+            os.utime(path, (mtime, mtime))
         self.count += 1
 
 
@@ -201,11 +203,11 @@ def _write_rest(rendering: Rendering, writer: Writer) -> None:
         writer.write(ROUTES["event_calendar"].path, rendering.calendar(snapshot.home, languages.default).body)
     for dump in [*snapshot.dumps.values(), *snapshot.part_dumps.values()]:
         writer.write(dump.name, dump.path.read_bytes())
-    feed, feed_extension = ROUTES["changes"].path.rsplit(".", 1)
     for lang in languages:
-        for page in range(1, rendering.feed_pages() + 1):
-            writer.write(f"{localized(feed, lang, languages)}{page_suffix(page)}.{feed_extension}",
-                         rendering.feed(lang, page).body)
+        writer.write(localized(ROUTES["changes"].path, lang, languages), rendering.feed(lang).body)
+        for number in rendering.feed_archives():  # a full one: the same bytes and date as last time
+            writer.write(localized(ROUTES["changes_archive"].fill({"number": number}), lang, languages),
+                         rendering.feed(lang, number).body, rendering.feed_modified(number).timestamp())
     for number in rendering.sitemap_numbers():
         writer.write(sitemap_name(number), rendering.sitemap(number).body)
     writer.write(ROUTES["robots"].path, robots(snapshot.urls))
