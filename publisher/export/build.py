@@ -33,6 +33,7 @@ from publisher.i18n import Languages
 from publisher.load import fingerprint
 from publisher.preparing import build_snapshot, unless_refused
 from publisher.rendering import Rendering
+from publisher.represent.feed import archive_digest, full_archives
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
 from publisher.snapshot import Snapshot
@@ -88,6 +89,14 @@ class Writer:
             os.utime(path, (mtime, mtime))
         self.count += 1
 
+    def keep(self, relative: str) -> bool:
+        """Keeps a file the last build wrote, as it is, without rendering it again; False when it
+        is not there any more (then it must be written)."""
+        if not (self.root / relative).is_file():
+            return False
+        self.produced.append(relative)
+        return True
+
 
 def localized(path: str, lang: str, languages: Languages) -> str:
     """Where a file of `lang` goes: the path itself in the default language, below /{lang}/ else."""
@@ -115,10 +124,14 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     work = to_render(state, resources, rendering, modified, date.today())
     bar = Progress(len(work), progress)
     rest = Writer(root, writer.mtime, compare)
-    rendered = _write_resources(rendering, writer, work, bar, meanwhile=lambda: _write_rest(rendering, rest))
+    archives = {number: archive_digest(snapshot.changes, number) for number in range(1, full_archives(snapshot.changes) + 1)}
+    # Full archives of the change feed the last build wrote from the same changes: the same bytes.
+    unchanged = {number for number, digest in archives.items() if state is not None and state.archives.get(number) == digest}
+    rendered = _write_resources(rendering, writer, work, bar, meanwhile=lambda: _write_rest(rendering, rest, unchanged))
     writer.count += sum(done.pop("written") for done in rendered.values()) + rest.count
 
-    new = BuildState(context=context, modified=modified, digests=state.digests if state else {}, others=rest.produced)
+    new = BuildState(context=context, modified=modified, digests=state.digests if state else {}, others=rest.produced,
+                     archives=archives)
     for iri in resources:
         done = rendered.get(iri)
         if done is None:
@@ -191,9 +204,10 @@ def _remove_the_rest(root: Path, state: BuildState | None, new: BuildState) -> N
             folder = folder.parent
 
 
-def _write_rest(rendering: Rendering, writer: Writer) -> None:
+def _write_rest(rendering: Rendering, writer: Writer, unchanged_archives: set[int]) -> None:
     """Everything that is not a resource's own document: home pages, dumps, the change feed,
-    sitemaps, robots.txt, assets, tombstones and error documents."""
+    sitemaps, robots.txt, assets, tombstones and error documents. `unchanged_archives`: the
+    feed's archives already there as they would be rendered, left as they are."""
     snapshot = rendering.snapshot
     languages = snapshot.site.languages
     _write_tombstones(writer, rendering)
@@ -205,9 +219,10 @@ def _write_rest(rendering: Rendering, writer: Writer) -> None:
         writer.write(dump.name, dump.path.read_bytes())
     for lang in languages:
         writer.write(localized(ROUTES["changes"].path, lang, languages), rendering.feed(lang).body)
-        for number in rendering.feed_archives():  # a full one: the same bytes and date as last time
-            writer.write(localized(ROUTES["changes_archive"].fill({"number": number}), lang, languages),
-                         rendering.feed(lang, number).body, rendering.feed_modified(number).timestamp())
+        for number in rendering.feed_archives():
+            archive = localized(ROUTES["changes_archive"].fill({"number": number}), lang, languages)
+            if number not in unchanged_archives or not writer.keep(archive):
+                writer.write(archive, rendering.feed(lang, number).body, rendering.feed_modified(number).timestamp())
     for number in rendering.sitemap_numbers():
         writer.write(sitemap_name(number), rendering.sitemap(number).body)
     writer.write(ROUTES["robots"].path, robots(snapshot.urls))

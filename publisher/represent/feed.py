@@ -21,6 +21,7 @@ there reaches the first change; the block still filling is always within its new
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
@@ -51,6 +52,13 @@ def archive_numbers(changes: list[Change]) -> range:
 def archived_at(changes: list[Change], number: int) -> datetime | None:
     """When archive `number` was last changed, if it is full: the time of its newest change."""
     return _block(changes, number)[0].when if number <= full_archives(changes) else None
+
+
+def archive_digest(changes: list[Change], number: int) -> str:
+    """What archive `number` is rendered from besides the site and the code: its changes and
+    their names. An archive of the same digest is the same bytes (a build need not render it)."""
+    lines = (f"{change.id} {sorted(name.n3() for name in change.names)}" for change in _block(changes, number))
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def _block(changes: list[Change], number: int) -> list[Change]:
