@@ -72,7 +72,8 @@ ROUTES: dict[str, Route] = {
     "catalog": Route("catalog", resource=True),
     "void": Route(".well-known/void"),  # VoID §6: the dataset's description, negotiated
     "sparql": Route("sparql", per_language=True),
-    "changes": Route("changes.atom", per_language=True),
+    "changes": Route("changes.atom", per_language=True),  # the feed's subscription document
+    "changes_archive": Route("changes-<int:number>.atom", per_language=True),  # its archive documents
     "sitemap": Route("sitemap.xml"),
     "sitemap_part": Route("sitemap-<int:number>.xml"),
     "robots": Route("robots.txt", plain_file=True),
@@ -89,7 +90,7 @@ ROUTES: dict[str, Route] = {
 
 
 def paged(address: str, page: int) -> str:
-    """Page `page` of a paged address (a document's incoming links, the feed): page 1 is the address itself."""
+    """Page `page` of a paged address (a document's incoming links): page 1 is the address itself."""
     return address if page == 1 else f"{address}?page={page}"
 
 
@@ -174,9 +175,13 @@ class Urls:
         """An event's social image: one for every language (…/x.png), its text in the default one."""
         return self.localized(iri, "png", self.languages.default)
 
-    def changes(self, lang: str, page: int = 1) -> str:
+    def changes(self, lang: str) -> str:
         """The Atom feed of changes to the data, per language (…/changes.atom, /en/changes.atom)."""
-        return paged(self.site("changes", lang), page)
+        return self.site("changes", lang)
+
+    def changes_archive(self, lang: str, number: int) -> str:
+        """An archive document of the feed (…/changes-1.atom holds the oldest changes)."""
+        return self.site("changes_archive", lang, number=number)
 
     def serves_query_page(self) -> bool:
         """Whether people query the data on this site's own page (served here, or by the app behind nginx)."""

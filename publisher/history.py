@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
+from publisher.labels import label_literals
 from publisher.lifecycle import lifecycle
 
 CREATED, UPDATED, DELETED, MOVED = "created", "updated", "deleted", "moved"
@@ -28,6 +29,9 @@ class Change:
     kind: str
     when: datetime
     digest: str
+    # The resource's names in the version that made the change: what the feed calls it, so an
+    # archived feed document does not change when the resource is renamed later.
+    names: tuple[Literal, ...] = ()
 
     @property
     def id(self) -> str:
@@ -119,18 +123,24 @@ def _committed_versions(root: Path, relative: list[str], base_url: str):
 
 def history(paths, current: Graph, base_url: str, modified: datetime) -> list[Change]:
     """Every change, newest first. `current` is the data being served (valid), dated `modified`."""
-    versions: list[tuple[datetime, State]] = []
+    changes: list[Change] = []
+    before: State = {}
+    when = None
+
+    def compare(graph: Graph, state: State, at: datetime) -> None:
+        changes.extend(replace(change, names=label_literals(graph, change.iri))
+                       for change in differences(before, state, at))
+
     root = git_root(paths)
     if root is not None and all(Path(p).resolve().is_relative_to(root) for p in paths):
         relative = [str(Path(p).resolve().relative_to(root)) for p in paths]
-        versions = [(when, states(graph, base_url)) for when, graph in _committed_versions(root, relative, base_url)]
+        for when, graph in _committed_versions(root, relative, base_url):
+            state = states(graph, base_url)
+            compare(graph, state, when)
+            before = state
     now = states(current, base_url)
-    if not versions or versions[-1][1] != now:  # uncommitted edits, or no git history
-        versions.append((max(modified, versions[-1][0]) if versions else modified, now))
-    changes, before = [], {}
-    for when, state in versions:
-        changes += differences(before, state, when)
-        before = state
+    if when is None or before != now:  # uncommitted edits, or no git history
+        compare(current, now, max(modified, when) if when else modified)
     return sorted(changes, key=lambda c: (c.when, str(c.iri)), reverse=True)
 
 

@@ -43,9 +43,15 @@ def pick_literal(values, lang: str) -> Literal | None:
     return literals[0] if literals else None
 
 
-def label(graph: Graph, node, lang: str) -> str | None:
+def label_literals(graph: Graph, node) -> tuple[Literal, ...]:
+    """The literals of the first label property `node` has: those `label` chooses among."""
     for predicate in LABEL_PROPERTIES:
-        literal = pick_literal(graph.objects(node, predicate), lang)
-        if literal is not None:
-            return str(literal)
-    return None
+        literals = tuple(v for v in graph.objects(node, predicate) if isinstance(v, Literal))
+        if literals:
+            return literals
+    return ()
+
+
+def label(graph: Graph, node, lang: str) -> str | None:
+    literal = pick_literal(label_literals(graph, node), lang)
+    return None if literal is None else str(literal)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache, wraps
 from itertools import islice
 from pathlib import Path
@@ -25,7 +25,7 @@ from publisher.formats import RDF_DOCUMENT_FORMATS, Format
 from publisher.labels import site_default
 from publisher.represent.calendar import event_calendar
 from publisher.represent.event_view import headline, status_notice, with_notice
-from publisher.represent.feed import feed_pages, render_feed
+from publisher.represent.feed import archive_numbers, archived_at, render_feed
 from publisher.represent.html import render_event_page, render_page, render_series_page, render_tombstone_page
 from publisher.represent.rdf import render_rdf
 from publisher.represent.sitemap import pages_per_sitemap, sitemap, sitemap_count, sitemap_index, sitemap_name
@@ -205,13 +205,20 @@ class Rendering:
         body = social_image(head.name, with_notice(notice, head.dates), head.place or "")
         return Rendered(body, etag_of(body))
 
-    def feed_pages(self) -> int:
-        return feed_pages(self.snapshot.changes)
+    def feed_archives(self) -> range:
+        """The numbers of the feed's archive documents (publisher.represent.feed)."""
+        return archive_numbers(self.snapshot.changes)
+
+    def feed_modified(self, archive: int | None = None) -> datetime:
+        """When a feed document last changed: a full archive at its newest change (it never
+        changes again, nor its date), the others with the data."""
+        return (archive and archived_at(self.snapshot.changes, archive)) or self.snapshot.modified
 
     @_in_site
-    def _feed(self, lang: str, page: int = 1) -> Rendered:
+    def _feed(self, lang: str, archive: int | None = None) -> Rendered:
+        """The feed's subscription document, or with `archive`, that archive document."""
         snapshot = self.snapshot
-        body = render_feed(snapshot.changes, snapshot.graph, snapshot.urls, lang, snapshot.site, page)
+        body = render_feed(snapshot.changes, snapshot.urls, lang, snapshot.site, archive)
         return Rendered(body, etag_of(body))
 
     def html_pages(self) -> Iterator[dict[str, str]]:

@@ -104,9 +104,23 @@ def test_a_build_after_changing_the_data_equals_a_clean_build_and_rewrites_only_
     graph.add((renamed, name, Literal("Renamed again", lang="en")))
     data.write_text(graph.serialize(format="turtle"), encoding="utf-8")
     commit(data, "2026-03-01T10:00:00Z")
+    lost = kept / "public" / "en" / "changes-1.atom"  # a full archive is left as it is, unless it is gone
+    archived = lost.read_bytes()
+    lost.unlink()
     build(kept, data)
-    paged = {name: stamp for name, stamp in stamps(kept).items() if re.search(r"/synthetic(\.page-\d+)?\.ttl$", name)}
+    assert lost.read_bytes() == archived
+    after = stamps(kept)
+    paged = {name: stamp for name, stamp in after.items() if re.search(r"/synthetic(\.page-\d+)?\.ttl$", name)}
     assert len(paged) >= 2 and sum(before[name] != stamp for name, stamp in paged.items()) == 1
+    # The change feed: one more change rewrites its subscription document and the archive still
+    # filling, never the full first archive, nor its date.
+    public = kept / "public"
+    feeds = sorted(str(Path(name).relative_to(public)) for name in after if name.endswith(".atom"))
+    assert feeds == ["changes-1.atom", "changes-2.atom", "changes.atom",
+                     "en/changes-1.atom", "en/changes-2.atom", "en/changes.atom"]
+    assert [name for name in feeds if before[str(public / name)] != after[str(public / name)]] == [
+        "changes-2.atom", "changes.atom", "en/changes-2.atom", "en/changes.atom"]
+    assert (public / "changes-1.atom").stat().st_mtime == datetime(2026, 1, 1, 10, tzinfo=timezone.utc).timestamp()
 
 
 @pytest.mark.slow  # builds three times in a watching process

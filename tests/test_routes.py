@@ -75,6 +75,6 @@ def test_nginx_has_an_exact_location_for_every_plain_file_and_a_location_for_eve
         if route.plain_file:
             block = config.split(f"location = /{route.path} {{", 1)[1].split("}", 1)[0]
             assert "add_header Link" not in block and "X-Content-Type-Options" in block, name
-    for name in ("void", "changes", "sitemap", "sitemap_part", "dump", "file_dump", "static"):
+    for name in ("void", "changes", "changes_archive", "sitemap", "sitemap_part", "dump", "file_dump", "static"):
         route = ROUTES[name]
         assert f"location = /{route.path} " in config or route.pattern() in config, name

@@ -33,6 +33,7 @@ from publisher.i18n import Languages
 from publisher.load import fingerprint
 from publisher.preparing import build_snapshot, unless_refused
 from publisher.rendering import Rendering
+from publisher.represent.feed import archive_digest, full_archives
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
 from publisher.snapshot import Snapshot
@@ -66,15 +67,17 @@ class Writer:
         # Folders already made: asking again costs a system call a file (~0.1 ms on ext4 here).
         self.folders: set[Path] = set()
 
-    def write(self, relative: str, body: bytes) -> None:
+    def write(self, relative: str, body: bytes, mtime: float | None = None) -> None:
+        """`mtime`: this file's date, where it is not the writer's."""
         path = self.root / relative
         self.produced.append(relative)
+        mtime = mtime or self.mtime
         if self.compare:
             try:
                 there = path.stat()
                 if there.st_size == len(body) and path.read_bytes() == body:
-                    if self.mtime is not None and there.st_mtime != self.mtime:
-                        os.utime(path, (self.mtime, self.mtime))
+                    if mtime is not None and there.st_mtime != mtime:
+                        os.utime(path, (mtime, mtime))
                     return
             except OSError:
                 pass  # not there yet
@@ -82,9 +85,17 @@ class Writer:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
         path.write_bytes(body)
-        if self.mtime is not None:
-            os.utime(path, (self.mtime, self.mtime))
+        if mtime is not None:
+            os.utime(path, (mtime, mtime))
         self.count += 1
+
+    def keep(self, relative: str) -> bool:
+        """Keeps a file the last build wrote, as it is, without rendering it again; False when it
+        is not there any more (then it must be written)."""
+        if not (self.root / relative).is_file():
+            return False
+        self.produced.append(relative)
+        return True
 
 
 def localized(path: str, lang: str, languages: Languages) -> str:
@@ -113,10 +124,14 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
     work = to_render(state, resources, rendering, modified, date.today())
     bar = Progress(len(work), progress)
     rest = Writer(root, writer.mtime, compare)
-    rendered = _write_resources(rendering, writer, work, bar, meanwhile=lambda: _write_rest(rendering, rest))
+    archives = {number: archive_digest(snapshot.changes, number) for number in range(1, full_archives(snapshot.changes) + 1)}
+    # Full archives of the change feed the last build wrote from the same changes: the same bytes.
+    unchanged = {number for number, digest in archives.items() if state is not None and state.archives.get(number) == digest}
+    rendered = _write_resources(rendering, writer, work, bar, meanwhile=lambda: _write_rest(rendering, rest, unchanged))
     writer.count += sum(done.pop("written") for done in rendered.values()) + rest.count
 
-    new = BuildState(context=context, modified=modified, digests=state.digests if state else {}, others=rest.produced)
+    new = BuildState(context=context, modified=modified, digests=state.digests if state else {}, others=rest.produced,
+                     archives=archives)
     for iri in resources:
         done = rendered.get(iri)
         if done is None:
@@ -189,9 +204,10 @@ def _remove_the_rest(root: Path, state: BuildState | None, new: BuildState) -> N
             folder = folder.parent
 
 
-def _write_rest(rendering: Rendering, writer: Writer) -> None:
+def _write_rest(rendering: Rendering, writer: Writer, unchanged_archives: set[int]) -> None:
     """Everything that is not a resource's own document: home pages, dumps, the change feed,
-    sitemaps, robots.txt, assets, tombstones and error documents."""
+    sitemaps, robots.txt, assets, tombstones and error documents. `unchanged_archives`: the
+    feed's archives already there as they would be rendered, left as they are."""
     snapshot = rendering.snapshot
     languages = snapshot.site.languages
     _write_tombstones(writer, rendering)
@@ -201,11 +217,12 @@ def _write_rest(rendering: Rendering, writer: Writer) -> None:
         writer.write(ROUTES["event_calendar"].path, rendering.calendar(snapshot.home, languages.default).body)
     for dump in [*snapshot.dumps.values(), *snapshot.part_dumps.values()]:
         writer.write(dump.name, dump.path.read_bytes())
-    feed, feed_extension = ROUTES["changes"].path.rsplit(".", 1)
     for lang in languages:
-        for page in range(1, rendering.feed_pages() + 1):
-            writer.write(f"{localized(feed, lang, languages)}{page_suffix(page)}.{feed_extension}",
-                         rendering.feed(lang, page).body)
+        writer.write(localized(ROUTES["changes"].path, lang, languages), rendering.feed(lang).body)
+        for number in rendering.feed_archives():
+            archive = localized(ROUTES["changes_archive"].fill({"number": number}), lang, languages)
+            if number not in unchanged_archives or not writer.keep(archive):
+                writer.write(archive, rendering.feed(lang, number).body, rendering.feed_modified(number).timestamp())
     for number in rendering.sitemap_numbers():
         writer.write(sitemap_name(number), rendering.sitemap(number).body)
     writer.write(ROUTES["robots"].path, robots(snapshot.urls))

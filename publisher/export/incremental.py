@@ -30,7 +30,7 @@ from publisher.event_kinds import as_of
 from publisher.history import description_digest
 
 STATE_FILE = "build-state.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
 EVERYTHING = "*"  # a read of no subject and no object: the resource depends on all the data
 # What renders the documents besides the data: a new version of any renders everything again.
 RENDERING_PACKAGES = ("rdflib", "pyoxigraph", "Pillow", "Jinja2", "Babel", "icalendar", "pyld")
@@ -188,6 +188,8 @@ class BuildState:
     digests: dict[str, str] = field(default_factory=dict)  # key → digest at that build
     resources: dict[str, Record] = field(default_factory=dict)
     others: list[str] = field(default_factory=list)  # every file not of a resource
+    # The change feed's full archives written, by number: the digest of what each was rendered from.
+    archives: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, out: Path, context: str) -> "BuildState | None":
@@ -203,7 +205,8 @@ class BuildState:
         resources = {iri: Record(pages=[Unit.loaded(u, keys) for u in r[0]], calendars=Unit.loaded(r[1], keys),
                                  last_day=r[2], as_of=r[3]) for iri, r in raw["resources"].items()}
         return cls(context=context, modified=raw["modified"], digests=dict(zip(keys, raw["digests"])),
-                   resources=resources, others=raw["others"])
+                   resources=resources, others=raw["others"],
+                   archives={int(number): digest for number, digest in raw["archives"].items()})
 
     def save(self, out: Path) -> None:
         keys = sorted(self.digests)
@@ -213,7 +216,7 @@ class BuildState:
         path = out / STATE_FILE
         body = json.dumps({"context": self.context, "modified": self.modified, "keys": keys,
                            "digests": [self.digests[k] for k in keys], "resources": resources,
-                           "others": self.others}, separators=(",", ":")).encode()
+                           "others": self.others, "archives": self.archives}, separators=(",", ":")).encode()
         if path.exists() and path.read_bytes() == body:
             return  # a build that changed nothing writes nothing
         temporary = path.with_suffix(".tmp")

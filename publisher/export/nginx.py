@@ -181,12 +181,15 @@ def server_block(public: Path, urls: Urls, listen: str, max_age: int,
         try_files $uri $uri$publisher_page.html =404;
     }}""" for lang in languages.others)
     lifecycle = _lifecycle_locations(prefix, urls, ended or Ended(), common, block)
-    # The change feed in each language; ?page=N is the file changes.page-N.atom.
-    feed, feed_extension = ROUTES["changes"].path.rsplit(".", 1)
+    # The change feed in each language: its subscription document (no ?page=N but 1, as in the
+    # app) and its archive documents, files as they are.
     feeds = "".join(f"""
-    location = {prefix}{local}{feed}.{feed_extension} {{
+    location = {prefix}{local}{ROUTES["changes"].path} {{
 {block(common)}
-        try_files {prefix}{local}{feed}$publisher_page.{feed_extension} =404;
+        if ($publisher_page != "") {{ return 404; }}
+    }}
+    location ~ "^{prefix}{local}{ROUTES["changes_archive"].pattern()}$" {{
+{block(common)}
     }}""" for local in map(languages.prefix, languages))
     plain_files = "".join(f"""
     location = {prefix}{route.path} {{

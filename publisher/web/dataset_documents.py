@@ -80,13 +80,26 @@ def _snapshot_file(snapshot, path, etag: str, media_type: str, content_type: str
 
 @route(blueprint, "changes")
 def changes(lang: str | None):
-    """The Atom feed of changes to the data; ?page=N for older changes (RFC 5005 paging)."""
+    """The Atom feed of changes to the data: its subscription document (RFC 5005 §4). The pages
+    ?page=N of the paged feed it replaced are no more: 404, as any page that does not exist."""
+    requested_page(1)
+    return _feed(lang, None)
+
+
+@route(blueprint, "changes_archive")
+def changes_archive(lang: str | None, number: int):
+    """An archive document of the feed; its number written as nginx finds its file (no leading zero)."""
+    if number not in current_rendering().feed_archives() or request.path.rsplit("-", 1)[1] != f"{number}.atom":
+        abort(404)
+    return _feed(lang, number)
+
+
+def _feed(lang: str | None, archive: int | None):
     rendering = current_rendering()
     snapshot = rendering.snapshot
-    lang = lang or snapshot.site.default_language
-    page = requested_page(rendering.feed_pages())
-    return document_response(snapshot, rendering.feed(lang, page), None, location=None, alternates=[],
-                             negotiated=False, content_type=f"{ATOM}; charset=utf-8")
+    return document_response(snapshot, rendering.feed(lang or snapshot.site.default_language, archive), None,
+                             location=None, alternates=[], negotiated=False, content_type=f"{ATOM}; charset=utf-8",
+                             modified=rendering.feed_modified(archive))
 
 
 @route(blueprint, "sitemap")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask import Response, abort, request
 from rdflib import URIRef
@@ -70,10 +71,12 @@ def link_header(links: list[tuple[str, Format]]) -> str:
 
 def document_response(snapshot: Snapshot, rendered: Rendered, fmt: Format | None, *, location: str | None,
                       alternates: list[tuple[str, Format]], negotiated: bool,
-                      content_type: str | None = None, status: int = 200) -> Response:
+                      content_type: str | None = None, status: int = 200,
+                      modified: datetime | None = None) -> Response:
+    """`modified`: when this document last changed, where it is not when the data did."""
     response = Response(rendered.body, status=status, content_type=content_type or fmt.content_type)
     response.set_etag(rendered.etag)
-    response.last_modified = snapshot.modified
+    response.last_modified = modified or snapshot.modified
     response.cache_control.public = True
     response.cache_control.max_age = snapshot.settings.max_age
     if location:

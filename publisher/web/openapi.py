@@ -92,6 +92,14 @@ def specification(base_url: str, site: Site) -> dict:
                                               "parameters": [{"name": "number", "in": "path", "required": True,
                                                               "schema": {"type": "integer", "minimum": 1}}],
                                               "responses": _responses(["application/xml"], 404)}},
+            _at("changes"): {"get": {"summary": "Atom feed of changes to the data: the newest, and the link "
+                                                "to the newest archive (RFC 5005 archived feed)",
+                                     "responses": _responses(["application/atom+xml"])}},
+            _at("changes_archive"): {"get": {"summary": "The Nth archive document of the feed, counted from "
+                                                        "the oldest changes; never changes once full",
+                                             "parameters": [{"name": "number", "in": "path", "required": True,
+                                                             "schema": {"type": "integer", "minimum": 1}}],
+                                             "responses": _responses(["application/atom+xml"], 404)}},
             _at("robots"): {"get": {"summary": "robots.txt naming the sitemap", "responses": _responses(["text/plain"])}},
         },
     }
