@@ -25,6 +25,9 @@ the idle class, without a first share at the workers' priority, and only while f
 ones, so repeated runaways neither take the CPU from pages (each run's first share and the stops
 that made room, measured in bench/load.py) nor every worker from small queries.
 
+Under `serve`, all of this runs within a hard CPU bound (publisher.sparql.cpu_bound): every
+worker in one group of `--query-cpu` cores, a demoted one moved into a quarter of it.
+
 A job begins with the guard's parse (publisher.sparql.worker), so a query costly to parse is
 held to the same limits and fairness as a costly run. What the parse found (the form, or the
 refusal) is remembered by the query's digest: a repeated refused query costs nothing, and a
