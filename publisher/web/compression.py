@@ -61,8 +61,17 @@ def _compressor(coding: str):
     return engine.compress, engine.flush
 
 
-def _header(headers: list, name: str) -> str | None:
-    return next((value for key, value in headers if key.lower() == name), None)
+_LOOKED_AT = frozenset({"content-type", "content-encoding", "content-length", "vary"})
+
+
+def _headers(headers: list) -> dict[str, str]:
+    """The headers this layer decides by, in one pass (each the first of its name)."""
+    found = {}
+    for key, value in headers:
+        name = key.lower()
+        if name in _LOOKED_AT and name not in found:
+            found[name] = value
+    return found
 
 
 class Compression:
@@ -75,15 +84,15 @@ class Compression:
         decided = {}
 
         def starting(status, headers, exc_info=None):
-            textual = (_header(headers, "content-type") or "").lower().startswith(COMPRESSIBLE)
+            found = _headers(headers)
+            textual = found.get("content-type", "").lower().startswith(COMPRESSIBLE)
             if status.startswith("416"):  # a note on a range: it varies as the file asked for does (as nginx)
                 textual = _file_type(environ.get("PATH_INFO", "")).startswith(COMPRESSIBLE)
             # A part of a body (206) is a range of its identity bytes: never compressed after the fact.
-            compressible = (textual and _header(headers, "content-encoding") is None
-                            and not status.startswith("206"))
-            length = _header(headers, "content-length")
+            compressible = textual and "content-encoding" not in found and not status.startswith("206")
+            length = found.get("content-length")
             if textual:
-                vary = _header(headers, "vary")
+                vary = found.get("vary")
                 headers = [(k, v) for k, v in headers if k.lower() != "vary"]
                 headers.append(("Vary", f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"))
             small = length is not None and int(length) < SMALLEST
