@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal
 
 from rdflib.namespace import FOAF, RDFS
@@ -30,12 +31,14 @@ def site_default(lang: str) -> Iterator[None]:
         _SITE_DEFAULT.reset(token)
 
 
-def pick_literal(values, lang: str) -> Literal | None:
+def pick_literal(values, lang: str):
     """The literal in `lang`, else one without a language, else in the site's default language
-    (while a page is rendered), else any (so nothing is hidden).
+    (while a page is rendered), else any (so nothing is hidden). rdflib's literals or
+    pyoxigraph's (read from a store, they need no conversion first).
 
     Sorted first: a store returns values in no fixed order, and the choice must not vary."""
-    literals = sorted((v for v in values if isinstance(v, Literal)), key=lambda v: (v.language or "", str(v)))
+    literals = sorted((v for v in values if isinstance(v, (Literal, ox.Literal))),
+                      key=lambda v: (v.language or "", v.value if isinstance(v, ox.Literal) else str(v)))
     for wanted in (lang, None, _SITE_DEFAULT.get()):
         for literal in literals:
             if literal.language == wanted:

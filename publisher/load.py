@@ -118,10 +118,10 @@ class StoredData:
 
     def _label(self, subject, lang: str) -> str | None:
         for predicate in LABEL_PROPERTIES:
-            literal = pick_literal([to_rdflib(q.object) for q in self.stored.quads_for_pattern(
+            literal = pick_literal([q.object for q in self.stored.quads_for_pattern(
                 subject, ox.NamedNode(str(predicate)), None)], lang)
             if literal is not None:
-                return str(literal)
+                return literal.value
         return None
 
 
