@@ -117,12 +117,27 @@ def _committed_versions(root: Path, relative: list[str], base_url: str):
             yield datetime.fromisoformat(stamp).astimezone(timezone.utc), graph
 
 
+def _in_git(paths) -> tuple[Path, list[str]] | None:
+    """The work tree that holds every data path, and the paths relative to it; None if none does."""
+    root = git_root(paths)
+    if root is not None and all(Path(p).resolve().is_relative_to(root) for p in paths):
+        return root, [str(Path(p).resolve().relative_to(root)) for p in paths]
+    return None
+
+
+def history_key(paths) -> str:
+    """Which commits touched the data (their ids and times, newest first): the same key, the same
+    committed versions that `history` reads; empty outside git."""
+    found = _in_git(paths)
+    return _git(found[0], "log", "--format=%H %cI", "--", *found[1]).stdout if found else ""
+
+
 def history(paths, current: Graph, base_url: str, modified: datetime) -> list[Change]:
     """Every change, newest first. `current` is the data being served (valid), dated `modified`."""
     versions: list[tuple[datetime, State]] = []
-    root = git_root(paths)
-    if root is not None and all(Path(p).resolve().is_relative_to(root) for p in paths):
-        relative = [str(Path(p).resolve().relative_to(root)) for p in paths]
+    found = _in_git(paths)
+    if found is not None:
+        root, relative = found
         versions = [(when, states(graph, base_url)) for when, graph in _committed_versions(root, relative, base_url)]
     now = states(current, base_url)
     if not versions or versions[-1][1] != now:  # uncommitted edits, or no git history

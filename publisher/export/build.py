@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,10 +23,10 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from publisher.addresses import ROUTES
 from publisher.assets import asset_names
-from publisher.config import Settings
+from publisher.config import Handover, Settings
 from publisher.event_kinds import as_of
-from publisher.export.incremental import (BuildState, Reads, Record, Unit, Work, context_key, key_digest, term_key,
-                                          to_render)
+from publisher.export.incremental import (BuildState, Inputs, Reads, Record, Unit, Work, context_key, key_digest,
+                                          term_key, to_render)
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.http_policy import plain_error_body
@@ -97,10 +98,12 @@ def page_suffix(page: int) -> str:
     return "" if page == 1 else f".page-{page}"
 
 
-def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
+def export(snapshot: Snapshot, out: Path, listen: str, progress: bool, inputs: Inputs | None = None) -> int:
     """Write the export; returns the number of files written. Into the output of an earlier
-    build, only what changed is rendered and written (publisher.export.incremental)."""
+    build, only what changed is rendered and written (publisher.export.incremental). `inputs`:
+    what it was made from, recorded once it is whole."""
     public, nginx = out / "public", out / "nginx"
+    Inputs.forget(out)
     prefix = urlsplit(snapshot.base_url).path.lstrip("/")
     root = public / prefix if prefix else public
     compare = public.exists()
@@ -152,6 +155,8 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
                                              home_path, home_calendar, ended).encode())
     config.write("nginx.conf", standalone_config(nginx.resolve()).encode())
     new.save(out)
+    if inputs is not None:
+        inputs.save(out, new)
     return writer.count
 
 
@@ -338,12 +343,34 @@ def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
     writer.write(errors + "416.txt", plain_error_body(RequestedRangeNotSatisfiable()).encode())
 
 
-def build(settings: Settings, out: Path, listen: str, progress: bool, lang: str = "pl") -> tuple[Snapshot, int]:
-    """`lang`: of the validation report, if the data is refused."""
+@dataclass(frozen=True)
+class Built:
+    resources: int
+    written: int  # files
+    reused: bool  # nothing changed since the last build: nothing was validated, prepared or rendered
+    validated: bool  # False: the same bytes, shapes and code as the last build's, not validated again
+
+
+def build(settings: Settings, out: Path, listen: str, progress: bool, lang: str = "pl") -> Built:
+    """`lang`: of the validation report, if the data is refused. When the data files, their
+    dates and history, the settings and the code are those of the last whole build into `out`
+    (and its pages are still those of today), its export is kept as it is; when only the bytes
+    validation reads are the same, they are not validated again."""
+    seen = fingerprint(settings.data_paths)
+    inputs = Inputs.of(settings, out / "public", listen)
+    kept = inputs.unchanged(out, date.today())
+    if kept is not None:
+        return Built(kept, 0, reused=True, validated=False)
+    checked_before = inputs.validated(out)
     # The CLI: one thread. Every document is rendered: from rdflib's memory store, the faster.
-    snapshot = build_snapshot(settings, lang, processes=os.cpu_count() or 1, in_memory=True)
+    snapshot = build_snapshot(settings, lang, processes=os.cpu_count() or 1, in_memory=True,
+                              handover=Handover(validated=seen if checked_before else None))
+    if checked_before and fingerprint(settings.data_paths) != seen:  # written to while read: check what is there now
+        snapshot.discard()
+        return build(settings, out, listen, progress, lang)
     try:
-        return snapshot, export(snapshot, out, listen, progress)
+        return Built(len(snapshot.resources), export(snapshot, out, listen, progress, inputs), reused=False,
+                     validated=not checked_before)
     finally:
         snapshot.discard()  # its dumps are copied into the export
 
