@@ -16,6 +16,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from conftest import ROOT, run_cli
+from publisher.export.incremental import INPUTS_FILE, STATE_FILE
 
 BASE = "http://127.0.0.1:8000/"
 SCHEMA = "http://schema.org/"
@@ -28,10 +29,11 @@ def build(out: Path, data: Path):
 
 
 def files(out: Path) -> dict[str, bytes]:
-    """Every file of the export, the nginx config's own folder named alike whatever `out` is."""
+    """Every file of the export, the nginx config's own folder named alike whatever `out` is
+    (not the build's own records, which name what it was built from)."""
     found = {}
     for path in sorted(out.rglob("*")):
-        if path.is_file() and path.parent.name != "tmp" and path.name != "build-state.json":
+        if path.is_file() and path.parent.name != "tmp" and path.name not in (STATE_FILE, INPUTS_FILE):
             found[str(path.relative_to(out))] = path.read_bytes().replace(str(out.resolve()).encode(), b"OUT")
     return found
 
