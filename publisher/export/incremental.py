@@ -35,6 +35,7 @@ STATE_VERSION = 1
 EVERYTHING = "*"  # a read of no subject and no object: the resource depends on all the data
 # What renders the documents besides the data: a new version of any renders everything again.
 RENDERING_PACKAGES = ("rdflib", "pyoxigraph", "Pillow", "Jinja2", "Babel", "icalendar", "pyld")
+VALIDATING_PACKAGES = ("pyshacl",)  # besides rdflib and pyoxigraph: a new version checks again
 
 
 def term_key(term) -> str:
@@ -125,14 +126,18 @@ def _code_digest(settings: Settings) -> hashlib._Hash:
     description = settings.site_description
     digest = _files_digest([PROJECT_ROOT / "publisher", PROJECT_ROOT / "site", description,
                             description.parent / "translations"])
-    packages = []
-    for package in RENDERING_PACKAGES:
-        try:
-            packages.append(f"{package} {version(package)}")
-        except PackageNotFoundError:
-            packages.append(package)
-    digest.update(json.dumps([STATE_VERSION, sys.version, packages, repr(settings)]).encode())
+    digest.update(json.dumps([STATE_VERSION, sys.version, _versions(RENDERING_PACKAGES), repr(settings)]).encode())
     return digest
+
+
+def _versions(packages: tuple[str, ...]) -> list[str]:
+    found = []
+    for package in packages:
+        try:
+            found.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            found.append(package)
+    return found
 
 
 def context_key(settings: Settings, snapshot) -> str:
@@ -269,6 +274,7 @@ class Inputs:
             digest.update(json.dumps([str(path.resolve()), len(body) if body is not None else None]).encode())
             digest.update(body or b"")
         digest.update(_files_digest([settings.shapes_path]).digest())
+        digest.update(json.dumps(_versions(VALIDATING_PACKAGES)).encode())
         checked = digest.hexdigest()
         present = [path for path in files if path.is_file()]
         dates = sorted((str(path), when.isoformat()) for path, when in file_modified(present).items())
