@@ -235,9 +235,15 @@ def build_command(out, base_url, data_paths, shapes_path, site_description, lice
     listen = listen or str(parts.port or (443 if parts.scheme == "https" else 80))
     progress = sys.stderr.isatty() and not _os.environ.get("CI")
 
-    def built(snapshot, count: int, seconds: float) -> None:
-        click.echo(f"Wrote {count} files for {len(snapshot.resources)} resources to {out}/public in {seconds:.1f} s; "
-                   f"nginx config in {out}/nginx (nginx -p {out}/nginx -c nginx.conf).", err=True)
+    def built(outcome, seconds: float) -> None:
+        if outcome.reused:
+            kept = (": nothing changed since the last build (data files, their history, settings, code), "
+                    "so nothing was validated or rendered again")
+        else:
+            kept = "" if outcome.validated else " (the data files' bytes are the last build's: not validated again)"
+        click.echo(f"Wrote {outcome.written} files for {outcome.resources} resources to {out}/public in "
+                   f"{seconds:.1f} s{kept}; nginx config in {out}/nginx (nginx -p {out}/nginx -c nginx.conf).",
+                   err=True)
 
     if watch:
         from publisher.preparing import Refused
@@ -248,7 +254,7 @@ def build_command(out, base_url, data_paths, shapes_path, site_description, lice
                 click.echo(translations(lang).gettext("Refused: the data does not conform.") +
                            f" {out}/public is left as it was; waiting for the data to change.", err=True)
             else:
-                built(*outcome, seconds)
+                built(outcome, seconds)
 
         click.echo(f"Watching {', '.join(map(str, settings.data_paths))} (Ctrl+C stops).", err=True)
         try:
@@ -257,8 +263,7 @@ def build_command(out, base_url, data_paths, shapes_path, site_description, lice
             return
         return
     started = time.monotonic()
-    snapshot, count = refuse_bad_data(lambda: build(settings, out, listen, progress, lang))(lang)
-    built(snapshot, count, time.monotonic() - started)
+    built(refuse_bad_data(lambda: build(settings, out, listen, progress, lang))(lang), time.monotonic() - started)
 
 
 @main.command("synth")

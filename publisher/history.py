@@ -121,6 +121,21 @@ def _committed_versions(root: Path, relative: list[str], base_url: str):
             yield datetime.fromisoformat(stamp).astimezone(timezone.utc), graph
 
 
+def _in_git(paths) -> tuple[Path, list[str]] | None:
+    """The work tree that holds every data path, and the paths relative to it; None if none does."""
+    root = git_root(paths)
+    if root is not None and all(Path(p).resolve().is_relative_to(root) for p in paths):
+        return root, [str(Path(p).resolve().relative_to(root)) for p in paths]
+    return None
+
+
+def history_key(paths) -> str:
+    """Which commits touched the data (their ids and times, newest first): the same key, the same
+    committed versions that `history` reads; empty outside git."""
+    found = _in_git(paths)
+    return _git(found[0], "log", "--format=%H %cI", "--", *found[1]).stdout if found else ""
+
+
 def history(paths, current: Graph, base_url: str, modified: datetime) -> list[Change]:
     """Every change, newest first. `current` is the data being served (valid), dated `modified`."""
     changes: list[Change] = []
@@ -131,10 +146,9 @@ def history(paths, current: Graph, base_url: str, modified: datetime) -> list[Ch
         changes.extend(replace(change, names=label_literals(graph, change.iri))
                        for change in differences(before, state, at))
 
-    root = git_root(paths)
-    if root is not None and all(Path(p).resolve().is_relative_to(root) for p in paths):
-        relative = [str(Path(p).resolve().relative_to(root)) for p in paths]
-        for when, graph in _committed_versions(root, relative, base_url):
+    found = _in_git(paths)
+    if found is not None:
+        for when, graph in _committed_versions(*found, base_url):
             state = states(graph, base_url)
             compare(graph, state, when)
             before = state

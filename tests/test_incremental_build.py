@@ -16,6 +16,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from conftest import ROOT, run_cli
+from publisher.export.incremental import INPUTS_FILE, STATE_FILE
 
 BASE = "http://127.0.0.1:8000/"
 SCHEMA = "http://schema.org/"
@@ -28,10 +29,11 @@ def build(out: Path, data: Path):
 
 
 def files(out: Path) -> dict[str, bytes]:
-    """Every file of the export, the nginx config's own folder named alike whatever `out` is."""
+    """Every file of the export, the nginx config's own folder named alike whatever `out` is
+    (not the build's own records, which name what it was built from)."""
     found = {}
     for path in sorted(out.rglob("*")):
-        if path.is_file() and path.parent.name != "tmp" and path.name != "build-state.json":
+        if path.is_file() and path.parent.name != "tmp" and path.name not in (STATE_FILE, INPUTS_FILE):
             found[str(path.relative_to(out))] = path.read_bytes().replace(str(out.resolve()).encode(), b"OUT")
     return found
 
@@ -156,3 +158,62 @@ def test_build_watch_rebuilds_on_a_change_and_keeps_the_last_good_output_when_th
     finally:
         watching.terminate()
         watching.wait(timeout=30)
+
+
+def said(out: Path, data: Path) -> tuple[int, str]:
+    """A build's exit status and what it printed."""
+    result = run_cli("build", str(out), "--base-url", BASE, "--data", str(data), "--lang", "en")
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.slow  # seven small builds
+def test_a_build_of_unchanged_data_keeps_the_export_and_any_changed_byte_is_validated_again(tmp_path):
+    made = tmp_path / "city.ttl"  # its site description beside it: outside the data folder
+    assert run_cli("synth", "--events", "5", "--seed", "3", "--out", str(made)).returncode == 0
+    data = tmp_path / "data"
+    data.mkdir()
+    city = data / "city.ttl"
+    city.write_bytes(made.read_bytes())
+    kept = tmp_path / "kept"
+    status, text = said(kept, data)
+    assert status == 0 and "not validated again" not in text and "nothing changed" not in text
+
+    # Nothing changed: nothing validated, prepared, rendered or written; not even the record.
+    before = stamps(kept)
+    status, text = said(kept, data)
+    assert status == 0 and "Wrote 0 files" in text and "nothing was validated or rendered again" in text
+    assert stamps(kept) == before
+    clean = tmp_path / "clean"
+    assert said(clean, data)[0] == 0
+    assert subprocess.run(["diff", "-r", str(kept / "public"), str(clean / "public")]).returncode == 0
+
+    # The same bytes, written again (a new modification time: the calendars' DTSTAMP): rendered
+    # again, but not validated again.
+    original = city.read_bytes()
+    city.write_bytes(original)
+    status, text = said(kept, data)
+    assert status == 0 and "not validated again" in text
+
+    # One byte changed: validated again, and refused (the event loses its start date); the
+    # export stays exactly as it was.
+    before = stamps(kept)
+    at = original.index(b"schema:startDate")
+    city.write_bytes(original[:at + 15] + b"f" + original[at + 16:])
+    status, text = said(kept, data)
+    assert status != 0 and "startDate" in text and "Refused" in text
+    assert stamps(kept) == before
+
+    # A file added is validated too: a new file that breaks the rule is refused.
+    city.write_bytes(original)
+    (data / "more.ttl").write_text("@prefix schema: <http://schema.org/> .\n"
+                                   f"<{BASE}event/more> a schema:Event ; schema:name \"More\"@en .\n", encoding="utf-8")
+    status, text = said(kept, data)
+    assert status != 0 and "Refused" in text
+    assert stamps(kept) == before
+
+    # Back to the bytes of the last whole build: not validated again, and the same export as a clean build.
+    (data / "more.ttl").unlink()
+    status, text = said(kept, data)
+    assert status == 0 and "not validated again" in text
+    assert said(clean, data)[0] == 0
+    assert subprocess.run(["diff", "-r", str(kept / "public"), str(clean / "public")]).returncode == 0

@@ -7,12 +7,15 @@ data's modification time, so Last-Modified matches the app's.
 
 from __future__ import annotations
 
+import filecmp
 import gc
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,10 +25,10 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from publisher.addresses import ROUTES
 from publisher.assets import asset_names
-from publisher.config import Settings
+from publisher.config import Handover, Settings
 from publisher.event_kinds import as_of
-from publisher.export.incremental import (BuildState, Reads, Record, Unit, Work, context_key, key_digest, term_key,
-                                          to_render)
+from publisher.export.incremental import (BuildState, Inputs, Reads, Record, Unit, Work, context_key, key_digest,
+                                          term_key, to_render)
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.http_policy import plain_error_body
@@ -69,13 +72,23 @@ class Writer:
 
     def write(self, relative: str, body: bytes, mtime: float | None = None) -> None:
         """`mtime`: this file's date, where it is not the writer's."""
+        self._put(relative, len(body), lambda path: path.read_bytes() == body, lambda path: path.write_bytes(body),
+                  mtime)
+
+    def copy(self, relative: str, source: Path) -> None:
+        """`write` the file `source` (a dump: hundreds of megabytes at 100,000 events), compared
+        and copied in chunks rather than read whole."""
+        self._put(relative, source.stat().st_size, lambda path: filecmp.cmp(source, path, shallow=False),
+                  lambda path: shutil.copyfile(source, path))
+
+    def _put(self, relative: str, size: int, same, put, mtime: float | None = None) -> None:
         path = self.root / relative
         self.produced.append(relative)
         mtime = mtime or self.mtime
         if self.compare:
             try:
                 there = path.stat()
-                if there.st_size == len(body) and path.read_bytes() == body:
+                if there.st_size == size and same(path):
                     if mtime is not None and there.st_mtime != mtime:
                         os.utime(path, (mtime, mtime))
                     return
@@ -84,7 +97,7 @@ class Writer:
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
-        path.write_bytes(body)
+        put(path)
         if mtime is not None:
             os.utime(path, (mtime, mtime))
         self.count += 1
@@ -108,10 +121,12 @@ def page_suffix(page: int) -> str:
     return "" if page == 1 else f".page-{page}"
 
 
-def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
+def export(snapshot: Snapshot, out: Path, listen: str, progress: bool, inputs: Inputs | None = None) -> int:
     """Write the export; returns the number of files written. Into the output of an earlier
-    build, only what changed is rendered and written (publisher.export.incremental)."""
+    build, only what changed is rendered and written (publisher.export.incremental). `inputs`:
+    what it was made from, recorded once it is whole."""
     public, nginx = out / "public", out / "nginx"
+    Inputs.forget(out)
     prefix = urlsplit(snapshot.base_url).path.lstrip("/")
     root = public / prefix if prefix else public
     compare = public.exists()
@@ -167,6 +182,8 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool) -> int:
                                              home_path, home_calendar, ended).encode())
     config.write("nginx.conf", standalone_config(nginx.resolve()).encode())
     new.save(out)
+    if inputs is not None:
+        inputs.save(out, new)
     return writer.count
 
 
@@ -216,7 +233,7 @@ def _write_rest(rendering: Rendering, writer: Writer, unchanged_archives: set[in
             writer.write(localized("index.html", lang, languages), rendering.html(snapshot.home, lang).body)
         writer.write(ROUTES["event_calendar"].path, rendering.calendar(snapshot.home, languages.default).body)
     for dump in [*snapshot.dumps.values(), *snapshot.part_dumps.values()]:
-        writer.write(dump.name, dump.path.read_bytes())
+        writer.copy(dump.name, dump.path)
     for lang in languages:
         writer.write(localized(ROUTES["changes"].path, lang, languages), rendering.feed(lang).body)
         for number in rendering.feed_archives():
@@ -355,12 +372,34 @@ def _write_errors(writer: Writer, snapshot: Snapshot) -> None:
     writer.write(errors + "416.txt", plain_error_body(RequestedRangeNotSatisfiable()).encode())
 
 
-def build(settings: Settings, out: Path, listen: str, progress: bool, lang: str = "pl") -> tuple[Snapshot, int]:
-    """`lang`: of the validation report, if the data is refused."""
+@dataclass(frozen=True)
+class Built:
+    resources: int
+    written: int  # files
+    reused: bool  # nothing changed since the last build: nothing was validated, prepared or rendered
+    validated: bool  # False: the same bytes, shapes and code as the last build's, not validated again
+
+
+def build(settings: Settings, out: Path, listen: str, progress: bool, lang: str = "pl") -> Built:
+    """`lang`: of the validation report, if the data is refused. When the data files, their
+    dates and history, the settings and the code are those of the last whole build into `out`
+    (and its pages are still those of today), its export is kept as it is; when only the bytes
+    validation reads are the same, they are not validated again."""
+    seen = fingerprint(settings.data_paths)
+    inputs = Inputs.of(settings, out / "public", listen)
+    kept = inputs.unchanged(out, date.today())
+    if kept is not None:
+        return Built(kept, 0, reused=True, validated=False)
+    checked_before = inputs.validated(out)
     # The CLI: one thread. Every document is rendered: from rdflib's memory store, the faster.
-    snapshot = build_snapshot(settings, lang, processes=os.cpu_count() or 1, in_memory=True)
+    snapshot = build_snapshot(settings, lang, processes=os.cpu_count() or 1, in_memory=True,
+                              handover=Handover(validated=seen if checked_before else None))
+    if checked_before and fingerprint(settings.data_paths) != seen:  # written to while read: check what is there now
+        snapshot.discard()
+        return build(settings, out, listen, progress, lang)
     try:
-        return snapshot, export(snapshot, out, listen, progress)
+        return Built(len(snapshot.resources), export(snapshot, out, listen, progress, inputs), reused=False,
+                     validated=not checked_before)
     finally:
         snapshot.discard()  # its dumps are copied into the export
 

@@ -27,13 +27,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.event_kinds import as_of
-from publisher.history import description_digest
+from publisher.history import description_digest, file_modified, history_key
+from publisher.load import data_files
 
 STATE_FILE = "build-state.json"
 STATE_VERSION = 2
 EVERYTHING = "*"  # a read of no subject and no object: the resource depends on all the data
 # What renders the documents besides the data: a new version of any renders everything again.
 RENDERING_PACKAGES = ("rdflib", "pyoxigraph", "Pillow", "Jinja2", "Babel", "icalendar", "pyld")
+VALIDATING_PACKAGES = ("pyshacl",)  # besides rdflib and pyoxigraph: a new version checks again
 
 
 def term_key(term) -> str:
@@ -119,22 +121,32 @@ def _files_digest(paths) -> hashlib._Hash:
     return digest
 
 
-def context_key(settings: Settings, snapshot) -> str:
-    """What every document depends on besides its own reads: the code and templates, the
-    packages that render, the settings and site description, the home event (every page links
-    it), the data files, the removed and merged resources and each subject's graph name.
-    Another key renders everything again."""
+def _code_digest(settings: Settings) -> hashlib._Hash:
+    """The code and templates, the packages that render, the settings and site description."""
     description = settings.site_description
     digest = _files_digest([PROJECT_ROOT / "publisher", PROJECT_ROOT / "site", description,
                             description.parent / "translations"])
-    packages = []
-    for package in RENDERING_PACKAGES:
+    digest.update(json.dumps([STATE_VERSION, sys.version, _versions(RENDERING_PACKAGES), repr(settings)]).encode())
+    return digest
+
+
+def _versions(packages: tuple[str, ...]) -> list[str]:
+    found = []
+    for package in packages:
         try:
-            packages.append(f"{package} {version(package)}")
+            found.append(f"{package} {version(package)}")
         except PackageNotFoundError:
-            packages.append(package)
+            found.append(package)
+    return found
+
+
+def context_key(settings: Settings, snapshot) -> str:
+    """What every document depends on besides its own reads: the code and settings
+    (`_code_digest`), the home event (every page links it), the data files, the removed and
+    merged resources and each subject's graph name. Another key renders everything again."""
+    digest = _code_digest(settings)
     lifecycle = snapshot.lifecycle
-    digest.update(json.dumps([STATE_VERSION, sys.version, packages, repr(settings), str(snapshot.home),
+    digest.update(json.dumps([str(snapshot.home),
                               sorted(map(str, snapshot.part_datasets)), sorted(map(str, lifecycle.gone)),
                               sorted((str(a), str(b)) for a, b in lifecycle.moved.items()),
                               sorted((str(a), str(b)) for a, b in snapshot.graph_names.items())]).encode())
@@ -237,6 +249,72 @@ class BuildState:
                 changed.add(key)
             self.digests[key] = now
         return changed
+
+
+INPUTS_FILE = "build-inputs.json"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Digests of what a build reads, taken before it reads it. `checked`: what validation
+    depends on (the data files' names and bytes, the shapes, the code, packages and settings);
+    `whole`: what the export depends on besides the day (those, and the data's dates and
+    history, where nginx listens, the export's folder). Kept in OUT beside the build's record
+    once the export is whole, removed before a build writes anything: a build stopped half-way
+    is never taken for a finished one."""
+    checked: str
+    whole: str
+
+    @classmethod
+    def of(cls, settings: Settings, public: Path, listen: str) -> "Inputs":
+        files = data_files(settings.data_paths)
+        digest = _code_digest(settings)
+        for path in files:  # every byte: a file edited, added or removed is validated again
+            try:
+                body = path.read_bytes()
+            except OSError:
+                body = None  # the build then says why it cannot read it
+            digest.update(json.dumps([str(path.resolve()), len(body) if body is not None else None]).encode())
+            digest.update(body or b"")
+        digest.update(_files_digest([settings.shapes_path]).digest())
+        digest.update(json.dumps(_versions(VALIDATING_PACKAGES)).encode())
+        checked = digest.hexdigest()
+        present = [path for path in files if path.is_file()]
+        dates = sorted((str(path), when.isoformat()) for path, when in file_modified(present).items())
+        whole = hashlib.sha256(json.dumps([checked, dates, history_key(settings.data_paths), listen,
+                                           str(public.resolve())]).encode()).hexdigest()
+        return cls(checked, whole)
+
+    @staticmethod
+    def last(out: Path) -> dict:
+        """What the last whole build recorded: its inputs, the last day its pages are for
+        (`until`: None, any day) and how many resources it wrote; {} if none."""
+        try:
+            return json.loads((out / INPUTS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def unchanged(self, out: Path, today: date) -> int | None:
+        """The resources of the last build when its export is exactly what this one would write."""
+        last = self.last(out)
+        if last.get("whole") != self.whole or (last["until"] is not None and today.isoformat() > last["until"]):
+            return None
+        return last["resources"] if (out / "public").is_dir() else None
+
+    def validated(self, out: Path) -> bool:
+        """Whether the last whole build validated these very bytes with the same shapes and code."""
+        return self.last(out).get("checked") == self.checked
+
+    def save(self, out: Path, state: "BuildState") -> None:
+        # An upcoming event's page is rendered for the day of the build (publisher.event_kinds.as_of).
+        days = [r.as_of for r in state.resources.values() if r.last_day and r.as_of and r.as_of <= r.last_day]
+        (out / INPUTS_FILE).write_text(json.dumps({"checked": self.checked, "whole": self.whole,
+                                                   "until": min(days, default=None),
+                                                   "resources": len(state.resources)}), encoding="utf-8")
+
+    @staticmethod
+    def forget(out: Path) -> None:
+        (out / INPUTS_FILE).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
