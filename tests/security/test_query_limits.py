@@ -106,10 +106,12 @@ def test_a_repeated_query_gets_the_same_bytes(server):
 @pytest.mark.slow  # a real serve with runaways
 def test_runaway_queries_give_way_to_a_small_one_and_are_told_to_retry(server):
     """Two workers at most, both taken by runaways: the small query is answered in time, and
-    the runaway stopped for it gets 503 with Retry-After, never another 5xx."""
+    the runaway stopped for it gets 503 with Retry-After, never another 5xx. The runaways are new
+    to the server (a query it demoted before would start demoted, and not take both workers)."""
     base = server[0]
     answers: list[requests.Response] = []
-    runaways = [threading.Thread(target=lambda: answers.append(query(base, NOW_RUNAWAY))) for _ in range(2)]
+    runaways = [threading.Thread(target=lambda n=n: answers.append(query(base, f"{NOW_RUNAWAY} # {time.time()} {n}")))
+                for n in range(2)]
     for thread in runaways:
         thread.start()
     time.sleep(1.5)  # both running, past the point where they are demoted
