@@ -203,7 +203,9 @@ def _bound_queries(handover, cores: float | None):
         click.echo(f"Note: the SPARQL workers' CPU is not bounded ({missing}); they run at a lower priority.",
                    err=True)
         return handover
-    click.echo(f"SPARQL workers may use {group.cores():g} cores together ({group.path}).", err=True)
+    cores = group.cores()
+    click.echo(f"SPARQL workers may use {cores:g} {'core' if cores == 1 else 'cores'} together ({group.path}).",
+               err=True)
     return replace(handover, query_cgroup=str(group.path))
 
 
