@@ -127,6 +127,14 @@ class _Worker:
         self.connection.close()
 
 
+def _keep(memory: OrderedDict, digest: bytes, value) -> None:
+    """Remembers `value` for `digest` as the newest; the oldest is forgotten past the bound."""
+    memory[digest] = value
+    memory.move_to_end(digest)
+    if len(memory) > VERDICTS_REMEMBERED:
+        memory.popitem(last=False)
+
+
 def busy() -> QueryError:
     return QueryError(503, "All query workers are busy; try again shortly.")
 
@@ -365,9 +373,7 @@ class QueryPool:
 
     def _remember(self, digest: bytes, verdict: _Verdict) -> None:
         with self._lock:
-            self._verdicts[digest] = verdict
-            if len(self._verdicts) > VERDICTS_REMEMBERED:
-                self._verdicts.popitem(last=False)
+            _keep(self._verdicts, digest, verdict)
 
     def _known_long(self, digest: bytes) -> bool:
         with self._lock:
@@ -375,10 +381,7 @@ class QueryPool:
 
     def _note_long(self, digest: bytes) -> None:
         with self._lock:
-            self._long[digest] = None
-            self._long.move_to_end(digest)
-            if len(self._long) > VERDICTS_REMEMBERED:
-                self._long.popitem(last=False)
+            _keep(self._long, digest, None)
 
     def _run_isolated(self, job: Job, digest: bytes) -> Outcome:
         found = self._take(long=self._known_long(digest))
