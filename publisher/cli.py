@@ -114,7 +114,7 @@ def _report_unreadable(error: DataError, output: str) -> None:
               help="SPARQL worker processes per server worker, started with it.")
 @click.option("--query-workers-max", default=6, show_default=True, type=int,
               help="SPARQL worker processes per server worker, started on demand under load.")
-@click.option("--query-cpu", type=float, default=None,
+@click.option("--query-cpu", type=click.FloatRange(min=0), default=None,
               help="Cores the SPARQL workers may use together, a hard bound (Linux cgroup v1 cpu controller; "
                    "0: none). Where no group can be made the server says why and runs without.  "
                    "[default: half the cores]")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import BASE
+from conftest import BASE, ROOT
 from publisher.config import DEFAULT_DATA
 from publisher.load import load_into_store
 from publisher.sparql import QueryError
@@ -53,6 +55,12 @@ def test_without_a_cpu_hierarchy_the_reason_is_given(tmp_path):
     mounts.write_text("cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec 0 0\n")
     with pytest.raises(Unavailable, match="no cgroup v1 hierarchy with the cpu controller"):
         CpuGroup.create(1, mounts=mounts, membership=tmp_path / "cgroup")
+
+
+def test_a_negative_bound_is_refused_before_anything_starts():
+    done = subprocess.run([sys.executable, "-m", "publisher", "serve", "--query-cpu", "-1"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--query-cpu" in done.stderr and "Traceback" not in done.stderr
 
 
 @pytest.fixture(scope="module")
