@@ -55,10 +55,15 @@ def workers(pool: QueryPool) -> list[multiprocessing.Process]:
     return [w.process for w in list(pool._all) if w.process.is_alive()]
 
 
-def stop_workers(pool: QueryPool) -> None:
+def end_workers(pool: QueryPool) -> None:
+    """Kills the pool's workers behind its back: a query that reaches one fails. SIGKILL, not
+    SIGSTOP: a stopped worker answers after all if anything continues it, and the kernel sends
+    SIGCONT to a stopped process group that becomes orphaned (seen once in CI)."""
     assert workers(pool)
     for process in workers(pool):
-        os.kill(process.pid, signal.SIGSTOP)  # the pool kills them at its time limit
+        process.kill()
+        process.join(10)
+        assert not process.is_alive()
 
 
 @contextmanager
@@ -76,26 +81,24 @@ def needs_a_worker(pool: QueryPool, query: Job) -> bool:
     try:
         pool.run(query)
     except QueryError as failed:
-        assert failed.status == 503 and "time limit" in failed.message
+        assert failed.status == 503 and "worker ended" in failed.message
         return True
     return False
 
 
-@pytest.mark.slow  # waits for a stopped worker's time limit
 def test_without_a_cache_every_query_runs_in_a_worker_even_a_repeated_quick_one(store_path):
     with pool_on(store_path) as pool:
         pool.run(job(COUNT))
         pool.run(job(COUNT))
         assert pool.jobs_sent == 2
-        stop_workers(pool)
+        end_workers(pool)
         assert needs_a_worker(pool, job(COUNT))
 
 
-@pytest.mark.slow  # waits for a stopped worker's time limit
 def test_a_repeated_query_gets_the_same_bytes_from_the_cache_without_reaching_a_worker(store_path):
     with pool_on(store_path, cache=ResultCache(1 << 20)) as pool:
         first = pool.run(job(COUNT))
-        stop_workers(pool)
+        end_workers(pool)
         assert pool.run(job(COUNT)) == first  # same bytes, so the same ETag
         assert pool.jobs_sent == 1
         assert needs_a_worker(pool, job(NAMES))  # a new query still needs a worker
