@@ -136,8 +136,9 @@ def history_key(paths) -> str:
     return _git(found[0], "log", "--format=%H %cI", "--", *found[1]).stdout if found else ""
 
 
-def history(paths, current: Graph, base_url: str, modified: datetime) -> list[Change]:
-    """Every change, newest first. `current` is the data being served (valid), dated `modified`."""
+def history(paths, current: Graph, base_url: str, modified: datetime, now: State | None = None) -> list[Change]:
+    """Every change, newest first. `current` is the data being served (valid), dated `modified`;
+    `now`: its states, when the caller has them."""
     changes: list[Change] = []
     before: State = {}
     when = None
@@ -152,7 +153,7 @@ def history(paths, current: Graph, base_url: str, modified: datetime) -> list[Ch
             state = states(graph, base_url)
             compare(graph, state, when)
             before = state
-    now = states(current, base_url)
+    now = states(current, base_url) if now is None else now
     if when is None or before != now:  # uncommitted edits, or no git history
         compare(current, now, max(modified, when) if when else modified)
     return sorted(changes, key=lambda c: (c.when, str(c.iri)), reverse=True)

@@ -25,7 +25,7 @@ from publisher.describe import resource_iris
 from publisher.dumps import DumpFile
 from publisher.event_kinds import is_main_event
 from publisher.file_datasets import Part
-from publisher.history import Change, history
+from publisher.history import Change, State, history, states
 from publisher.lifecycle import lifecycle
 from publisher.load import LoadedData
 from publisher.resource_set import ResourceSet, digests
@@ -85,7 +85,13 @@ class Snapshot:
     @cached_property
     def changes(self) -> list[Change]:
         """The data's history, newest first (publisher.history); computed on first use."""
-        return history(self.settings.data_paths, self.graph, self.base_url, self.modified)
+        return history(self.settings.data_paths, self.graph, self.base_url, self.modified, self.states)
+
+    @cached_property
+    def states(self) -> State:
+        """Every resource's description digest and whether it is live: what the history compares
+        with the last version, and the static export with its last build."""
+        return states(self.graph, self.base_url)
 
     @property
     def base_url(self) -> str:

@@ -373,3 +373,15 @@ def test_a_programme_part_says_when_and_within_which_event(server):
 def test_a_role_page_is_titled_by_role_event_and_member(server):
     page = html(server + f"{EVENT_PATH}/panel-a/role/moderator")
     assert "<title>Moderacja: Panel A: Obcy w mojej instytucji… — Dawid Zmuda</title>" in page
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_a_calendar_restamped_with_the_datas_new_time_is_the_calendar_rendered_at_that_time(graph, lang):
+    """The static export's incremental build restamps the calendars of unchanged events."""
+    from publisher.represent.calendar import event_calendar, restamp
+
+    event = URIRef("http://127.0.0.1:8000/" + EVENT_PATH)
+    before, after = datetime(2017, 11, 1, 9, 30, tzinfo=timezone.utc), datetime(2026, 12, 6, 22, 5, 7, 123, tzinfo=timezone.utc)
+    rendered = event_calendar(graph, event, lang, str(event), before)
+    assert restamp(rendered, before, after) == event_calendar(graph, event, lang, str(event), after) != rendered
+    assert restamp(rendered, after, before) is None  # not the time it was rendered with: render it

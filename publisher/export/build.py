@@ -15,8 +15,8 @@ import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +37,7 @@ from publisher.load import fingerprint
 from publisher.preparing import build_snapshot, unless_refused
 from publisher.rendering import Rendering
 from publisher.represent.feed import archive_digest, full_archives
+from publisher.represent.calendar import restamp
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
 from publisher.snapshot import Snapshot
@@ -136,7 +137,10 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool, inputs: I
     writer = Writer(root, snapshot.modified.timestamp(), compare)
     resources = [str(iri) for iri in sorted(snapshot.resources)]
     rendering = Rendering(snapshot)
-    work = to_render(state, resources, rendering, modified, date.today())
+    work, restamp = to_render(state, resources, rendering, modified, date.today())
+    if restamp:
+        again = _restamp_calendars(writer, state, restamp, snapshot.modified)
+        work = _with_calendars(work, again, state, resources)
     bar = Progress(len(work), progress)
     rest = Writer(root, writer.mtime, compare)
     archives = {number: archive_digest(snapshot.changes, number) for number in range(1, full_archives(snapshot.changes) + 1)}
@@ -165,7 +169,8 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool, inputs: I
     if compare:
         _remove_the_rest(root, state, new)
     used = {key for record in new.resources.values() for unit in record.units() for key in unit.keys}
-    new.digests = {key: new.digests.get(key) or key_digest(snapshot.graph, key) for key in sorted(used)}
+    new.digests = {key: new.digests.get(key) or key_digest(snapshot.graph, key, snapshot.states)
+                   for key in sorted(used)}
 
     nginx.mkdir(parents=True, exist_ok=True)
     (nginx / "tmp").mkdir(exist_ok=True)
@@ -185,6 +190,33 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool, inputs: I
     if inputs is not None:
         inputs.save(out, new)
     return writer.count
+
+
+def _restamp_calendars(writer: Writer, state: BuildState, iris: list[str], modified: datetime) -> set[str]:
+    """Each resource's calendars as the last build wrote them, with the data's new time; returns
+    the resources whose calendars are not as it wrote them (edited, removed): to be rendered."""
+    old = datetime.fromisoformat(state.modified)
+    again = set()
+    for iri in iris:
+        for relative in state.resources[iri].calendars.files:
+            try:
+                body = restamp((writer.root / relative).read_bytes(), old, modified)
+            except OSError:
+                body = None
+            if body is None:
+                again.add(iri)
+                break
+            writer.write(relative, body)
+    return again
+
+
+def _with_calendars(work: list[Work], iris: set[str], state: BuildState, resources: list[str]) -> list[Work]:
+    """`work`, and the calendars of `iris` rendered too."""
+    listed = {item.iri: item for item in work}
+    for iri in iris:
+        listed[iri] = replace(listed[iri], calendars=True) if iri in listed else \
+            Work(iri, (), len(state.resources[iri].pages), True)
+    return [listed[iri] for iri in resources if iri in listed]
 
 
 def _date_from_history(root: Path, snapshot: Snapshot, units: list[Unit]) -> None:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -104,10 +105,15 @@ def links_digest(graph: Graph, obj) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def key_digest(graph: Graph, key: str) -> str:
-    """A subject key's description digest ("s" + term), an object key's links digest ("o" + term)."""
+def key_digest(graph: Graph, key: str, descriptions: Mapping[URIRef, tuple[str, str]] | None = None) -> str:
+    """A subject key's description digest ("s" + term), an object key's links digest ("o" + term).
+    `descriptions`: the resources' description digests already known (publisher.history.states)."""
     term = _key_term(key[1:])
-    digest = description_digest(graph, term) if key[0] == "s" else links_digest(graph, term)
+    if key[0] == "o":
+        digest = links_digest(graph, term)
+    else:
+        known = descriptions.get(term) if descriptions is not None else None
+        digest = known[0] if known is not None else description_digest(graph, term)
     return digest[:16]  # 64 bits: a collision in one build's few hundred thousand keys is out of reach
 
 
@@ -240,11 +246,11 @@ class BuildState:
         return {*self.others, *(name for record in self.resources.values() for unit in record.units()
                                 for name in unit.files)}
 
-    def changed_keys(self, graph: Graph) -> set[str]:
+    def changed_keys(self, graph: Graph, descriptions: Mapping[URIRef, tuple[str, str]]) -> set[str]:
         """The keys whose digest differs in `graph` (the new data) from the last build's."""
         changed = set()
         for key, digest in self.digests.items():
-            now = key_digest(graph, key)
+            now = key_digest(graph, key, descriptions)
             if now != digest:
                 changed.add(key)
             self.digests[key] = now
@@ -327,20 +333,24 @@ class Work:
     calendars: bool
 
 
-def to_render(state: BuildState | None, resources: list[str], rendering, modified: str, today: date) -> list[Work]:
-    """What to render again. The publication's own documents are rendered every time: they are
-    few and read no data."""
+def to_render(state: BuildState | None, resources: list[str], rendering, modified: str,
+              today: date) -> tuple[list[Work], list[str]]:
+    """What to render again, and the resources whose calendars only need the data's new time
+    (their DTSTAMP; publisher.represent.calendar.restamp). The publication's own documents are
+    rendered every time: they are few and read no data."""
     if state is None:
-        return [Work(iri, None, 0, True) for iri in resources]
-    changed = state.changed_keys(rendering.snapshot.graph)
-    work = []
+        return [Work(iri, None, 0, True) for iri in resources], []
+    changed = state.changed_keys(rendering.snapshot.graph, rendering.snapshot.states)
+    work, restamp = [], []
     for iri in resources:
         record = state.resources.get(iri)
         if record is None or not record.current(today) or rendering.of_the_publication(URIRef(iri)):
             work.append(Work(iri, None, 0, True))
             continue
         pages = tuple(n for n, unit in enumerate(record.pages, 1) if unit.stale(changed))
-        calendars = bool(record.calendars.files) and (modified != state.modified or record.calendars.stale(changed))
+        calendars = bool(record.calendars.files) and record.calendars.stale(changed)
         if pages or calendars:
             work.append(Work(iri, pages, len(record.pages), calendars))
-    return work
+        if record.calendars.files and not calendars and modified != state.modified:
+            restamp.append(iri)
+    return work, restamp

@@ -7,6 +7,7 @@ exclusive (16–17 November → DTEND 18 November).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from icalendar import Calendar, Event, vText
 from rdflib import Graph, URIRef
@@ -37,7 +38,7 @@ def event_calendar(graph: Graph, event: URIRef, lang: str, page_url: str, stamp:
     calendar.add("method", "PUBLISH")
     item = Event()
     item.add("uid", str(event))
-    item.add("dtstamp", stamp.astimezone(timezone.utc))
+    item.add("dtstamp", _utc(stamp))
     item.add("summary", vText(label(graph, event, lang) or str(event)), parameters={"LANGUAGE": lang})
     start = graph.value(event, SCHEMA.startDate)
     end = graph.value(event, SCHEMA.endDate) or start
@@ -59,3 +60,26 @@ def event_calendar(graph: Graph, event: URIRef, lang: str, page_url: str, stamp:
     item.add("status", CALENDAR_STATUS.get(status, "CONFIRMED"))
     calendar.add_component(item)
     return calendar.to_ical()
+
+
+def _utc(stamp: datetime) -> datetime:
+    return stamp.astimezone(timezone.utc)
+
+
+@lru_cache(maxsize=4)  # a build restamps every calendar from one time to one other
+def _stamp_line(stamp: datetime) -> bytes:
+    """The DTSTAMP content line as `event_calendar` writes it (the same library call)."""
+    item = Event()
+    item.add("dtstamp", _utc(stamp))
+    return next(line for line in item.to_ical().split(b"\r\n") if line.startswith(b"DTSTAMP"))
+
+
+def restamp(body: bytes, old: datetime, new: datetime) -> bytes | None:
+    """A calendar `event_calendar` wrote with the stamp `old`, as it writes it with `new` and
+    everything else the same: the static export's calendars carry the data's time, and this
+    spares rendering every event's calendars again when only that time changed (at 10,000
+    events, 20,000 calendars: ~40 s of CPU). None when `body` does not hold `old` once."""
+    before, after = b"\r\n" + _stamp_line(old) + b"\r\n", b"\r\n" + _stamp_line(new) + b"\r\n"
+    if body.count(before) != 1:
+        return None
+    return body.replace(before, after)
