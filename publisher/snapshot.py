@@ -25,7 +25,7 @@ from publisher.describe import resource_iris
 from publisher.dumps import DumpFile
 from publisher.event_kinds import is_main_event
 from publisher.file_datasets import Part
-from publisher.history import Change, State, history, states
+from publisher.history import Change, State, history
 from publisher.lifecycle import lifecycle
 from publisher.load import LoadedData
 from publisher.resource_set import ResourceSet, digests
@@ -48,6 +48,10 @@ class Snapshot:
     copy: Path | None = None  # its data files, when they are a copy of a remote store's (removed with it)
     # The graph of each subject's statements in quads (publisher.quads): none for one data file.
     graph_names: dict[URIRef, str] = field(default_factory=dict)
+    # Every resource's description digest (publisher.history.states), when the static export
+    # took them to compare with its last build: the history reads them then rather than taking
+    # them again. A server does not keep them: a digest a resource, of no use once the feed is made.
+    described: State | None = None
     resources: ResourceSet = field(init=False)
     data_digests: InitVar[array | None] = None  # digests of the data's resource_iris, when already known
 
@@ -85,13 +89,7 @@ class Snapshot:
     @cached_property
     def changes(self) -> list[Change]:
         """The data's history, newest first (publisher.history); computed on first use."""
-        return history(self.settings.data_paths, self.graph, self.base_url, self.modified, self.states)
-
-    @cached_property
-    def states(self) -> State:
-        """Every resource's description digest and whether it is live: what the history compares
-        with the last version, and the static export with its last build."""
-        return states(self.graph, self.base_url)
+        return history(self.settings.data_paths, self.graph, self.base_url, self.modified, self.described)
 
     @property
     def base_url(self) -> str:

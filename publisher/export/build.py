@@ -37,6 +37,7 @@ from publisher.load import fingerprint
 from publisher.preparing import build_snapshot, unless_refused
 from publisher.rendering import Rendering
 from publisher.represent.feed import archive_digest, full_archives
+from publisher.history import states
 from publisher.represent.calendar import restamp
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
 from publisher.represent.sitemap import robots, sitemap_name
@@ -137,6 +138,7 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool, inputs: I
     writer = Writer(root, snapshot.modified.timestamp(), compare)
     resources = [str(iri) for iri in sorted(snapshot.resources)]
     rendering = Rendering(snapshot)
+    snapshot.described = states(snapshot.graph, snapshot.base_url)
     work, restamp = to_render(state, resources, rendering, modified, date.today())
     if restamp:
         again = _restamp_calendars(writer, state, restamp, snapshot.modified)
@@ -169,7 +171,7 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool, inputs: I
     if compare:
         _remove_the_rest(root, state, new)
     used = {key for record in new.resources.values() for unit in record.units() for key in unit.keys}
-    new.digests = {key: new.digests.get(key) or key_digest(snapshot.graph, key, snapshot.states)
+    new.digests = {key: new.digests.get(key) or key_digest(snapshot.graph, key, snapshot.described)
                    for key in sorted(used)}
 
     nginx.mkdir(parents=True, exist_ok=True)

@@ -340,7 +340,7 @@ def to_render(state: BuildState | None, resources: list[str], rendering, modifie
     rendered every time: they are few and read no data."""
     if state is None:
         return [Work(iri, None, 0, True) for iri in resources], []
-    changed = state.changed_keys(rendering.snapshot.graph, rendering.snapshot.states)
+    changed = state.changed_keys(rendering.snapshot.graph, rendering.snapshot.described)
     work, restamp = [], []
     for iri in resources:
         record = state.resources.get(iri)
