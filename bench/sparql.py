@@ -119,7 +119,8 @@ def http_times(urls: list[str], queries: list[str]) -> tuple[list[list[float]], 
 
 def new_lookups(count: int) -> list[str]:
     """The lookup query, about a different event each time: a query our endpoint has not met
-    before runs in a worker process (repeated quick ones run in the serving process)."""
+    before is parsed by the guard and run in a worker process (a repeated one comes from the
+    result cache)."""
     lookup = (ROOT / "bench" / "queries" / "1-lookup.rq").read_text(encoding="utf-8")
     assert "synth-000042" in lookup
     return [lookup.replace("synth-000042", f"synth-{100 + n:06d}") for n in range(count)]
