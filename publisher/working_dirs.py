@@ -25,7 +25,8 @@ def scratch_dir(kind: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"publisher-{kind}-{os.getpid()}-"))
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process `pid` exists (one of another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -44,7 +45,7 @@ def remove_orphans(root: Path | None = None) -> None:
         root = Path(os.environ[SERVER_SCRATCH])
     for entry in root.iterdir():
         owner = _OWNED.match(entry.name)
-        if owner and entry.is_dir() and not _alive(int(owner.group(1))):
+        if owner and entry.is_dir() and not alive(int(owner.group(1))):
             shutil.rmtree(entry, ignore_errors=True)
 
 

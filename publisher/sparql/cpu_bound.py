@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher.working_dirs import alive
+
 PERIOD_US = 100_000
 DEMOTED_SHARE = 0.25  # of the outer quota, for the demoted workers together
 PREFIX = "publisher-queries-"
@@ -49,7 +51,8 @@ class CpuGroup:
             raise ValueError("a CPU bound needs more than 0 cores")
         parent = _own_cpu_group(mounts, membership)
         for stale in parent.glob(PREFIX + "*"):
-            if not _alive(stale.name[len(PREFIX):]):
+            owner = stale.name[len(PREFIX):]
+            if not (owner.isdecimal() and alive(int(owner))):
                 cls(stale).remove()
         group = cls(parent / f"{PREFIX}{os.getpid()}")
         try:
@@ -106,16 +109,6 @@ def _own_cpu_group(mounts: Path, membership: Path) -> Path:
 def _set_quota(folder: Path, cores: float) -> None:
     (folder / "cpu.cfs_period_us").write_text(str(PERIOD_US))
     (folder / "cpu.cfs_quota_us").write_text(str(max(1000, round(cores * PERIOD_US))))
-
-
-def _alive(pid: str) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        pass
-    return True
 
 
 def _read(path: Path) -> str:

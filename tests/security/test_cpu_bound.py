@@ -118,3 +118,20 @@ def test_serve_puts_its_query_workers_in_a_bound_of_its_own_and_removes_it_when_
                             timeout=30).status_code == 200
         assert members(group)  # the worker that answered, and its spare
     assert not group.exists()
+
+
+def test_a_new_bound_removes_the_groups_of_servers_that_are_gone_and_keeps_the_others():
+    first = a_bound(1)
+    parent = first.path.parent
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone, living, odd = (parent / f"publisher-queries-{name}" for name in (ended.stdout.strip(), os.getppid(), "x"))
+    for folder in (gone, living, odd):
+        folder.mkdir()
+    try:
+        second = a_bound(1)  # this process's group again, made anew
+        assert second.path == first.path and second.path.is_dir()
+        assert not gone.exists() and not odd.exists()  # named after no living process
+        assert living.is_dir()  # a server still running (here: the process that started this one)
+    finally:
+        for group in (first, CpuGroup(living), CpuGroup(gone), CpuGroup(odd)):
+            group.remove()
