@@ -31,15 +31,15 @@ from publisher.export.incremental import (BuildState, Inputs, Reads, Record, Uni
                                           term_key, to_render)
 from publisher.export.nginx import Ended, http_block, negotiate_js, server_block, standalone_config
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
+from publisher.history import states
 from publisher.http_policy import plain_error_body
 from publisher.i18n import Languages
 from publisher.load import fingerprint
 from publisher.preparing import build_snapshot, unless_refused
 from publisher.rendering import Rendering
-from publisher.represent.feed import archive_digest, full_archives
-from publisher.history import states
 from publisher.represent.calendar import restamp
 from publisher.represent.errors import NOT_FOUND, error_body, not_acceptable_body
+from publisher.represent.feed import archive_digest, full_archives
 from publisher.represent.sitemap import robots, sitemap_name
 from publisher.snapshot import Snapshot
 
@@ -139,9 +139,9 @@ def export(snapshot: Snapshot, out: Path, listen: str, progress: bool, inputs: I
     resources = [str(iri) for iri in sorted(snapshot.resources)]
     rendering = Rendering(snapshot)
     snapshot.described = states(snapshot.graph, snapshot.base_url)
-    work, restamp = to_render(state, resources, rendering, modified, date.today())
-    if restamp:
-        again = _restamp_calendars(writer, state, restamp, snapshot.modified)
+    work, stamp_only = to_render(state, resources, rendering, modified, date.today())
+    if stamp_only:
+        again = _restamp_calendars(writer, state, stamp_only, snapshot.modified)
         work = _with_calendars(work, again, state, resources)
     bar = Progress(len(work), progress)
     rest = Writer(root, writer.mtime, compare)

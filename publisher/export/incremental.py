@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -28,7 +27,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.event_kinds import as_of
-from publisher.history import description_digest, file_modified, history_key
+from publisher.history import State, description_digest, file_modified, history_key
 from publisher.load import data_files
 
 STATE_FILE = "build-state.json"
@@ -105,7 +104,7 @@ def links_digest(graph: Graph, obj) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def key_digest(graph: Graph, key: str, descriptions: Mapping[URIRef, tuple[str, str]] | None = None) -> str:
+def key_digest(graph: Graph, key: str, descriptions: State | None = None) -> str:
     """A subject key's description digest ("s" + term), an object key's links digest ("o" + term).
     `descriptions`: the resources' description digests already known (publisher.history.states)."""
     term = _key_term(key[1:])
@@ -246,7 +245,7 @@ class BuildState:
         return {*self.others, *(name for record in self.resources.values() for unit in record.units()
                                 for name in unit.files)}
 
-    def changed_keys(self, graph: Graph, descriptions: Mapping[URIRef, tuple[str, str]]) -> set[str]:
+    def changed_keys(self, graph: Graph, descriptions: State | None) -> set[str]:
         """The keys whose digest differs in `graph` (the new data) from the last build's."""
         changed = set()
         for key, digest in self.digests.items():
@@ -341,7 +340,7 @@ def to_render(state: BuildState | None, resources: list[str], rendering, modifie
     if state is None:
         return [Work(iri, None, 0, True) for iri in resources], []
     changed = state.changed_keys(rendering.snapshot.graph, rendering.snapshot.described)
-    work, restamp = [], []
+    work, stamp_only = [], []
     for iri in resources:
         record = state.resources.get(iri)
         if record is None or not record.current(today) or rendering.of_the_publication(URIRef(iri)):
@@ -352,5 +351,5 @@ def to_render(state: BuildState | None, resources: list[str], rendering, modifie
         if pages or calendars:
             work.append(Work(iri, pages, len(record.pages), calendars))
         if record.calendars.files and not calendars and modified != state.modified:
-            restamp.append(iri)
-    return work, restamp
+            stamp_only.append(iri)
+    return work, stamp_only
